@@ -77,6 +77,9 @@ class Field:
     name: str  # canonical upper-case name, e.g. "RISK_TIER"
     value: str  # the text after the separator, stripped; may be ""
     line: int
+    # Bullets nested under a list-item field (``- RISK_MAP:`` then
+    # ``  - "risk" -> "impact"``), outside code fences.
+    items: tuple["ListItem", ...] = ()
 
 
 @dataclass(frozen=True)

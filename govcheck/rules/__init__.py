@@ -1,0 +1,125 @@
+"""The rule registry.
+
+A rule is a pure generator function decorated with ``@rule``:
+
+    @rule("spec-stale", severity=ERROR, codex="CX-573B",
+          summary="Packet is anchored to an older spec than SPEC_CURRENT")
+    def spec_stale(packet: Packet, ctx: Context) -> Iterator[Finding]:
+        '''Long explanation: what it checks, why, how to fix, an example.'''
+
+Packet rules take ``(packet, ctx)``; repo rules (``scope="repo"``) take
+``(ctx)``. Rules never print, never decide the verdict and never touch the
+file system except through ``ctx`` (which reads through ``Repo``). They
+yield findings built with :func:`hit`; the engine fills in the rule id, the
+configured severity, the codex reference and the packet path.
+
+The docstring *is* the documentation: ``govcheck explain RULE`` prints it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+from ..model import Finding, Severity
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# Modules holding rules, one per family. Importing them registers the rules.
+RULE_MODULES = (
+    "govcheck.rules.packet_health",
+    "govcheck.rules.spec",
+    "govcheck.rules.completeness",
+    "govcheck.rules.done_means",
+    "govcheck.rules.test_plan",
+)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    severity: Severity
+    summary: str
+    codex: str | None
+    family: str
+    scope: str  # "packet" | "repo"
+    check: Callable[..., Iterator[Finding]]
+    # JSON Schema "properties" for the rule's options in govcheck.yaml.
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def explanation(self) -> str:
+        return textwrap.dedent(inspect.getdoc(self.check) or self.summary).strip()
+
+    @property
+    def fix(self) -> str:
+        """The "How to fix" paragraph of the explanation, on one line."""
+        text = self.explanation
+        marker = "How to fix"
+        if marker not in text:
+            return ""
+        after = text.split(marker, 1)[1].strip().split("\n\n", 1)[0]
+        return " ".join(after.split())
+
+    def options_schema(self) -> dict[str, Any]:
+        return {"type": "object", "properties": dict(self.options)}
+
+
+_REGISTRY: dict[str, RuleSpec] = {}
+
+
+def rule(
+    rule_id: str,
+    *,
+    severity: Severity,
+    summary: str,
+    codex: str | None = None,
+    scope: str = "packet",
+    options: Mapping[str, Any] | None = None,
+) -> Callable[[Callable[..., Iterator[Finding]]], Callable[..., Iterator[Finding]]]:
+    def register(fn: Callable[..., Iterator[Finding]]) -> Callable[..., Iterator[Finding]]:
+        if rule_id in _REGISTRY:
+            raise RuntimeError(f"rule {rule_id} registered twice")
+        family = fn.__module__.rsplit(".", 1)[-1]
+        _REGISTRY[rule_id] = RuleSpec(rule_id, severity, summary, codex, family, scope, fn, dict(options or {}))
+        return fn
+
+    return register
+
+
+def hit(
+    message: str,
+    *,
+    line: int | None = None,
+    path: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    severity: Severity | None = None,
+    rule_id: str = "",
+) -> Finding:
+    """A finding as a rule yields it. The engine fills in the rest.
+
+    ``severity`` lets one rule report at a lower level than its default in a
+    documented case (for example spec-stale's ``unchanged_severity``).
+    """
+    return Finding(
+        rule=rule_id,
+        severity=severity or Severity.OFF,  # OFF = "use the rule's configured severity"
+        message=message,
+        path=path,
+        line=line,
+        data=dict(data or {}),
+    )
+
+
+def all_rules() -> dict[str, RuleSpec]:
+    """Every registered rule, by id (importing the rule modules once)."""
+    for mod in RULE_MODULES:
+        importlib.import_module(mod)
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_rule(rule_id: str) -> RuleSpec | None:
+    return all_rules().get(rule_id)

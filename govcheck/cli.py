@@ -1,0 +1,185 @@
+"""Command line: parse arguments, call the pipeline, pick a renderer, map
+the verdict to an exit code (0 pass, 1 fail, 2 usage or input error).
+
+Errors are our own exception types, caught once here and printed as one
+line on stderr. Nothing prints a traceback unless GOVCHECK_DEBUG is set.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from . import __version__
+from .errors import GovcheckError, UsageError
+from .fsutil import atomic_write_bytes
+from .model import Verdict
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+class GovcheckGroup(click.Group):
+    """Turns every error into ``govcheck: <reason>`` and exit 2."""
+
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("standalone_mode", True)
+        try:
+            return super().main(*args, **{**kwargs, "standalone_mode": False})
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            # Usage errors: click's own one-line message, exit 2.
+            msg = exc.format_message()
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            click.echo(f"govcheck: {msg}{hint}", err=True)
+            sys.exit(EXIT_ERROR)
+        except click.exceptions.Abort:
+            click.echo("govcheck: aborted", err=True)
+            sys.exit(130)
+        except GovcheckError as exc:
+            click.echo(f"govcheck: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("govcheck: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.exit(EXIT_ERROR)
+        except Exception as exc:  # a bug: still one line, the trace on request
+            if os.environ.get("GOVCHECK_DEBUG"):
+                traceback.print_exc()
+            click.echo(
+                f"govcheck: internal error: {type(exc).__name__}: {exc} (set GOVCHECK_DEBUG=1 for the traceback)",
+                err=True,
+            )
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=GovcheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govcheck")
+def main() -> None:
+    """govcheck: validate task packets against the current master spec."""
+
+
+def _repo_root(repo: str | None) -> Path:
+    from .repo import find_repo_root
+
+    if repo is not None:
+        path = Path(repo)
+        if not path.exists():
+            raise UsageError(f"--repo {repo}: no such folder")
+        if not path.is_dir():
+            raise UsageError(f"--repo {repo}: not a folder")
+        return path.resolve()
+    return find_repo_root(Path.cwd())
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        atomic_write_bytes(Path(output), text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write ({exc.strerror or exc})") from None
+
+
+repo_option = click.option(
+    "--repo",
+    "repo",
+    metavar="DIR",
+    default=None,
+    help="Governance repo root (default: walk up from the current folder).",
+)
+
+
+@main.command()
+@click.argument("packet_ids", nargs=-1, metavar="[WP-ID]...")
+@click.option("--all", "all_packets", is_flag=True, help="Validate every packet in the repo.")
+@repo_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--output", "-o", metavar="FILE", default=None, help="Write the report to FILE (default: stdout).")
+@click.option("--no-run", is_flag=True, help="Do not run TEST_PLAN commands.")
+def validate(
+    packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: str, output: str | None, no_run: bool
+) -> None:
+    """Validate packets and print the validation report.
+
+    Exit status: 0 when every packet passes, 1 when any fails, 2 for usage
+    or input errors.
+    """
+    from .pipeline import ValidateOptions, validate as run_validate
+    from .report import renderer
+
+    root = _repo_root(repo)
+    report = run_validate(
+        root,
+        ValidateOptions(packet_ids=tuple(packet_ids), all_packets=all_packets, no_run=True),
+    )
+    write_output(renderer(fmt)(report), output)
+    sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_cmd(fmt: str) -> None:
+    """List every rule with its default severity and codex reference."""
+    from .rules import all_rules
+
+    rules = all_rules()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {"id": r.id, "severity": r.severity.value, "summary": r.summary, "codex": r.codex, "family": r.family}
+                    for r in rules.values()
+                ],
+                indent=2,
+            )
+        )
+        return
+    width = max(len(r) for r in rules)
+    for r in rules.values():
+        codex = f" [{r.codex}]" if r.codex else ""
+        click.echo(f"{r.id.ljust(width)}  {r.severity.value:<7}  {r.summary}{codex}")
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Explain a rule: what it checks, why, how to fix, an example."""
+    from .rules import all_rules
+
+    rules = all_rules()
+    spec = rules.get(rule_id)
+    if spec is None:
+        close = difflib.get_close_matches(rule_id, list(rules), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; 'govcheck rules' lists them"
+        raise UsageError(f"unknown rule '{rule_id}'{hint}")
+    codex = f"\nCodex: {spec.codex}" if spec.codex else ""
+    options = ""
+    if spec.options:
+        options = "\n\nOptions (govcheck.yaml rules.{id}):\n".format(id=spec.id) + "\n".join(
+            f"  {name}: {schema.get('description', '')}" for name, schema in spec.options.items()
+        )
+    click.echo(
+        f"{spec.id} ({spec.severity.value}, family {spec.family}){codex}\n{spec.summary}\n\n{spec.explanation}{options}"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

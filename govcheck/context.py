@@ -1,0 +1,61 @@
+"""What rules may look at besides the packet: the repo, SPEC_CURRENT, the
+current spec's section index, configuration, today's date, command results.
+
+Everything expensive (spec indexes, the task board) is computed on first
+use and shared by every packet of the run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Mapping
+
+from .config import Config
+from .model import CommandResult, SpecCurrent
+from .repo import Repo
+
+
+@dataclass
+class Context:
+    repo: Repo
+    config: Config
+    spec_current: SpecCurrent
+    today: _dt.date
+    # Command results per packet id, filled by the runner before rules run.
+    commands: Mapping[str, tuple[CommandResult, ...]] = field(default_factory=dict)
+    ran_commands: bool = False  # False under --no-run
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def options(self, rule_id: str) -> Mapping[str, Any]:
+        return self.config.rule_options(rule_id)
+
+    @cached_property
+    def current_spec_index(self):
+        """Section index of the SPEC_CURRENT spec text (lazily, once)."""
+        from .parse.spec import index_spec
+
+        with self._lock:
+            return index_spec(self.repo.spec_text_bytes(self.spec_current))
+
+    def spec_index(self, version: str):
+        """Section index of any spec version present in the working tree,
+        or None when that version's text is not available here."""
+        if version == self.spec_current.version:
+            return self.current_spec_index
+        from .parse.spec import index_spec
+        from .versions import version_key
+
+        for sf in self.repo.spec_files:
+            if version_key(sf.version) == version_key(version):
+                return index_spec(self.repo.read_bytes(sf.path))
+        return None
+
+    @cached_property
+    def spec_store(self):
+        """Spec texts of any version: working tree, then git history."""
+        from .specs import SpecStore
+
+        return SpecStore(self.repo.root, self.repo.spec_dirs)

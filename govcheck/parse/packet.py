@@ -1,0 +1,937 @@
+"""Markdown task packet -> frozen ``Packet`` model.
+
+Packets come in several generations (see docs/formats.md in the README):
+
+* ``gen1``          bold bullet fields under ``## Metadata`` / ``## Quality Gate``
+                    (``- **RISK_TIER**: MEDIUM``, ``- **TEST_PLAN**:`` with an
+                    indented fence inside the list item);
+* ``gen1-headings`` each field under its own heading (``## TEST_PLAN``);
+* ``gen2``          ``PACKET_FORMAT_VERSION`` packets: plain bullets under
+                    ``## METADATA``, ``### TEST_PLAN`` under ``## QUALITY_GATE``;
+* ``gen3``          generated ``packet.md`` projections of ``packet.json``.
+
+All of them reduce to one idea: a *field* is a name with an inline value and
+a body. A field is either a list item whose first line reads ``NAME: value``
+(body: the item's nested content) or a heading (body: everything up to the
+next heading of the same or a higher level). The parser walks
+markdown-it-py's flat token stream once, collects field nodes with their
+line ranges, and reads every model attribute off those nodes, so each value
+keeps the line it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from markdown_it import MarkdownIt
+
+from ..model import (
+    CodeBlock,
+    DecodeIssue,
+    DoneMeans,
+    EvidenceEntry,
+    EvidenceMapping,
+    Field,
+    ListItem,
+    Packet,
+    Scope,
+    Section,
+    SectionAnchor,
+    SpecRef,
+    TestPlan,
+    ValidationReportRecord,
+    Waiver,
+)
+from ..versions import SPEC_FILE_RE, normalize_version
+from .commands import split_commands
+from .text import decode, normalize_for_matching
+
+GENERATIONS = ("gen1", "gen1-headings", "gen2", "gen3")
+
+# markdown-it's own nesting guard: deeper structure is kept as text rather
+# than recursed into, so 3,000 nested bullets cost nothing and cannot
+# overflow the stack.
+_MAX_NESTING = 40
+# Lines longer than this are not handed to the Markdown parser: a 10 MB
+# single-line "packet" is reported, not parsed inline character by character.
+_MAX_PARSED_LINE = 20_000
+
+_md = MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).disable(
+    ["html_block", "html_inline", "entity", "link", "image", "autolink", "backticks", "emphasis"]
+)
+
+_BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)(?:\[[ xX]\]\s+)?")
+# ``NAME: value`` with the name optionally bold, the colon inside or outside
+# the bold: ``**Status:** Done``, ``**RISK_TIER**: MEDIUM``, ``STATUS: Ready``.
+_FIELD_RE = re.compile(
+    r"^(?P<b1>\*\*|__)?\s*(?P<name>[A-Za-z][A-Za-z0-9_/ -]{0,48}?)\s*"
+    r"(?:(?P<b2>\*\*|__)\s*:|:\s*(?P<b3>\*\*|__)?)(?P<rest>.*)$"
+)
+# A shell rewrite turned ```bash into "`" + backspace + "ash" in real packets;
+# the closing fence became a lone backtick. We repair both before parsing.
+_MANGLED_FENCE_OPEN_RE = re.compile(r"^(\s*)`\x08?ash\s*$")
+_MANGLED_FENCE_CLOSE_RE = re.compile(r"^(\s*)`\s*$")
+_FENCE_RE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})(.*)$")
+
+_VERDICT_RE = re.compile(
+    r"^\W*(?:\*\*)?\s*verdict\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*\[?(PASS|FAIL|OUTDATED_ONLY)\b", re.I
+)
+_REPORT_HEADING_RE = re.compile(r"validation\s+report", re.I)
+_GOVCHECK_REPORT_RE = re.compile(r"govcheck", re.I)
+_PRIOR_SHA_RE = re.compile(r"prior[_ -]?sha256\s*[:=]\s*`?([0-9a-f]{64})", re.I)
+_DATE_RE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+
+# Section ids: 2.3.12, optionally a range 2.3.10.6-2.3.10.8.
+_SECTION_ID = r"\d{1,3}(?:\.\d{1,4})+"
+_ANCHOR_RE = re.compile(
+    rf"(?:(?<=[^\w.])|^)(?:\u00a7\s?|A(?=\d+\.))?(?P<start>{_SECTION_ID})(?![\w.]*\.md)(?!\.?\d)"
+    rf"(?:\s*(?:-|\u2013|\.\.|to)\s*(?:\u00a7\s?|A)?(?P<end>{_SECTION_ID})(?!\.?\d))?"
+)
+# In prose, only numbers marked with a section sign are anchors.
+_PROSE_ANCHOR_RE = re.compile(
+    rf"\u00a7\s?(?P<start>{_SECTION_ID})(?!\.?\d)(?:\s*(?:-|\u2013)\s*\u00a7?\s?(?P<end>{_SECTION_ID})(?!\.?\d))?"
+)
+_MASTER_SPEC_VERSION_RE = re.compile(r"master\s*spec\s*v?(?P<version>\d{1,3}\.\d{1,4})\b", re.I)
+# The project prefix is bounded ({0,80}) so a pathological line cannot make
+# the scan quadratic.
+_SPEC_FILE_ANY_RE = re.compile(r"(?<![\w.-])[\w.-]{0,80}?Master[_ -]Spec_v(?P<version>\d+\.\d+)(?:\.md)?", re.I)
+_SPEC_CURRENT_PATH_RE = re.compile(r"SPEC_CURRENT(?:\.md)?", re.I)
+
+# Headings whose contents are history (earlier reports, audit notes): spec
+# versions and section numbers quoted there never anchor the packet.
+_HISTORY_TITLE_RE = re.compile(
+    r"validation[ _]report|^history|revalidation|audit\b|archaeology|status update|validation notes",
+    re.I,
+)
+
+_STATUS_NAMES = ("STATUS", "WP_STATUS")
+_PLACEHOLDER_ONLY_RE = re.compile(r"^\s*(?:\(.*\)|none|n/a)?\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class FieldNode:
+    """A field before it becomes model attributes: where its body lies."""
+
+    name: str
+    value: str
+    line: int  # 1-based
+    body_start: int  # 1-based first body line (inclusive)
+    body_end: int  # 1-based last body line (inclusive); < body_start when empty
+    kind: str  # "item" | "heading" | "line"
+    level: int = 0  # heading level, or list depth
+
+
+@dataclass(frozen=True)
+class _Fence:
+    start: int  # 1-based line of the opening fence
+    end: int  # 1-based line of the closing fence (or last line)
+    info: str
+    text: str
+    terminated: bool
+
+
+class _Doc:
+    """The packet text with cheap line access and fence-aware structure."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.match_lines = normalize_for_matching(text).split("\n")
+        if len(self.match_lines) != len(self.lines):  # defensive: keep 1:1 lines
+            self.match_lines = self.lines
+
+    def line(self, n: int) -> str:
+        return self.lines[n - 1] if 1 <= n <= len(self.lines) else ""
+
+    def mline(self, n: int) -> str:
+        return self.match_lines[n - 1] if 1 <= n <= len(self.match_lines) else ""
+
+
+def parse_packet(
+    data: bytes,
+    *,
+    packet_id: str,
+    path: str,
+    packet_json: bytes | None = None,
+) -> Packet:
+    """Parse a packet's raw bytes. Never raises for bad content: problems
+    become ``decode_issues`` / ``parse_issues`` that rules report."""
+    sha = hashlib.sha256(data).hexdigest()
+    decoded = decode(data)
+    parse_issues: list[DecodeIssue] = []
+    if not decoded.text.strip():
+        parse_issues.append(DecodeIssue("empty", 1, "is empty" if not data else "holds only whitespace"))
+    if b"\x00" in data:
+        issues = decoded.issues
+        if not any(i.kind == "binary" for i in issues):
+            line = data[: data.index(b"\x00")].count(b"\n") + 1
+            nuls = data.count(b"\x00")
+            issues = (*issues, DecodeIssue("binary", line, f"{nuls} NUL bytes"))
+        # Binary content is not Markdown: report it, parse nothing.
+        return Packet(
+            id=packet_id, path=path, sha256=sha, generation="gen1", has_bom=decoded.has_bom,
+            newline=decoded.newline, line_count=decoded.text.count("\n") + 1,
+            decode_issues=issues, parse_issues=tuple(parse_issues),
+        )
+    text, repaired = _repair_mangled_fences(decoded.text)
+    for line in repaired:
+        parse_issues.append(
+            DecodeIssue("mangled-fence", line, "fence mangled by a shell rewrite (`\\bash); read as ```bash")
+        )
+    doc = _Doc(text)
+    deep = _deep_nesting_line(doc.lines)
+    if deep:
+        parse_issues.append(
+            DecodeIssue("deep-nesting", deep, f"list nesting deeper than {_MAX_NESTING} levels is not parsed")
+        )
+    tokens, skipped = _tokenize(text, deep)
+    for line in skipped:
+        parse_issues.append(
+            DecodeIssue("long-line", line, f"line longer than {_MAX_PARSED_LINE} characters not parsed as Markdown")
+        )
+
+    sections = _sections(tokens, doc)
+    fences = _fences(tokens, doc)
+    for fence in fences:
+        if not fence.terminated:
+            parse_issues.append(
+                DecodeIssue("unterminated-fence", fence.start, "code fence never closed; it runs to the end of the file")
+            )
+    history = _history_ranges(sections)
+    nodes = _field_nodes(tokens, doc, sections)
+
+    def in_history(line: int) -> bool:
+        return any(a <= line <= b for a, b in history)
+
+    live_nodes = [n for n in nodes if not in_history(n.line)]
+    fields = tuple(
+        Field(
+            n.name,
+            _clean_value(n.value),
+            n.line,
+            tuple(_body_items(n, doc, fences)) if n.kind == "item" and n.body_end >= n.body_start else (),
+        )
+        for n in nodes
+        if n.kind != "heading" or n.value
+    )
+
+    title, title_line = _title(tokens, doc)
+    format_version = _first_field(live_nodes, ("PACKET_FORMAT_VERSION",))
+    generation = _generation(doc, nodes, format_version is not None)
+
+    status = _status(live_nodes, sections)
+    risk_tier = _risk_tier(live_nodes, doc)
+
+    spec_refs = _spec_refs(live_nodes, doc, in_history)
+    anchors = _anchors(live_nodes, doc, in_history)
+
+    packet = Packet(
+        id=packet_id,
+        path=path,
+        sha256=sha,
+        generation=generation,
+        title=title,
+        title_line=title_line,
+        has_bom=decoded.has_bom,
+        newline=decoded.newline,
+        line_count=len(doc.lines),
+        format_version=format_version,
+        status=status,
+        risk_tier=risk_tier,
+        requestor=_first_field(live_nodes, ("REQUESTOR",)),
+        user_signature=_first_field(live_nodes, ("USER_SIGNATURE",)),
+        fields=fields,
+        scope=_scope(live_nodes, doc, fences, sections),
+        test_plan=_test_plan(live_nodes, doc, fences),
+        done_means=_done_means(live_nodes, doc, fences),
+        rollback_hint=_block_field(live_nodes, doc, fences, ("ROLLBACK_HINT", "ROLLBACK")),
+        bootstrap=_bootstrap(live_nodes, doc, fences),
+        skeleton_approved_line=_skeleton_approved(doc, fences),
+        spec_refs=spec_refs,
+        anchors=anchors,
+        waivers=_waivers(live_nodes, doc, sections),
+        evidence_mappings=_evidence_mappings(live_nodes, doc),
+        evidence=_evidence(live_nodes, doc),
+        validation_reports=_validation_reports(sections, doc, fences),
+        sections=tuple(sections),
+        decode_issues=decoded.issues,
+        parse_issues=tuple(parse_issues),
+    )
+    if packet_json is not None:
+        from .packet_json import merge_packet_json
+
+        packet = merge_packet_json(packet, packet_json)
+    return packet
+
+
+# --------------------------------------------------------------------------
+# Tokenising
+# --------------------------------------------------------------------------
+
+
+def _repair_mangled_fences(text: str) -> tuple[str, list[int]]:
+    if "`" not in text or "ash" not in text:
+        return text, []
+    lines = text.split("\n")
+    repaired: list[int] = []
+    i = 0
+    in_fence = False
+    while i < len(lines):
+        line = lines[i]
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            m = _MANGLED_FENCE_OPEN_RE.match(line)
+            if m:
+                # Only a repair when a lone-backtick closer follows.
+                for j in range(i + 1, min(len(lines), i + 400)):
+                    if _FENCE_RE.match(lines[j]):
+                        break
+                    c = _MANGLED_FENCE_CLOSE_RE.match(lines[j])
+                    if c:
+                        lines[i] = f"{m.group(1)}```bash"
+                        lines[j] = f"{c.group(1)}```"
+                        repaired.append(i + 1)
+                        i = j
+                        break
+        i += 1
+    return "\n".join(lines), repaired
+
+
+def _deep_nesting_line(lines: Sequence[str]) -> int | None:
+    limit = 2 * _MAX_NESTING
+    for n, line in enumerate(lines, 1):
+        if len(line) > limit and line[:limit].isspace() and _BULLET_RE.match(line):
+            return n
+    return None
+
+
+def _tokenize(text: str, deep_from: int | None = None) -> tuple[list, list[int]]:
+    """Tokens for the text; over-long lines, and lines nested deeper than
+    the parser descends, are blanked first (same line count) so they cost
+    nothing."""
+    skipped: list[int] = []
+    long_lines = len(text) > _MAX_PARSED_LINE and any(len(l) > _MAX_PARSED_LINE for l in text.split("\n"))
+    if long_lines or deep_from:
+        limit = 2 * _MAX_NESTING
+        lines = text.split("\n")
+        for i, l in enumerate(lines):
+            if len(l) > _MAX_PARSED_LINE:
+                skipped.append(i + 1)
+                lines[i] = ""
+            elif deep_from and i + 1 >= deep_from and l[:limit].isspace() and len(l) > limit:
+                lines[i] = ""
+        text = "\n".join(lines)
+    try:
+        return _md.parse(text), skipped
+    except RecursionError:  # pragma: no cover - maxNesting prevents this
+        return [], skipped
+
+
+def _sections(tokens: list, doc: _Doc) -> list[Section]:
+    heads: list[tuple[str, int, int]] = []
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map:
+            level = int(tok.tag[1])
+            title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
+            heads.append((title, level, tok.map[0] + 1))
+    total = len(doc.lines)
+    out: list[Section] = []
+    for k, (title, level, line) in enumerate(heads):
+        end = total
+        for title2, level2, line2 in heads[k + 1 :]:
+            if level2 <= level:
+                end = line2 - 1
+                break
+        out.append(Section(title=title, level=level, line=line, end_line=end))
+    return out
+
+
+def _fences(tokens: list, doc: _Doc) -> list[_Fence]:
+    out: list[_Fence] = []
+    for tok in tokens:
+        if tok.type == "fence" and tok.map:
+            start, end_excl = tok.map[0] + 1, tok.map[1]
+            closing = doc.line(end_excl).strip()
+            terminated = end_excl > start and bool(closing) and set(closing) <= {tok.markup[0]} and len(closing) >= len(tok.markup)
+            out.append(_Fence(start, end_excl, tok.info.strip(), tok.content, terminated))
+    return out
+
+
+def _history_ranges(sections: Sequence[Section]) -> list[tuple[int, int]]:
+    return [(s.line, s.end_line) for s in sections if _HISTORY_TITLE_RE.search(s.title)]
+
+
+def _canonical_name(name: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")
+
+
+def _match_field(text: str) -> tuple[str, str] | None:
+    """``NAME: value`` on a line (bullet already removed), or None."""
+    m = _FIELD_RE.match(text.strip())
+    if not m:
+        return None
+    name = m.group("name").strip()
+    bold = bool(m.group("b1"))
+    # Plain (not bold) names must look like keys, not sentences: at most four
+    # words, or one upper-case identifier.
+    if not bold and len(name.split()) > 4:
+        return None
+    if bold and m.group("b2") is None and m.group("b3") is None and "**" not in m.group(0)[2:]:
+        return None
+    rest = m.group("rest")
+    if m.group("b1") and not m.group("b2") and rest.startswith("**"):
+        rest = rest[2:]
+    return _canonical_name(name), rest.strip()
+
+
+def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[FieldNode]:
+    nodes: list[FieldNode] = []
+    depth = 0
+    for i, tok in enumerate(tokens):
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif tok.type == "list_item_open" and tok.map:
+            first = tok.map[0] + 1
+            raw = _BULLET_RE.sub("", doc.line(first), count=1)
+            hit = _match_field(raw)
+            if hit:
+                name, value = hit
+                nodes.append(FieldNode(name, value, first, first + 1, tok.map[1], "item", depth))
+        elif tok.type == "heading_open" and tok.map:
+            line = tok.map[0] + 1
+            title = tokens[i + 1].content.strip()
+            hit = _match_field(title)
+            name, value = hit if hit else (_canonical_name(_strip_heading_decor(title)), "")
+            sec = next((s for s in sections if s.line == line), None)
+            end = sec.end_line if sec else line
+            nodes.append(FieldNode(name, value, line, line + 1, end, "heading", int(tok.tag[1])))
+        elif tok.type == "paragraph_open" and tok.map and depth == 0:
+            # Field lines in paragraphs: ``**Status:** Ready for Dev``,
+            # ``Verdict: PASS``. Only bold or identifier-like names count.
+            for ln in range(tok.map[0] + 1, tok.map[1] + 1):
+                raw = doc.line(ln)
+                hit = _match_field(raw)
+                if hit and (raw.lstrip().startswith(("**", "__")) or re.fullmatch(r"[A-Z][A-Z0-9_]+", hit[0])):
+                    nodes.append(FieldNode(hit[0], hit[1], ln, ln + 1, ln, "line", 0))
+    return nodes
+
+
+def _strip_heading_decor(title: str) -> str:
+    # "TEST_PLAN [CX-123]" -> "TEST_PLAN"; "BOOTSTRAP (Coder Work Plan)" -> "BOOTSTRAP".
+    t = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", title)
+    return t.strip(" :#*")
+
+
+def _clean_value(value: str) -> str:
+    return value.strip().strip("*").strip()
+
+
+def _first_field(nodes: Iterable[FieldNode], names: Sequence[str]) -> Field | None:
+    for n in nodes:
+        if n.name in names and (n.value or n.kind != "heading"):
+            return Field(n.name, _clean_value(n.value), n.line)
+    return None
+
+
+def _find_nodes(nodes: Iterable[FieldNode], names: Sequence[str]) -> list[FieldNode]:
+    return [n for n in nodes if n.name in names]
+
+
+# --------------------------------------------------------------------------
+# Fields
+# --------------------------------------------------------------------------
+
+
+def _title(tokens: list, doc: _Doc) -> tuple[str | None, int | None]:
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.tag == "h1" and tok.map:
+            return tokens[i + 1].content.strip(), tok.map[0] + 1
+    return None, None
+
+
+def _generation(doc: _Doc, nodes: Sequence[FieldNode], has_format_version: bool) -> str:
+    head = "\n".join(doc.lines[:3])
+    if "HANDSHAKE_GENERATED_PROJECTION" in head:
+        return "gen3"
+    if has_format_version:
+        return "gen2"
+    if any(n.kind == "heading" and n.name in ("TEST_PLAN", "DONE_MEANS", "RISK_TIER") for n in nodes):
+        return "gen1-headings"
+    return "gen1"
+
+
+def _status(nodes: Sequence[FieldNode], sections: Sequence[Section]) -> Field | None:
+    # The metadata block's status wins over later "Status:" lines in notes.
+    meta = [s for s in sections if _canonical_name(s.title) in ("METADATA", "META_DATA", "STATUS")]
+    candidates = [n for n in nodes if n.name in _STATUS_NAMES and n.value.strip(" *")]
+    for sec in meta:
+        for n in candidates:
+            if sec.line <= n.line <= sec.end_line:
+                return Field("STATUS", _clean_value(n.value), n.line)
+    for n in candidates:
+        if n.kind in ("item", "line"):
+            return Field("STATUS", _clean_value(n.value), n.line)
+    return None
+
+
+def _risk_tier(nodes: Sequence[FieldNode], doc: _Doc) -> Field | None:
+    for n in nodes:
+        if n.name == "RISK_TIER":
+            if n.value.strip():
+                return Field("RISK_TIER", _clean_value(n.value), n.line)
+            # ``## RISK_TIER`` heading with ``- Level: HIGH`` (or a bare value) below.
+            for ln in range(n.body_start, n.body_end + 1):
+                raw = _BULLET_RE.sub("", doc.line(ln), count=1).strip()
+                if not raw:
+                    continue
+                hit = _match_field(raw)
+                if hit and hit[0] in ("LEVEL", "TIER", "RISK_TIER"):
+                    return Field("RISK_TIER", _clean_value(hit[1]), ln)
+                if not hit:
+                    return Field("RISK_TIER", _clean_value(raw), ln)
+            return Field("RISK_TIER", "", n.line)
+    return None
+
+
+def _body_fences(node: FieldNode, fences: Sequence[_Fence]) -> list[_Fence]:
+    return [f for f in fences if node.body_start <= f.start <= node.body_end]
+
+
+def _body_items(node: FieldNode, doc: _Doc, fences: Sequence[_Fence]) -> list[ListItem]:
+    """Bullets in a field's body, outside fences, with relative depth."""
+    items: list[ListItem] = []
+    base_indent: int | None = None
+    continuation_of: int | None = None
+    for ln in range(node.body_start, node.body_end + 1):
+        if any(f.start <= ln <= f.end for f in fences):
+            continue
+        raw = doc.line(ln)
+        if not raw.strip():
+            continue
+        if raw.lstrip().startswith("#"):
+            if node.kind == "item":
+                break
+            continue
+        m = _BULLET_RE.match(raw)
+        if not m:
+            # A lazy continuation line of the previous bullet.
+            if items and continuation_of is not None and raw.startswith((" ", "\t")):
+                prev = items[-1]
+                items[-1] = ListItem(prev.text + " " + raw.strip(), prev.line, prev.depth)
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        if base_indent is None:
+            base_indent = indent
+        depth = max(0, (indent - base_indent) // 2)
+        text = raw[m.end():].strip()
+        items.append(ListItem(text, ln, depth))
+        continuation_of = ln
+    return items
+
+
+def _body_text_lines(node: FieldNode, doc: _Doc) -> list[tuple[int, str]]:
+    return [(ln, doc.line(ln)) for ln in range(node.body_start, node.body_end + 1)]
+
+
+def _is_placeholder_only(text: str) -> bool:
+    return bool(_PLACEHOLDER_ONLY_RE.match(text))
+
+
+def _test_plan(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence]) -> TestPlan | None:
+    found = _find_nodes(nodes, ("TEST_PLAN",))
+    if not found:
+        return None
+    node = found[0]
+    blocks: list[CodeBlock] = []
+    commands = []
+    for f in _body_fences(node, fences):
+        blocks.append(CodeBlock(f.info, f.text, f.start, f.end, f.terminated))
+        commands.extend(split_commands(f.text, f.start + 1))
+    prose = [] if blocks else _body_items(node, doc, fences)
+    if not blocks and node.value.strip():
+        prose.insert(0, ListItem(node.value.strip(), node.line))
+    return TestPlan(line=node.line, blocks=tuple(blocks), commands=tuple(commands), prose=tuple(prose))
+
+
+def _done_means(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence]) -> DoneMeans | None:
+    found = _find_nodes(nodes, ("DONE_MEANS",))
+    if not found:
+        return None
+    node = found[0]
+    items = [it for it in _body_items(node, doc, fences) if it.depth == 0] or _body_items(node, doc, fences)
+    if node.value.strip():
+        items.insert(0, ListItem(_clean_value(node.value), node.line))
+    if not items:
+        # Criteria written as plain paragraph lines under a heading.
+        for ln, raw in _body_text_lines(node, doc):
+            if raw.strip() and not raw.lstrip().startswith("#") and not any(f.start <= ln <= f.end for f in fences):
+                items.append(ListItem(raw.strip(), ln))
+    return DoneMeans(line=node.line, items=tuple(items))
+
+
+def _block_field(
+    nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence], names: Sequence[str]
+) -> Field | None:
+    """A field whose content may be an inline value, bullets or a fence;
+    the model keeps the text (fence content, else bullets, else value)."""
+    found = _find_nodes(nodes, names)
+    if not found:
+        return None
+    node = found[0]
+    parts: list[str] = []
+    if node.value.strip():
+        parts.append(_clean_value(node.value))
+    for f in _body_fences(node, fences):
+        parts.append(f.text.strip())
+    for it in _body_items(node, doc, fences):
+        parts.append(it.text)
+    if not parts:
+        for ln, raw in _body_text_lines(node, doc):
+            if raw.strip() and not any(f.start <= ln <= f.end for f in fences) and not raw.lstrip().startswith("#"):
+                parts.append(raw.strip())
+    return Field(names[0], "\n".join(p for p in parts if p), node.line)
+
+
+def _bootstrap(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence]) -> Field | None:
+    found = [n for n in nodes if n.name == "BOOTSTRAP" or n.name.startswith("BOOTSTRAP_")]
+    if not found:
+        return None
+    node = found[0]
+    sub = [n for n in nodes if node.body_start <= n.line <= node.body_end and n is not node]
+    parts = [f"{n.name}: {n.value}".strip() for n in sub]
+    if not parts:
+        value = _block_field([node], doc, fences, (node.name,))
+        return Field("BOOTSTRAP", value.value if value else "", node.line)
+    return Field("BOOTSTRAP", "\n".join(parts), node.line)
+
+
+def _skeleton_approved(doc: _Doc, fences: Sequence[_Fence]) -> int | None:
+    for ln, raw in enumerate(doc.lines, 1):
+        if raw.strip().lstrip("#").strip().strip("*").strip() == "SKELETON APPROVED":
+            if not any(f.start <= ln <= f.end for f in fences):
+                return ln
+    return None
+
+
+def _scope(
+    nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence], sections: Sequence[Section]
+) -> Scope:
+    what = _first_field(nodes, ("WHAT",))
+    why = _first_field(nodes, ("WHY",))
+    in_scope: list[ListItem] = []
+    out_scope: list[ListItem] = []
+    for names, target in (
+        (("IN_SCOPE_PATHS", "IN_SCOPE", "IN_SCOPE_FILES"), in_scope),
+        (("OUT_OF_SCOPE", "OUT_OF_SCOPE_PATHS"), out_scope),
+    ):
+        for node in _find_nodes(nodes, names):
+            if node.value.strip():
+                target.append(ListItem(_clean_value(node.value), node.line))
+            target.extend(it for it in _body_items(node, doc, fences) if it.depth == 0)
+            if target:
+                break
+    # "### What" / "### Why" headings in some packets.
+    for sec in sections:
+        name = _canonical_name(sec.title)
+        if name in ("WHAT", "WHY") and (what if name == "WHAT" else why) is None:
+            body = next(
+                (doc.line(ln).strip() for ln in range(sec.line + 1, sec.end_line + 1) if doc.line(ln).strip()),
+                "",
+            )
+            f = Field(name, _BULLET_RE.sub("", body).strip(), sec.line)
+            if name == "WHAT":
+                what = f
+            else:
+                why = f
+    scope_sec = next((s for s in sections if _canonical_name(s.title) == "SCOPE"), None)
+    return Scope(
+        what=what,
+        why=why,
+        in_scope_paths=tuple(in_scope),
+        out_of_scope=tuple(out_scope),
+        line=scope_sec.line if scope_sec else None,
+    )
+
+
+# --------------------------------------------------------------------------
+# Spec references and anchors
+# --------------------------------------------------------------------------
+
+
+_SPEC_REF_FIELDS = {
+    "SPEC_CURRENT": "pinned",
+    "MASTER_SPEC": "master-spec",
+    "SPEC": "master-spec",
+    "SPEC_BASELINE": "baseline",
+    "SPEC_TARGET": "target",
+    "SPEC_ANCHOR": "anchor",
+    "SPEC_ANCHORS": "anchor",
+    "AUTHORITY": "master-spec",
+}
+
+
+def _spec_refs(
+    nodes: Sequence[FieldNode], doc: _Doc, in_history
+) -> tuple[SpecRef, ...]:
+    refs: list[SpecRef] = []
+    seen_lines: set[int] = set()
+    for n in nodes:
+        kind = _SPEC_REF_FIELDS.get(n.name)
+        if kind is None or n.kind == "heading" and not n.value:
+            continue
+        text = normalize_for_matching(n.value)
+        ref = _spec_ref_from_text(kind, text, n.line)
+        if ref is not None:
+            refs.append(ref)
+            seen_lines.add(n.line)
+    # Inline statements in prose: "per Master Spec v02.90 §2.3.12".
+    for ln, raw in enumerate(doc.match_lines, 1):
+        if ln in seen_lines or len(raw) > _MAX_PARSED_LINE or in_history(ln):
+            continue
+        for m in _MASTER_SPEC_VERSION_RE.finditer(raw):
+            refs.append(SpecRef("inline", m.group("version"), raw.strip()[:300], ln))
+        for m in _SPEC_FILE_ANY_RE.finditer(raw):
+            if "SPEC_CURRENT" in raw.upper() or ln in seen_lines:
+                continue
+            refs.append(SpecRef("inline", m.group("version"), raw.strip()[:300], ln, file=m.group(0)))
+    return tuple(_dedupe_refs(refs))
+
+
+def _dedupe_refs(refs: list[SpecRef]) -> list[SpecRef]:
+    out: list[SpecRef] = []
+    seen: set[tuple] = set()
+    for r in refs:
+        key = (r.kind, r.version, r.line)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def _spec_ref_from_text(kind: str, text: str, line: int) -> SpecRef | None:
+    file_m = _SPEC_FILE_ANY_RE.search(text)
+    if file_m:
+        version = file_m.group("version")
+        return SpecRef(kind, version, text.strip()[:300], line, file=file_m.group(0))
+    ver_m = _MASTER_SPEC_VERSION_RE.search(text)
+    if kind == "pinned" and _SPEC_CURRENT_PATH_RE.search(text):
+        # "docs/SPEC_CURRENT.md (Master Spec v02.91)" records the version the
+        # pointer held when the packet was written; a bare pointer defers.
+        path_m = re.search(r"[\w./-]*SPEC_CURRENT(?:\.md)?", text, re.I)
+        if ver_m:
+            return SpecRef("spec-current-note", ver_m.group("version"), text.strip()[:300], line, file=path_m.group(0) if path_m else None)
+        return SpecRef("target", None, text.strip()[:300], line, file=path_m.group(0) if path_m else None)
+    if ver_m:
+        return SpecRef(kind, ver_m.group("version"), text.strip()[:300], line)
+    if kind == "target" and _SPEC_CURRENT_PATH_RE.search(text):
+        path_m = re.search(r"[\w./-]*SPEC_CURRENT(?:\.md)?", text, re.I)
+        return SpecRef("target", None, text.strip()[:300], line, file=path_m.group(0) if path_m else None)
+    # Spec versions are vMM.NN with a two-digit major; "MEX v1.2" is not one.
+    bare = re.search(r"(?<![\w.])v(\d{2}\.\d{2,4})\b", text)
+    if bare and kind in ("master-spec", "baseline", "anchor", "pinned"):
+        return SpecRef(kind, bare.group(1), text.strip()[:300], line)
+    return None
+
+
+def _anchor_matches(text: str, line: int, source: str, regex: re.Pattern) -> list[SectionAnchor]:
+    # Spec file names carry version numbers that look like section ids.
+    cleaned = SPEC_FILE_RE.sub(" ", text)
+    cleaned = _SPEC_FILE_ANY_RE.sub(" ", cleaned)
+    cleaned = re.sub(r"(?i)\bv\d+(?:\.\d+)+", " ", cleaned)
+    out: list[SectionAnchor] = []
+    for m in regex.finditer(cleaned):
+        tail = cleaned[m.end(): m.end() + 80]
+        hint_m = re.match(r"\s*\(([^)]{1,80})\)|\s+([A-Za-z][^,;()\u00a7]{0,60})", tail)
+        hint = None
+        if hint_m:
+            hint = (hint_m.group(1) or hint_m.group(2) or "").strip() or None
+        out.append(SectionAnchor(m.group("start"), line, m.group("end"), hint, source))
+    return out
+
+
+def _anchors(nodes: Sequence[FieldNode], doc: _Doc, in_history) -> tuple[SectionAnchor, ...]:
+    anchors: list[SectionAnchor] = []
+    anchor_nodes = _find_nodes(nodes, ("SPEC_ANCHOR", "SPEC_ANCHORS"))
+    for n in anchor_nodes:
+        anchors.extend(_anchor_matches(doc.mline(n.line).split(":", 1)[-1], n.line, "SPEC_ANCHOR", _ANCHOR_RE))
+        for ln in range(n.body_start, n.body_end + 1):
+            if not in_history(ln):
+                anchors.extend(_anchor_matches(doc.mline(ln), ln, "SPEC_ANCHOR", _ANCHOR_RE))
+    if not anchors:
+        # Older packets name sections beside the spec pointer
+        # ("Master Spec: ..._v02.90.md (§2.3.12 ..., §11.7.4 ...)") or inline.
+        for n in _find_nodes(nodes, ("MASTER_SPEC", "SPEC", "SPEC_CURRENT", "SPEC_BASELINE")):
+            anchors.extend(_anchor_matches(doc.mline(n.line), n.line, n.name, _PROSE_ANCHOR_RE))
+        for n in _find_nodes(nodes, ("WHAT", "WHY")):
+            anchors.extend(_anchor_matches(doc.mline(n.line), n.line, "SCOPE", _PROSE_ANCHOR_RE))
+    seen: set[tuple] = set()
+    unique: list[SectionAnchor] = []
+    for a in anchors:
+        key = (a.section, a.range_end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(a)
+    return tuple(unique)
+
+
+# --------------------------------------------------------------------------
+# Waivers, evidence, reports
+# --------------------------------------------------------------------------
+
+
+_RULE_ID_RE = re.compile(r"\b[a-z][a-z0-9]+(?:-[a-z0-9]+)+\b")
+
+
+def _waivers(nodes: Sequence[FieldNode], doc: _Doc, sections: Sequence[Section]) -> tuple[Waiver, ...]:
+    """Each top-level bullet of WAIVERS GRANTED is one waiver: either
+    ``- Waiver ID: W-1`` or ``- WAIVER-X-001 [CX-573F]``, with its facts as
+    nested ``Name: value`` bullets (Date, Scope, Justification, Approver /
+    Owner / Granted By, Expiry / Expires, Rules)."""
+    sec = next((s for s in sections if _canonical_name(s.title).startswith("WAIVERS")), None)
+    if sec is None:
+        return ()
+    groups: list[tuple[int, str, list[tuple[str, str]]]] = []
+    base_indent: int | None = None
+    in_fence = False
+    for ln in range(sec.line + 1, sec.end_line + 1):
+        raw = doc.line(ln)
+        if _FENCE_RE.match(raw):
+            in_fence = not in_fence
+            continue
+        m = _BULLET_RE.match(raw)
+        if in_fence or not m:
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        text = raw[m.end():].strip()
+        # One-line form: "Waiver ID: X | Date: ... | Scope: ... | Justification: ...".
+        facts = [f for f in (_match_field(part) for part in text.split(" | ")) if f]
+        if base_indent is None or indent <= base_indent:
+            base_indent = indent if base_indent is None else base_indent
+            groups.append((ln, text.split(" | ")[0], facts))
+        elif groups:
+            groups[-1][2].extend(facts)
+    out: list[Waiver] = []
+    for line, head, facts in groups:
+        if _is_placeholder_only(head) or head.upper().startswith("NONE"):
+            continue
+        d: dict[str, str] = {}
+        for name, value in facts:
+            d.setdefault(name, _clean_value(value))
+        waiver_id = d.get("WAIVER_ID") or d.get("ID") or d.get("WAIVER")
+        if waiver_id is None and not _match_field(head):
+            token = head.split()[0].strip("*`") if head.split() else ""
+            waiver_id = token if re.search(r"[A-Za-z]", token) and re.search(r"[\d-]", token) else None
+        rules_text = " ".join(filter(None, (d.get("RULES"), d.get("RULE"), d.get("WAIVES"), d.get("CHECK_WAIVED"))))
+        out.append(
+            Waiver(
+                waiver_id=waiver_id,
+                date=d.get("DATE"),
+                scope=d.get("SCOPE"),
+                justification=d.get("JUSTIFICATION") or d.get("REASON"),
+                line=line,
+                owner=d.get("OWNER") or d.get("APPROVER") or d.get("APPROVED_BY") or d.get("GRANTED_BY"),
+                expires=d.get("EXPIRES") or d.get("EXPIRY") or d.get("EXPIRES_AT"),
+                rules=tuple(dict.fromkeys(_RULE_ID_RE.findall(rules_text))),
+                text=head,
+            )
+        )
+    return tuple(out)
+
+
+def _evidence_mappings(nodes: Sequence[FieldNode], doc: _Doc) -> tuple[EvidenceMapping, ...]:
+    out: list[EvidenceMapping] = []
+    pending: tuple[str, int] | None = None
+    evidence: list[str] = []
+    for n in nodes:
+        if n.name == "REQUIREMENT":
+            if pending:
+                out.append(EvidenceMapping(pending[0], tuple(evidence), pending[1]))
+            pending = (_clean_value(n.value).strip('"'), n.line)
+            evidence = []
+        elif n.name == "EVIDENCE" and pending and n.kind == "item":
+            evidence.extend(_evidence_paths(n.value))
+            for ln in range(n.body_start, n.body_end + 1):
+                evidence.extend(_evidence_paths(doc.line(ln)))
+    if pending:
+        out.append(EvidenceMapping(pending[0], tuple(evidence), pending[1]))
+    return tuple(out)
+
+
+_PATH_LINE_RE = re.compile(r"`?([\w./@+-]+\.[\w]+):(\d+)(?:-(\d+))?`?")
+
+
+def _evidence_paths(text: str) -> list[str]:
+    return [m.group(0).strip("`") for m in _PATH_LINE_RE.finditer(text)]
+
+
+def _evidence(nodes: Sequence[FieldNode], doc: _Doc) -> tuple[EvidenceEntry, ...]:
+    out: list[EvidenceEntry] = []
+    current: dict[str, str] | None = None
+    line = 0
+    for n in nodes:
+        if n.name == "COMMAND":
+            if current is not None:
+                out.append(_evidence_entry(current, line))
+            current = {"COMMAND": _clean_value(n.value).strip("`")}
+            line = n.line
+        elif current is not None and n.name in ("EXIT_CODE", "LOG_PATH", "LOG_SHA256", "PROOF_LINES"):
+            current[n.name] = _clean_value(n.value).strip("`")
+    if current is not None:
+        out.append(_evidence_entry(current, line))
+    return tuple(out)
+
+
+def _evidence_entry(d: dict[str, str], line: int) -> EvidenceEntry:
+    return EvidenceEntry(
+        command=d.get("COMMAND", ""),
+        line=line,
+        exit_code=d.get("EXIT_CODE"),
+        log_path=d.get("LOG_PATH"),
+        log_sha256=d.get("LOG_SHA256"),
+        proof_lines=d.get("PROOF_LINES"),
+    )
+
+
+def _validation_reports(
+    sections: Sequence[Section], doc: _Doc, fences: Sequence[_Fence]
+) -> tuple[ValidationReportRecord, ...]:
+    out: list[ValidationReportRecord] = []
+    for sec in sections:
+        if not _REPORT_HEADING_RE.search(sec.title) or _canonical_name(sec.title) in (
+            "VALIDATION_REPORTS",
+        ):
+            continue
+        if re.search(r"validation[ _]reports\b", sec.title, re.I) and not re.search(r"report\s*[-\u2014\u2013:]", sec.title):
+            continue  # the container section, not a report
+        verdict = verdict_line = None
+        prior = None
+        for ln in range(sec.line, sec.end_line + 1):
+            if any(f.start <= ln <= f.end for f in fences):
+                continue
+            raw = doc.line(ln)
+            if verdict is None:
+                m = _VERDICT_RE.match(_BULLET_RE.sub("", raw, count=1))
+                if m:
+                    verdict, verdict_line = m.group(1).upper(), ln
+            pm = _PRIOR_SHA_RE.search(raw)
+            if pm and prior is None:
+                prior = pm.group(1)
+        date_m = _DATE_RE.search(sec.title)
+        out.append(
+            ValidationReportRecord(
+                heading=sec.title,
+                line=sec.line,
+                end_line=sec.end_line,
+                verdict=verdict,
+                verdict_line=verdict_line,
+                date=date_m.group(1) if date_m else None,
+                by_govcheck=bool(_GOVCHECK_REPORT_RE.search(sec.title)) or prior is not None,
+                prior_sha256=prior,
+            )
+        )
+    return tuple(out)

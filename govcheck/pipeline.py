@@ -1,0 +1,232 @@
+"""repo -> packets -> (runner) -> rules -> findings -> verdict -> Report.
+
+The one place that strings the layers together. It decides nothing a rule
+decides and renders nothing: the verdict is computed here, from findings
+and their severities, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+from . import __version__
+from .config import Config, load_config
+from .context import Context
+from .errors import GovcheckError, UsageError
+from .model import (
+    CommandResult,
+    DecodeIssue,
+    Finding,
+    Packet,
+    PacketResult,
+    Receipt,
+    Report,
+    Severity,
+    Verdict,
+)
+from .parse.packet import parse_packet
+from .repo import LayoutConfig, PacketLocation, Repo
+from .rules import RuleSpec, all_rules
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    packet_ids: tuple[str, ...] = ()
+    all_packets: bool = False
+    no_run: bool = True
+    # Filled by the runner integration: runs one packet's TEST_PLAN.
+    run_commands: Callable[[Packet, Repo, Config], tuple[CommandResult, ...]] | None = None
+    now: _dt.datetime | None = None
+
+
+def report_time(now: _dt.datetime | None = None) -> _dt.datetime:
+    """The report's timestamp: SOURCE_DATE_EPOCH when set (reproducible
+    builds convention), else the current UTC time."""
+    if now is not None:
+        return now
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH '{epoch}' is not a Unix timestamp") from None
+    return _dt.datetime.now(tz=_dt.timezone.utc).replace(microsecond=0)
+
+
+def open_repo(root: Path) -> tuple[Repo, Config, dict[str, RuleSpec]]:
+    rules = all_rules()
+    config = load_config(root, known_rules={rid: spec.options_schema() for rid, spec in rules.items()})
+    layout = config.layout
+    repo = Repo(
+        root,
+        LayoutConfig(
+            packets=tuple(layout.packets or ()),
+            spec_current=tuple(layout.spec_current or ()),
+            spec_dirs=tuple(layout.spec_dirs or ()),
+            task_board=tuple(layout.task_board or ()),
+            traceability_registry=tuple(layout.traceability_registry or ()),
+            refinements=tuple(layout.refinements or ()),
+            exclude=tuple(layout.exclude or ()),
+        ),
+    )
+    return repo, config, rules
+
+
+def load_packet(repo: Repo, loc: PacketLocation) -> Packet:
+    """Read and parse one packet. Problems reading it become parse issues
+    (reported by the packet-health rules), never exceptions."""
+    issues: list[DecodeIssue] = []
+    if loc.escapes_repo or not repo.inside(repo.abs(loc.path)):
+        target = os.path.realpath(repo.abs(loc.path))
+        return Packet(id=loc.id, path=loc.path, sha256="", generation="gen1",
+                      parse_issues=(DecodeIssue("outside-repo", 1, f"-> {target}"),))
+    try:
+        data = repo.read_bytes(loc.path)
+    except GovcheckError as exc:
+        return Packet(id=loc.id, path=loc.path, sha256="", generation="gen1",
+                      parse_issues=(DecodeIssue("unreadable", 1, f"cannot be read: {exc}"),))
+    packet_json = None
+    if loc.json_path:
+        try:
+            packet_json = repo.read_bytes(loc.json_path)
+        except GovcheckError:
+            packet_json = None
+    packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json)
+    for flat in loc.superseded:
+        issues.append(DecodeIssue("superseded", 1, flat))
+    if issues:
+        packet = replace(packet, parse_issues=packet.parse_issues + tuple(issues))
+    return packet
+
+
+def _resolve(spec: RuleSpec, found: Finding, packet: Packet | None, config: Config) -> Finding:
+    configured = config.rules.get(spec.id)
+    severity = getattr(configured, "severity", None) if configured is not None else None
+    if severity is None:
+        severity = found.severity if found.severity is not Severity.OFF else spec.severity
+    return replace(
+        found,
+        rule=spec.id,
+        severity=Severity(severity),
+        codex=found.codex or spec.codex,
+        path=found.path or (packet.path if packet else None),
+        packet_id=packet.id if packet else None,
+    )
+
+
+def _enabled(spec: RuleSpec, config: Config) -> bool:
+    configured = config.rules.get(spec.id)
+    return not (configured is not None and getattr(configured, "severity", None) == Severity.OFF)
+
+
+def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) -> list[Finding]:
+    findings: list[Finding] = []
+    for spec in rules.values():
+        if spec.scope != "packet" or not _enabled(spec, ctx.config):
+            continue
+        for found in spec.check(packet, ctx):
+            findings.append(_resolve(spec, found, packet, ctx.config))
+    return findings
+
+
+def check_repo(ctx: Context, rules: Mapping[str, RuleSpec]) -> list[Finding]:
+    findings: list[Finding] = []
+    for spec in rules.values():
+        if spec.scope != "repo" or not _enabled(spec, ctx.config):
+            continue
+        for found in spec.check(ctx):
+            findings.append(_resolve(spec, found, None, ctx.config))
+    return findings
+
+
+def verdict_of(findings: Iterable[Finding], warnings_fail: bool = False) -> Verdict:
+    """FAIL when any finding that is not waived is an error (or a warning,
+    when the packet's risk policy says warnings fail)."""
+    for f in findings:
+        if f.waived_by is not None:
+            continue
+        if f.severity is Severity.ERROR or (warnings_fail and f.severity is Severity.WARNING):
+            return Verdict.FAIL
+    return Verdict.PASS
+
+
+def select_packets(repo: Repo, options: ValidateOptions) -> list[PacketLocation]:
+    if options.all_packets:
+        if options.packet_ids:
+            raise UsageError("give packet ids or --all, not both")
+        return list(repo.packets.values())
+    if not options.packet_ids:
+        raise UsageError("name at least one packet id (e.g. govcheck validate WP-1-Storage-Foundation) or use --all")
+    seen: dict[str, PacketLocation] = {}
+    for wp_id in options.packet_ids:
+        seen.setdefault(wp_id, repo.packet(wp_id))
+    return list(seen.values())
+
+
+def validate(root: Path, options: ValidateOptions) -> Report:
+    repo, config, rules = open_repo(root)
+    spec_current = repo.spec_current()
+    locations = select_packets(repo, options)
+    now = report_time(options.now)
+    packets = [load_packet(repo, loc) for loc in locations]
+
+    commands: dict[str, tuple[CommandResult, ...]] = {}
+    if not options.no_run and options.run_commands is not None:
+        for packet in packets:
+            commands[packet.id] = options.run_commands(packet, repo, config)
+
+    ctx = Context(repo=repo, config=config, spec_current=spec_current, today=now.date(),
+                  commands=commands, ran_commands=not options.no_run)
+    from .anchoring import anchored_version
+    from .rules.done_means import criteria_status
+
+    results: list[PacketResult] = []
+    for packet, loc in zip(packets, locations):
+        findings = sorted(check_packet(packet, ctx, rules), key=Finding.sort_key)
+        anchoring = anchored_version(packet)
+        results.append(
+            PacketResult(
+                packet=packet,
+                verdict=verdict_of(findings),
+                findings=tuple(findings),
+                spec_version=anchoring.version if anchoring else None,
+                criteria=criteria_status(packet, ctx),
+                commands=commands.get(packet.id) or _not_run(packet),
+                superseded=loc.superseded,
+            )
+        )
+    repo_findings = tuple(sorted(check_repo(ctx, rules), key=Finding.sort_key))
+    overall = verdict_of(repo_findings)
+    if any(r.verdict is Verdict.FAIL for r in results):
+        overall = Verdict.FAIL
+    spec_bytes = repo.read_bytes(spec_current.spec_file) if repo.is_file(spec_current.spec_file) else b""
+    receipt = Receipt(
+        govcheck_version=__version__,
+        config_sha256=config.sha256,
+        spec_current_sha256=hashlib.sha256(spec_bytes).hexdigest() if spec_bytes else None,
+    )
+    return Report(
+        generated_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        repo=str(repo.root),
+        verdict=overall,
+        spec_current=spec_current,
+        packets=tuple(results),
+        repo_findings=repo_findings,
+        receipt=receipt,
+        tool_version=__version__,
+    )
+
+
+def _not_run(packet: Packet) -> tuple[CommandResult, ...]:
+    """TEST_PLAN commands listed as skipped when nothing was run."""
+    if packet.test_plan is None:
+        return ()
+    return tuple(
+        CommandResult(command=c.text, line=c.line, status="skipped", reason="not run (--no-run)")
+        for c in packet.test_plan.commands
+    )

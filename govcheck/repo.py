@@ -1,0 +1,433 @@
+"""The governance repository on disk: layout, SPEC_CURRENT, specs, packets.
+
+This is the only module (with ``specs.py`` for git history) that touches
+the file system. Everything is read lazily and at most once; every path
+handed out is repo-relative with POSIX separators; nothing outside the
+repository root is ever read (a symlink that leaves the repo is refused).
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .errors import RepoError, SpecCurrentError, UnknownPacketError, UsageError
+from .model import SpecCurrent, SpecFile
+from .versions import normalize_version, version_from_spec_filename, version_key
+
+# Every layout real repos have used, newest first. A configured path wins.
+DEFAULT_SPEC_CURRENT = (
+    ".GOV/spec/SPEC_CURRENT.md",
+    ".GOV/roles_shared/SPEC_CURRENT.md",
+    "docs/SPEC_CURRENT.md",
+)
+DEFAULT_PACKET_DIRS = (
+    ".GOV/task_packets",
+    ".GOV/work_packets",
+    "docs/task_packets",
+)
+DEFAULT_SPEC_DIRS = (
+    ".",
+    ".GOV/spec",
+    ".GOV/spec/history",
+    ".GOV/operator",
+    "docs",
+    ".GOV/roles_shared",
+)
+DEFAULT_TASK_BOARD = (
+    ".GOV/roles_shared/TASK_BOARD.md",
+    ".GOV/TASK_BOARD.md",
+    "docs/TASK_BOARD.md",
+)
+DEFAULT_TRACEABILITY = (
+    ".GOV/roles_shared/WP_TRACEABILITY_REGISTRY.md",
+    "docs/WP_TRACEABILITY_REGISTRY.md",
+)
+DEFAULT_REFINEMENTS = (".GOV/refinements", "docs/refinements")
+DEFAULT_EXCLUDE = ("**/stubs/**", "**/templates/**", "**/_archive/**")
+
+# Markers of a repo root when walking up from the working directory.
+_ROOT_MARKERS = ("govcheck.yaml", ".govcheck.yaml", ".GOV", "docs/SPEC_CURRENT.md", ".git")
+
+_PLAIN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
+_BOLD_LINE_RE = re.compile(r"^\s*\*\*(?P<value>[^*]+?)\*\*\s*$")
+_BUNDLE_RE = re.compile(r"master[-_]spec[-_]v(?P<version>\d+\.\d+)$", re.I)
+
+
+@dataclass(frozen=True)
+class PacketLocation:
+    id: str
+    path: str  # repo-relative packet Markdown (flat file or folder/packet.md)
+    kind: str  # "file" | "folder"
+    json_path: str | None = None  # folder packets: packet.json when present
+    superseded: tuple[str, ...] = ()  # flat files the folder supersedes
+    escapes_repo: bool = False  # a symlink pointing outside the repo
+
+
+@dataclass(frozen=True)
+class LayoutConfig:
+    """The layout part of the configuration (all optional)."""
+
+    packets: tuple[str, ...] = ()
+    spec_current: tuple[str, ...] = ()
+    spec_dirs: tuple[str, ...] = ()
+    task_board: tuple[str, ...] = ()
+    traceability_registry: tuple[str, ...] = ()
+    refinements: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+def find_repo_root(start: Path) -> Path:
+    """Walk up from ``start`` to the first folder that looks like a repo root."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        for marker in _ROOT_MARKERS:
+            if (folder / marker).exists():
+                return folder
+    raise RepoError(f"no governance repo found at or above {start} (looked for .GOV/, docs/SPEC_CURRENT.md, .git); pass --repo DIR")
+
+
+def check_plain_id(wp_id: str) -> str:
+    if not _PLAIN_ID_RE.match(wp_id) or ".." in wp_id:
+        raise UsageError(f"'{wp_id}' is not a plain packet id (expected something like WP-1-Storage-Foundation)")
+    return wp_id
+
+
+class Repo:
+    """Lazy, read-only view of a governance repository."""
+
+    def __init__(self, root: Path, layout: LayoutConfig | None = None) -> None:
+        if not root.exists():
+            raise RepoError(f"repo folder does not exist: {root}")
+        if not root.is_dir():
+            raise RepoError(f"repo path is not a folder: {root}")
+        self.root = root.resolve()
+        self.layout = layout or LayoutConfig()
+        self._bytes: dict[str, bytes] = {}
+
+    # -- file access ---------------------------------------------------------
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def abs(self, rel_path: str) -> Path:
+        return self.root / rel_path
+
+    def inside(self, path: Path) -> bool:
+        """True when ``path`` (after resolving symlinks) stays in the repo."""
+        try:
+            path.resolve().relative_to(self.root)
+            return True
+        except (ValueError, OSError):
+            return False
+
+    def exists(self, rel_path: str) -> bool:
+        p = self.abs(rel_path)
+        return self.inside(p) and p.exists()
+
+    def is_file(self, rel_path: str) -> bool:
+        p = self.abs(rel_path)
+        return self.inside(p) and p.is_file()
+
+    def read_bytes(self, rel_path: str) -> bytes:
+        """Read a repo file once (memoised). Refuses paths leaving the repo."""
+        cached = self._bytes.get(rel_path)
+        if cached is not None:
+            return cached
+        p = self.abs(rel_path)
+        if not self.inside(p):
+            raise RepoError(f"{rel_path}: resolves outside the repository; refused")
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise RepoError(f"{rel_path}: cannot read ({exc.strerror or exc})") from None
+        self._bytes[rel_path] = data
+        return data
+
+    def read_text(self, rel_path: str) -> str:
+        from .parse.text import decode
+
+        return decode(self.read_bytes(rel_path)).text
+
+    def _first_existing(self, candidates: Iterable[str]) -> str | None:
+        for c in candidates:
+            if self.is_file(c):
+                return c
+        return None
+
+    # -- layout --------------------------------------------------------------
+
+    @cached_property
+    def packet_dirs(self) -> tuple[str, ...]:
+        dirs = self.layout.packets or DEFAULT_PACKET_DIRS
+        return tuple(d for d in dirs if (self.root / d).is_dir())
+
+    @cached_property
+    def spec_dirs(self) -> tuple[str, ...]:
+        dirs = self.layout.spec_dirs or DEFAULT_SPEC_DIRS
+        return tuple(d for d in dirs if (self.root / d).is_dir())
+
+    @cached_property
+    def task_board_path(self) -> str | None:
+        return self._first_existing(self.layout.task_board or DEFAULT_TASK_BOARD)
+
+    @cached_property
+    def traceability_path(self) -> str | None:
+        return self._first_existing(self.layout.traceability_registry or DEFAULT_TRACEABILITY)
+
+    @cached_property
+    def refinement_dirs(self) -> tuple[str, ...]:
+        dirs = self.layout.refinements or DEFAULT_REFINEMENTS
+        return tuple(d for d in dirs if (self.root / d).is_dir())
+
+    @cached_property
+    def spec_current_paths(self) -> tuple[str, ...]:
+        """Every SPEC_CURRENT file present (the first is authoritative;
+        later ones are compatibility copies that must agree)."""
+        candidates = self.layout.spec_current or DEFAULT_SPEC_CURRENT
+        return tuple(c for c in candidates if self.is_file(c))
+
+    # -- packets -------------------------------------------------------------
+
+    def _excluded(self, rel_path: str) -> bool:
+        patterns = self.layout.exclude or DEFAULT_EXCLUDE
+        return any(fnmatch.fnmatch(rel_path, p) or fnmatch.fnmatch("/" + rel_path, p) for p in patterns)
+
+    @cached_property
+    def packets(self) -> dict[str, PacketLocation]:
+        """Packet id -> location. A folder ``WP-*/packet.md`` wins over a
+        flat ``WP-*.md`` of the same id (the flat file is superseded)."""
+        flat: dict[str, str] = {}
+        folders: dict[str, tuple[str, str | None]] = {}
+        escapes: set[str] = set()
+        for d in self.packet_dirs:
+            base = self.root / d
+            for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+                here = Path(dirpath)
+                rel_here = self.rel(here)
+                dirnames[:] = sorted(
+                    n for n in dirnames if not n.startswith(".") and not self._excluded(f"{rel_here}/{n}/")
+                )
+                for name in sorted(dirnames):
+                    if name.startswith("WP-") and (here / name / "packet.md").exists():
+                        rel = f"{rel_here}/{name}/packet.md" if rel_here != "." else f"{name}/packet.md"
+                        js = here / name / "packet.json"
+                        folders.setdefault(name, (rel, self.rel(js) if js.exists() else None))
+                        if not self.inside(here / name / "packet.md"):
+                            escapes.add(name)
+                for name in sorted(filenames):
+                    if not (name.startswith("WP-") and name.endswith(".md")):
+                        continue
+                    if here.name.startswith("WP-") and name != "packet.md":
+                        continue  # MT-/refinement files inside a folder packet
+                    rel = f"{rel_here}/{name}" if rel_here != "." else name
+                    if self._excluded(rel):
+                        continue
+                    wp_id = name[:-3]
+                    if wp_id in flat:
+                        continue  # first packet dir wins
+                    flat[wp_id] = rel
+                    if not self.inside(here / name):
+                        escapes.add(wp_id)
+        out: dict[str, PacketLocation] = {}
+        for wp_id, rel in flat.items():
+            if wp_id not in folders:
+                out[wp_id] = PacketLocation(wp_id, rel, "file", escapes_repo=wp_id in escapes)
+        for wp_id, (rel, js) in folders.items():
+            sup = (flat[wp_id],) if wp_id in flat else ()
+            out[wp_id] = PacketLocation(wp_id, rel, "folder", js, sup, escapes_repo=wp_id in escapes)
+        return dict(sorted(out.items()))
+
+    def packet(self, wp_id: str) -> PacketLocation:
+        check_plain_id(wp_id)
+        loc = self.packets.get(wp_id)
+        if loc is None:
+            close = difflib.get_close_matches(wp_id, list(self.packets), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            where = ", ".join(self.packet_dirs) or "no packet folder found"
+            raise UnknownPacketError(f"unknown packet '{wp_id}' (searched {where}){hint}")
+        return loc
+
+    # -- specs ---------------------------------------------------------------
+
+    @cached_property
+    def spec_files(self) -> tuple[SpecFile, ...]:
+        """Master spec files in the spec folders, oldest version first."""
+        found: dict[str, SpecFile] = {}
+        for d in self.spec_dirs:
+            folder = self.root / d
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                continue
+            for name in names:
+                version = version_from_spec_filename(name)
+                if version and (folder / name).is_file():
+                    rel = name if d == "." else f"{d}/{name}"
+                    found.setdefault(rel, SpecFile(rel, version))
+        return tuple(sorted(found.values(), key=lambda s: (version_key(s.version), s.path)))
+
+    @cached_property
+    def spec_bundles(self) -> tuple[SpecFile, ...]:
+        """Indexed spec bundles (``.GOV/spec/master-spec-v02.195/``)."""
+        out = []
+        for d in self.spec_dirs:
+            folder = self.root / d
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                continue
+            for name in names:
+                m = _BUNDLE_RE.search(name)
+                if m and (folder / name).is_dir():
+                    out.append(SpecFile(name if d == "." else f"{d}/{name}", m.group("version")))
+        return tuple(sorted(out, key=lambda s: version_key(s.version)))
+
+    def find_spec_file(self, name_or_path: str) -> str | None:
+        """Resolve a spec file named by SPEC_CURRENT: a repo-relative path,
+        or a bare file name searched in the spec folders."""
+        cleaned = name_or_path.strip().strip("`").replace("\\", "/").lstrip("./") if not name_or_path.strip().startswith(".GOV") else name_or_path.strip().strip("`").replace("\\", "/")
+        if "/" in cleaned and self.is_file(cleaned):
+            return cleaned
+        base = cleaned.rsplit("/", 1)[-1]
+        for d in self.spec_dirs:
+            rel = base if d == "." else f"{d}/{base}"
+            if self.is_file(rel):
+                return rel
+        return None
+
+    def spec_current(self) -> SpecCurrent:
+        """Resolve SPEC_CURRENT; raise SpecCurrentError (exit 2) when it is
+        missing, names no spec, or names a spec file that does not exist."""
+        paths = self.spec_current_paths
+        if not paths:
+            looked = ", ".join(self.layout.spec_current or DEFAULT_SPEC_CURRENT)
+            raise SpecCurrentError(f"no SPEC_CURRENT found (looked for {looked})")
+        return self.parse_spec_current(paths[0])
+
+    def compat_spec_currents(self) -> list[SpecCurrent | str]:
+        """The other SPEC_CURRENT copies, parsed (or the error text)."""
+        out: list[SpecCurrent | str] = []
+        for p in self.spec_current_paths[1:]:
+            try:
+                out.append(self.parse_spec_current(p))
+            except SpecCurrentError as exc:
+                out.append(str(exc))
+        return out
+
+    def parse_spec_current(self, rel_path: str) -> SpecCurrent:
+        text = self.read_text(rel_path)
+        stripped = text.strip()
+        body = _json_body(stripped)
+        if body is not None:
+            return self._spec_current_json(rel_path, body)
+        return self._spec_current_markdown(rel_path, text)
+
+    def _spec_current_markdown(self, rel_path: str, text: str) -> SpecCurrent:
+        spec_value = codex = None
+        spec_line = 0
+        for n, line in enumerate(text.split("\n"), 1):
+            m = _BOLD_LINE_RE.match(line)
+            if not m:
+                continue
+            value = m.group("value").strip().strip("`")
+            if spec_value is None:
+                spec_value, spec_line = value, n
+            elif codex is None:
+                codex = value
+                break
+        if spec_value is None:
+            raise SpecCurrentError(f"{rel_path}: no pointer found (expected a bold line such as **Handshake_Master_Spec_v02.93.md**)")
+        version = version_from_spec_filename(spec_value)
+        if version is None:
+            raise SpecCurrentError(f"{rel_path}:{spec_line}: pointer '{spec_value}' names no master spec file")
+        spec_file = self.find_spec_file(spec_value)
+        if spec_file is None:
+            raise SpecCurrentError(f"{rel_path}:{spec_line}: names {spec_value}, which does not exist in the repo")
+        return SpecCurrent(rel_path, spec_file, version, "markdown", spec_line, None, codex)
+
+    def _spec_current_json(self, rel_path: str, doc: dict) -> SpecCurrent:
+        current = doc.get("current_spec")
+        if not isinstance(current, dict) or not current.get("version"):
+            raise SpecCurrentError(f"{rel_path}: JSON pointer has no current_spec.version")
+        try:
+            version = normalize_version(str(current["version"]))
+        except ValueError:
+            raise SpecCurrentError(f"{rel_path}: current_spec.version '{current['version']}' is not a spec version") from None
+        candidates = [current.get("entrypoint_path"), doc.get("entrypoint_path"), current.get("source_baseline_path"), doc.get("source_baseline_path")]
+        named = [str(c) for c in candidates if c]
+        if not named:
+            raise SpecCurrentError(f"{rel_path}: JSON pointer names no spec file (entrypoint_path / source_baseline_path)")
+        for c in named:
+            rel = c.replace("\\", "/").lstrip("/")
+            if self.exists(rel):
+                bundle = None
+                parts = rel.split("/")
+                for k in range(len(parts), 0, -1):
+                    if _BUNDLE_RE.search(parts[k - 1]):
+                        bundle = "/".join(parts[:k])
+                        break
+                return SpecCurrent(rel_path, rel, version, "json", 1, bundle, None)
+        raise SpecCurrentError(f"{rel_path}: names {named[0]}, which does not exist in the repo")
+
+    def latest_spec_version(self) -> SpecFile | None:
+        candidates = list(self.spec_files) + list(self.spec_bundles)
+        if not candidates:
+            return None
+        return max(candidates, key=lambda s: version_key(s.version))
+
+    def spec_text_bytes(self, spec: SpecCurrent) -> bytes:
+        """The text of the current spec. For an indexed bundle, its modules
+        (``spec-modules/*.md``) in order, front matter removed."""
+        if spec.bundle:
+            modules = self.root / spec.bundle / "spec-modules"
+            if modules.is_dir():
+                chunks = []
+                for p in sorted(modules.glob("*.md")):
+                    if self.inside(p):
+                        chunks.append(_strip_front_matter(p.read_bytes()))
+                if chunks:
+                    return b"\n".join(chunks)
+        return self.read_bytes(spec.spec_file)
+
+    # -- configuration files ------------------------------------------------------
+
+    def config_sources(self) -> Sequence[str]:
+        return [p for p in ("govcheck.yaml", ".govcheck.yaml", "pyproject.toml") if self.is_file(p)]
+
+
+def _json_body(text: str) -> dict | None:
+    """The JSON object in a SPEC_CURRENT.md, bare or in a ```json fence."""
+    candidate = text
+    if candidate.startswith("```"):
+        candidate = candidate.split("\n", 1)[1] if "\n" in candidate else ""
+        candidate = candidate.rsplit("```", 1)[0]
+    candidate = candidate.strip()
+    if not candidate.startswith("{"):
+        m = re.search(r"```json\s*\n(\{.*?\})\s*\n```", text, re.S)
+        if not m:
+            return None
+        candidate = m.group(1)
+    try:
+        doc = json.loads(candidate)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _strip_front_matter(data: bytes) -> bytes:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith(b"---\n") or data.startswith(b"---\r\n"):
+        end = data.find(b"\n---", 4)
+        if end != -1:
+            nl = data.find(b"\n", end + 4)
+            return data[nl + 1 :] if nl != -1 else b""
+    return data

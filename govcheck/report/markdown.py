@@ -1,0 +1,164 @@
+"""The Markdown validation report, shaped like the ones validators append
+to packets by hand:
+
+    ## VALIDATION REPORT — WP-ID (YYYY-MM-DD)
+    Verdict: PASS|FAIL
+    Scope Inputs: / Findings: / DONE_MEANS: / TEST_PLAN: / REASON FOR FAIL:
+
+It renders what the Report holds and computes nothing a reader could
+disagree with.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..model import CommandResult, Finding, PacketResult, Report, Severity, Verdict
+from ..rules import get_rule
+
+_SEV = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
+_CRITERION_MARK = {"evidenced": "[x]", "linked-to-tests": "[~]", "unevidenced": "[ ]", "not-required": "[ ]"}
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _location(f: Finding) -> str:
+    if f.path and f.line:
+        return f"{f.path}:{f.line}"
+    return f.path or "-"
+
+
+def render_finding(f: Finding) -> str:
+    codex = f" [{f.codex}]" if f.codex else ""
+    waived = f" (waived by {f.waived_by})" if f.waived_by else ""
+    return f"[{_SEV.get(f.severity, f.severity.value.upper())}] {f.rule}{codex} {_location(f)}: {f.message}{waived}"
+
+
+def _spec_line(result: PacketResult, report: Report) -> str:
+    sc = report.spec_current
+    packet_part = (
+        f"Packet references Handshake spec v{result.spec_version}" if result.spec_version else "Packet names no spec version"
+    )
+    for f in result.findings:
+        if f.rule in ("spec-stale", "spec-ahead") and f.data.get("basis"):
+            packet_part += f" ({f.data['basis']}, line {f.line})"
+            break
+    if sc is None:
+        return packet_part
+    return f"{packet_part}; {sc.path} points to {sc.spec_file} (v{sc.version})."
+
+
+def _command_rows(commands: Iterable[CommandResult]) -> list[str]:
+    rows = [
+        "| # | Command | Status | Exit | Duration | Log | sha256 | Proof lines |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for n, c in enumerate(commands, 1):
+        proof = "<br>".join(_md_cell(p) for p in c.proof_lines) or _md_cell(c.reason or "")
+        status = c.status + (" (cached)" if c.cached else "")
+        rows.append(
+            "| {n} | `{cmd}` | {status} | {exit} | {dur} | {log} | {sha} | {proof} |".format(
+                n=n,
+                cmd=_md_cell(c.command.split("\n", 1)[0][:160]) + (" ..." if "\n" in c.command else ""),
+                status=status,
+                exit="-" if c.exit_code is None else c.exit_code,
+                dur="-" if c.duration_s is None else f"{c.duration_s:.1f}s",
+                log=f"`{c.log_path}`" if c.log_path else "-",
+                sha=f"`{c.log_sha256[:12]}`" if c.log_sha256 else "-",
+                proof=proof or "-",
+            )
+        )
+    return rows
+
+
+def _reason(result: PacketResult) -> list[str]:
+    errors = [f for f in result.findings if f.severity is Severity.ERROR and not f.waived_by]
+    if result.verdict is Verdict.PASS:
+        warnings = sum(1 for f in result.findings if f.severity is Severity.WARNING and not f.waived_by)
+        tail = f"; {warnings} warning(s) to review" if warnings else ""
+        return [f"REASON FOR PASS: no unwaived error findings{tail}."]
+    by_rule: dict[str, int] = {}
+    for f in errors:
+        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+    summary = ", ".join(f"{rule} ({n})" if n > 1 else rule for rule, n in by_rule.items())
+    lines = [f"REASON FOR FAIL: {len(errors)} error finding(s): {summary}."]
+    for rule_id in by_rule:
+        spec = get_rule(rule_id)
+        if spec is not None and spec.fix:
+            lines.append(f"- {rule_id}: {spec.fix}")
+    return lines
+
+
+def render_packet(result: PacketResult, report: Report) -> str:
+    p = result.packet
+    date = report.generated_at[:10]
+    status = p.status.value if p.status else "missing"
+    tier = p.risk_tier.value if p.risk_tier else "missing"
+    out = [
+        f"## VALIDATION REPORT \u2014 {p.id} ({date})",
+        f"Verdict: {result.verdict.value}",
+        "",
+        "Scope Inputs:",
+        f"- Task Packet: {p.path} (STATUS: {status}; RISK_TIER: {tier})",
+        f"- Spec: {_spec_line(result, report)}",
+    ]
+    if report.spec_current and report.spec_current.codex:
+        out.append(f"- Codex: {report.spec_current.codex}")
+    out.append(f"- Validator: govcheck {report.tool_version} (mechanical checks; generated {report.generated_at})")
+    if result.superseded:
+        out.append(f"- Superseded flat file(s): {', '.join(result.superseded)}")
+    out += ["", "Findings:"]
+    if result.findings:
+        out += [f"{n}. {render_finding(f)}" for n, f in enumerate(result.findings, 1)]
+    else:
+        out.append("- None.")
+    out += ["", "DONE_MEANS:"]
+    if result.criteria:
+        for c in result.criteria:
+            evidence = f" ({', '.join(c.evidence[:3])})" if c.evidence else ""
+            note = f"; {c.note}" if c.note else ""
+            out.append(f"- {_CRITERION_MARK.get(c.status, '[ ]')} {c.text} (line {c.line}) \u2014 {c.status}{evidence}{note}")
+    else:
+        out.append("- None stated.")
+    out += ["", "TEST_PLAN:"]
+    if result.commands:
+        out += _command_rows(result.commands)
+    else:
+        out.append("- No commands.")
+    out += [""] + _reason(result)
+    return "\n".join(out) + "\n"
+
+
+def render(report: Report) -> str:
+    if len(report.packets) == 1 and not report.repo_findings:
+        return render_packet(report.packets[0], report)
+    sc = report.spec_current
+    failed = sum(1 for r in report.packets if r.verdict is Verdict.FAIL)
+    out = [
+        f"# govcheck validation \u2014 {len(report.packets)} packet(s) ({report.generated_at[:10]})",
+        f"Verdict: {report.verdict.value}",
+        "",
+        f"- SPEC_CURRENT: {sc.path} -> {sc.spec_file} (v{sc.version})" if sc else "- SPEC_CURRENT: unresolved",
+        f"- Packets: {len(report.packets)} ({len(report.packets) - failed} pass, {failed} fail)",
+        "",
+    ]
+    if report.repo_findings:
+        out.append("## Repository findings")
+        out += [f"- {render_finding(f)}" for f in report.repo_findings]
+        out.append("")
+    if len(report.packets) > 1:
+        out += ["| Packet | Verdict | Errors | Warnings | Spec | Status |", "|---|---|---|---|---|---|"]
+        for r in report.packets:
+            errs = sum(1 for f in r.findings if f.severity is Severity.ERROR and not f.waived_by)
+            warns = sum(1 for f in r.findings if f.severity is Severity.WARNING and not f.waived_by)
+            status = r.packet.status.value if r.packet.status else "missing"
+            out.append(
+                f"| {r.packet.id} | {r.verdict.value} | {errs} | {warns} | "
+                f"{'v' + r.spec_version if r.spec_version else '-'} | {_md_cell(status[:40])} |"
+            )
+        out.append("")
+    for r in report.packets:
+        out.append(render_packet(r, report))
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,236 @@
+"""DONE_MEANS: present, real, observable, and (once Done) evidenced."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Iterator, Sequence
+
+from ..context import Context
+from ..model import CriterionStatus, EvidenceMapping, Finding, ListItem, Packet
+from . import ERROR, WARNING, hit, rule
+from .completeness import status_is_done
+
+_PLACEHOLDER_RE = re.compile(
+    r"^\s*(?:tbd|todo|n/?a|\.\.\.|-)\.?\s*$|\{\{[^}]*\}\}|<fill[^>]*>|<pending>|<tbd>|measurable criterion \d+|\bcriterion \d+\b",
+    re.I,
+)
+# Words that make a criterion checkable: something a reviewer can observe.
+_OBSERVABLE_RE = re.compile(
+    r"`|\d|[\w-]+\.(?:rs|ts|tsx|py|md|json|sql|toml|yaml|yml|js|mjs)\b|::|\(\)|==|->"
+    r"|\b(?:pass(?:es|ed)?|fail(?:s|ed)?|return(?:s|ed)?|exit(?:s|ed)?|emit(?:s|ted)?|log(?:s|ged)?|reject(?:s|ed)?"
+    r"|show(?:s|n)?|display(?:s|ed)?|render(?:s|ed)?|contain(?:s|ed)?|exist(?:s)?|record(?:s|ed)?|writ(?:es|ten)"
+    r"|persist(?:s|ed)?|error(?:s)?|respond(?:s)?|assert(?:s|ed)?|test(?:s|ed)?|validat(?:es|ed)|print(?:s|ed)?"
+    r"|match(?:es|ed)?|equal(?:s)?|no longer|never|must|block(?:s|ed)?|requir(?:es|ed)|expose(?:s|d)?|enforc(?:es|ed)"
+    r"|store(?:s|d)?|include(?:s|d)?|cover(?:s|ed)?|document(?:s|ed)?|list(?:s|ed)?|mapp(?:ed|ing)|zero|none|all|every"
+    r"|clean|green|build(?:s)?|compile(?:s)?|run(?:s)?|generat(?:es|ed)|produc(?:es|ed)|uses?|added|removed|present|absent)\b",
+    re.I,
+)
+_VAGUE_RE = re.compile(
+    r"\b(?:works?|working|properly|correctly|as expected|good|better|nice|improved?|robust|clean up|looks? (?:ok|good)|done|complete[d]?|finished|ok)\b",
+    re.I,
+)
+_TESTS_PASS_RE = re.compile(r"\b(?:tests?|test_plan|cargo test|pytest|pnpm test|just)\b.*\b(?:pass|green|succeed)", re.I)
+
+
+def is_placeholder(text: str) -> bool:
+    return bool(_PLACEHOLDER_RE.search(text))
+
+
+def is_vague(text: str) -> bool:
+    """A criterion with no observable outcome: short and made of words a
+    reviewer cannot check (``Works properly.``, ``Feature complete``)."""
+    words = re.findall(r"[A-Za-z]+", text)
+    if not words:
+        return True
+    if _OBSERVABLE_RE.search(text):
+        return False
+    return len(words) < 5 or bool(_VAGUE_RE.search(text))
+
+
+def says_tests_pass(text: str) -> bool:
+    return bool(_TESTS_PASS_RE.search(text))
+
+
+@rule(
+    "done-means-missing",
+    severity=ERROR,
+    codex="CX-573",
+    summary="DONE_MEANS is missing or has no criteria",
+)
+def done_means_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    The packet has a DONE_MEANS field or section with at least one
+    criterion (a bullet or a line of text).
+
+    Why
+    DONE_MEANS is the acceptance contract: without it nobody, human or
+    agent, can say when the work is finished or what to validate.
+
+    How to fix
+    List measurable acceptance criteria, one per bullet.
+
+    Example
+        ### DONE_MEANS
+        - `cargo test -p storage` passes with the new migration tests.
+    """
+    if packet.done_means is None:
+        yield hit("DONE_MEANS is missing", line=packet.title_line or 1)
+    elif not packet.done_means.items:
+        yield hit("DONE_MEANS has no criteria", line=packet.done_means.line)
+
+
+@rule(
+    "done-means-placeholder",
+    severity=ERROR,
+    codex="CX-573D",
+    summary="A DONE_MEANS criterion is a template placeholder",
+)
+def done_means_placeholder(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    No DONE_MEANS criterion is a placeholder: ``tbd``, ``{{...}}``,
+    ``<fill>``, ``<pending>``, or the template's ``measurable criterion 1``.
+
+    Why
+    A placeholder criterion passes a presence check and promises nothing.
+
+    How to fix
+    Replace it with the real criterion, or delete the bullet.
+
+    Example
+        - measurable criterion 1
+    """
+    if packet.done_means is None:
+        return
+    for item in packet.done_means.items:
+        if is_placeholder(item.text):
+            yield hit(f"DONE_MEANS criterion is a placeholder: '{item.text[:80]}'", line=item.line, data={"criterion": item.text})
+
+
+@rule(
+    "done-means-vague",
+    severity=WARNING,
+    summary="A DONE_MEANS criterion names no observable outcome",
+)
+def done_means_vague(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    Each DONE_MEANS criterion should name something a reviewer can observe:
+    a command and its result, a file, a number, a behaviour (``returns``,
+    ``rejects``, ``emits``, ``shows``, ``passes`` ...). A criterion made only
+    of words such as "works properly", "is complete" or "improved", or
+    shorter than five words without any checkable term, is reported.
+
+    Why
+    "Works as expected" cannot be validated; it turns validation into
+    opinion.
+
+    How to fix
+    Say what can be seen when it is done: the command, the output, the file.
+
+    Example
+        - Storage works properly.          (vague)
+        - `just validator-dal-audit` returns PASS with zero violations.  (fine)
+    """
+    if packet.done_means is None:
+        return
+    for item in packet.done_means.items:
+        if not is_placeholder(item.text) and is_vague(item.text):
+            yield hit(f"DONE_MEANS criterion names no observable outcome: '{item.text[:80]}'", line=item.line, data={"criterion": item.text})
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def match_mapping(criterion: str, mappings: Sequence[EvidenceMapping]) -> EvidenceMapping | None:
+    """The EVIDENCE_MAPPING entry whose REQUIREMENT quotes this criterion
+    (exactly, as a prefix either way, or closely enough: ratio >= 0.75)."""
+    want = _norm(criterion)
+    best, best_ratio = None, 0.0
+    for m in mappings:
+        got = _norm(m.requirement)
+        if not got:
+            continue
+        if got == want or want.startswith(got) or got.startswith(want):
+            return m
+        ratio = difflib.SequenceMatcher(None, want, got).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = m, ratio
+    return best if best_ratio >= 0.75 else None
+
+
+def evidence_exists(ctx: Context, ref: str) -> bool:
+    """``path:line`` (or ``path:start-end``) names an existing file with at
+    least that many lines."""
+    m = re.match(r"^(.+?):(\d+)(?:-(\d+))?$", ref)
+    if not m:
+        return False
+    path, line = m.group(1).lstrip("./"), int(m.group(3) or m.group(2))
+    if not ctx.repo.is_file(path):
+        return False
+    try:
+        return ctx.repo.read_bytes(path).count(b"\n") + 1 >= line
+    except Exception:
+        return False
+
+
+def criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...]:
+    """Every DONE_MEANS criterion with the state of its evidence, for the
+    report's checklist."""
+    if packet.done_means is None:
+        return ()
+    done = status_is_done(packet)
+    out = []
+    for item in packet.done_means.items:
+        mapping = match_mapping(item.text, packet.evidence_mappings)
+        refs = mapping.evidence if mapping else ()
+        existing = tuple(r for r in refs if evidence_exists(ctx, r))
+        if existing:
+            status, note = "evidenced", None
+        elif mapping and refs:
+            status, note = "unevidenced", f"mapped evidence not found in the repo: {', '.join(refs[:3])}"
+        elif mapping:
+            status, note = "unevidenced", "EVIDENCE_MAPPING entry has no path:line"
+        elif says_tests_pass(item.text):
+            status, note = "linked-to-tests", "checked by the TEST_PLAN outcome"
+        else:
+            status, note = ("unevidenced" if done else "not-required"), "no EVIDENCE_MAPPING entry"
+        out.append(CriterionStatus(item.text, item.line, status, existing or refs, note))
+    return tuple(out)
+
+
+@rule(
+    "done-means-unevidenced",
+    severity=ERROR,
+    codex="CX-573",
+    summary="A Done packet has a DONE_MEANS criterion without existing evidence",
+)
+def done_means_unevidenced(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    When the packet's status claims Done or Validated, every DONE_MEANS
+    criterion needs an EVIDENCE_MAPPING entry (``REQUIREMENT: "<criterion>"``
+    with ``EVIDENCE: path/to/file:line``) whose file exists in the repo and
+    has that line. A criterion that says the tests pass is checked against
+    the TEST_PLAN outcome instead (see ``test-plan-failed``).
+
+    Why
+    "Done" without evidence is the phantom completion that hand validation
+    misses: the claim outlives the code that backed it.
+
+    How to fix
+    Add the mapping, or fix the path:line after code moved.
+
+    Example
+        ## EVIDENCE_MAPPING
+        - REQUIREMENT: "Storage trait exposes backend-agnostic methods"
+          - EVIDENCE: `src/storage/mod.rs:42`
+    """
+    if not status_is_done(packet):
+        return
+    for c in criteria_status(packet, ctx):
+        if c.status == "unevidenced":
+            yield hit(
+                f"criterion has no evidence in the repo ({c.note}): '{c.text[:80]}'",
+                line=c.line,
+                data={"criterion": c.text, "evidence": list(c.evidence)},
+            )

@@ -1,0 +1,158 @@
+"""Can the packet be read at all: bytes, encoding, Markdown structure,
+where it lives."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..context import Context
+from ..model import Finding, Packet
+from . import ERROR, INFO, WARNING, hit, rule
+
+
+@rule(
+    "packet-unreadable",
+    severity=ERROR,
+    summary="The packet file is empty, binary, or cannot be read",
+)
+def packet_unreadable(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    The packet file has text: it is not empty (or whitespace only), holds no
+    NUL bytes (a binary file saved under a packet name), and could be read.
+
+    Why
+    Nothing else can be checked; an empty packet is usually a botched move
+    or an editor that truncated the file.
+
+    How to fix
+    Restore the packet from history (``git log -- <path>``).
+
+    Example
+    A 0-byte ``WP-1-Example.md``.
+    """
+    for issue in packet.parse_issues:
+        if issue.kind in ("empty", "unreadable"):
+            yield hit(f"packet {issue.detail}", line=issue.line or 1, data={"kind": issue.kind})
+    for issue in packet.decode_issues:
+        if issue.kind == "binary":
+            yield hit(f"packet holds binary data ({issue.detail})", line=issue.line, data={"kind": "binary"})
+            return
+
+
+@rule(
+    "encoding-invalid",
+    severity=ERROR,
+    summary="The packet is not valid UTF-8",
+)
+def encoding_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    Every byte of the packet decodes as UTF-8 (a BOM is fine). Stray bytes
+    are replaced so the rest of the packet can still be checked, and each
+    affected line is named.
+
+    Why
+    Tools disagree about what an invalid byte means; a Windows-1252 dash
+    saved into a UTF-8 file shows up as garbage in review tools and breaks
+    ASCII gates.
+
+    How to fix
+    Re-save the file as UTF-8 and replace the character (an em dash
+    becomes ``-`` in ASCII-only packets).
+
+    Example
+    A lone byte 0x97 (a Windows-1252 em dash) in a sentence.
+    """
+    for issue in packet.decode_issues:
+        if issue.kind == "invalid-utf8":
+            yield hit(f"invalid UTF-8: {issue.detail}", line=issue.line, data={"detail": issue.detail})
+
+
+_STRUCTURE_KINDS = {
+    "unterminated-fence": ERROR,
+    "long-line": ERROR,
+    "deep-nesting": ERROR,
+    "mangled-fence": WARNING,
+}
+
+
+@rule(
+    "markdown-malformed",
+    severity=ERROR,
+    summary="The packet's Markdown structure is broken",
+)
+def markdown_malformed(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    A code fence that is never closed (it swallows the rest of the packet,
+    TEST_PLAN and DONE_MEANS included), a line longer than 20,000
+    characters (not parsed), list nesting deeper than 40 levels (not
+    parsed), and, as a warning, a ```bash fence mangled by a shell rewrite
+    into a backtick, a backspace byte and ``ash`` (govcheck reads it as a
+    fence and says so).
+
+    Why
+    Each makes the packet read differently in different tools; a reviewer
+    sees a TEST_PLAN that a script does not, or the other way round.
+
+    How to fix
+    Close the fence; split the line; flatten the list; restore the
+    ```bash fence.
+
+    Example
+        ```bash
+        cargo test
+        (no closing fence)
+    """
+    for issue in packet.parse_issues:
+        sev = _STRUCTURE_KINDS.get(issue.kind)
+        if sev is not None:
+            yield hit(issue.detail, line=issue.line, data={"kind": issue.kind}, severity=sev if sev is not ERROR else None)
+
+
+@rule(
+    "packet-superseded",
+    severity=INFO,
+    summary="A flat WP-*.md file is superseded by the folder packet of the same id",
+)
+def packet_superseded(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    When a packet exists both as a folder (``WP-ID/packet.md``) and as a
+    flat ``WP-ID.md``, the folder is the packet and the flat file is legacy.
+
+    Why
+    Readers of the old file may follow stale text; the reference project
+    keeps flat files only as copies of the folder projection.
+
+    How to fix
+    Delete the flat file once nothing links to it, or keep it identical.
+
+    Example
+    ``.GOV/task_packets/WP-1-X.md`` beside ``.GOV/task_packets/WP-1-X/packet.md``.
+    """
+    for issue in packet.parse_issues:
+        if issue.kind == "superseded":
+            yield hit(f"{issue.detail} is superseded by this folder packet", line=1, data={"superseded": issue.detail})
+
+
+@rule(
+    "packet-outside-repo",
+    severity=ERROR,
+    summary="The packet is a symlink that leaves the repository; it was not read",
+)
+def packet_outside_repo(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    A packet path must resolve inside the repository. A symlink to a file
+    elsewhere is refused and not read.
+
+    Why
+    A pull request could otherwise make the validator read (and report on,
+    or run commands from) any file on the CI machine.
+
+    How to fix
+    Commit the packet itself instead of a link.
+
+    Example
+    ``WP-1-X.md -> /etc/passwd``
+    """
+    for issue in packet.parse_issues:
+        if issue.kind == "outside-repo":
+            yield hit(f"packet resolves outside the repository ({issue.detail}); refused", line=1)

@@ -1,0 +1,327 @@
+"""Spec anchoring rules: is the packet anchored to the current spec, and do
+its anchored sections exist there?"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..anchoring import anchored_version
+from ..context import Context
+from ..model import Finding, Packet
+from ..versions import compare_versions
+from . import ERROR, WARNING, hit, rule
+
+
+def _v(version: str) -> str:
+    return f"v{version}"
+
+
+@rule(
+    "spec-stale",
+    severity=ERROR,
+    codex="CX-573B",
+    summary="Packet is anchored to an older spec version than SPEC_CURRENT names",
+    options={
+        "unchanged_severity": {
+            "enum": ["error", "warning", "info", "off"],
+            "description": "Severity when none of the packet's anchored sections changed between its version and the current one.",
+        }
+    },
+)
+def spec_stale(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    The spec version the packet is anchored to (SPEC_ANCHOR's spec file,
+    SPEC_BASELINE, a pinned SPEC_CURRENT, a ``Master Spec:`` field, a note
+    such as ``docs/SPEC_CURRENT.md (Master Spec v02.91)``, or prose such as
+    ``per Master Spec v02.90 §2.3.12``) is compared numerically with the
+    version SPEC_CURRENT names (so v02.100 is newer than v02.99).
+
+    Why
+    Requirements and evidence were written against the older text. Until
+    they are re-checked against the current spec, a Done claim rests on
+    requirements that may have moved (the reference project's spec
+    regression gate, CX-573B).
+
+    How to fix
+    Re-read the anchored sections in the current spec, update DONE_MEANS
+    and EVIDENCE_MAPPING, then move the packet's version pointers
+    (``govcheck reanchor WP-ID`` does it when no anchored section changed).
+
+    Example
+        - **Master Spec**: Handshake_Master_Spec_v02.90.md (§2.3.12)
+    with SPEC_CURRENT naming Handshake_Master_Spec_v02.93.md gives
+    ``spec-stale: anchored to v02.90, SPEC_CURRENT is v02.93``.
+
+    Data: ``packet_version``, ``current_version``, ``basis`` (which
+    statement), ``changed_sections`` (anchored sections whose text changed;
+    ``[]`` none, ``null`` when the old text is unavailable).
+    """
+    anchoring = anchored_version(packet)
+    if anchoring is None:
+        return
+    current = ctx.spec_current.version
+    if compare_versions(anchoring.version, current) >= 0:
+        return
+    data = {
+        "packet_version": anchoring.version,
+        "current_version": current,
+        "basis": anchoring.ref.kind,
+        "changed_sections": None,
+    }
+    severity = None
+    changed = _changed_sections(packet, ctx, anchoring.version)
+    if changed is not _UNKNOWN:
+        data["changed_sections"] = changed
+        unchanged_sev = ctx.options("spec-stale").get("unchanged_severity")
+        if changed == [] and unchanged_sev:
+            from ..model import Severity
+
+            severity = Severity(unchanged_sev)
+    msg = (
+        f"packet is anchored to {_v(anchoring.version)} ({_basis_label(anchoring.ref.kind)}, line {anchoring.ref.line}); "
+        f"SPEC_CURRENT names {_v(current)}"
+    )
+    if isinstance(data["changed_sections"], list):
+        ids = [c["section"] if isinstance(c, dict) else str(c) for c in data["changed_sections"]]
+        msg += f"; anchored sections changed since: {', '.join(ids)}" if ids else "; no anchored section changed since"
+    yield hit(msg, line=anchoring.ref.line, data=data, severity=severity)
+
+
+_UNKNOWN = object()
+
+
+def _changed_sections(packet: Packet, ctx: Context, old_version: str):
+    """Anchored sections whose text changed; ``_UNKNOWN`` when the section
+    diff is not available (no anchors, or no diff engine)."""
+    if not packet.anchors:
+        return _UNKNOWN
+    try:
+        from ..spec_diff import changed_anchored_sections
+    except ImportError:
+        return _UNKNOWN
+    return changed_anchored_sections(ctx.spec_store, old_version, ctx.spec_current.version, packet.anchors)
+
+
+def _basis_label(kind: str) -> str:
+    return {
+        "anchor": "SPEC_ANCHOR",
+        "baseline": "SPEC_BASELINE",
+        "pinned": "pinned SPEC_CURRENT",
+        "master-spec": "Master Spec field",
+        "spec-current-note": "SPEC_CURRENT note",
+        "inline": "stated in prose",
+        "json": "packet.json",
+    }.get(kind, kind)
+
+
+@rule(
+    "spec-ahead",
+    severity=ERROR,
+    codex="CX-573B",
+    summary="Packet cites a spec version newer than SPEC_CURRENT names",
+)
+def spec_ahead(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    The packet's anchored version is newer than the version SPEC_CURRENT
+    names.
+
+    Why
+    Either SPEC_CURRENT was not moved when the spec was bumped, or the
+    packet was written on a branch against a spec that main does not have.
+    Its anchors cannot be checked against the authoritative text.
+
+    How to fix
+    Merge the spec bump (and move SPEC_CURRENT), or re-anchor the packet
+    to the current version.
+
+    Example
+    SPEC_BASELINE v02.125 while SPEC_CURRENT names v02.123.
+    """
+    anchoring = anchored_version(packet)
+    if anchoring is None:
+        return
+    current = ctx.spec_current.version
+    if compare_versions(anchoring.version, current) > 0:
+        yield hit(
+            f"packet is anchored to {_v(anchoring.version)}, newer than SPEC_CURRENT's {_v(current)}",
+            line=anchoring.ref.line,
+            data={"packet_version": anchoring.version, "current_version": current},
+        )
+
+
+@rule(
+    "spec-ref-conflict",
+    severity=WARNING,
+    summary="Packet names different spec versions in its authoritative fields",
+)
+def spec_ref_conflict(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    The packet's deliberate spec statements (SPEC_ANCHOR's file,
+    SPEC_BASELINE, a pinned SPEC_CURRENT, ``Master Spec:``) name more than
+    one version. Prose mentions and earlier validation reports do not count.
+
+    Why
+    A reader cannot tell which text the requirements were written against;
+    govcheck takes the most deliberate statement (see ``spec-stale``) and
+    says so here.
+
+    How to fix
+    Make every authority field name the same spec file.
+
+    Example
+        - SPEC_BASELINE: Handshake_Master_Spec_v02.113.md
+        - SPEC_ANCHOR: Handshake_Master_Spec_v02.117.md 2.3.14
+    """
+    anchoring = anchored_version(packet)
+    if anchoring is None or not anchoring.conflicts:
+        return
+    others = sorted({r.version or "" for r in anchoring.conflicts})
+    first = anchoring.conflicts[0]
+    yield hit(
+        f"packet names {', '.join(_v(v) for v in others)} besides {_v(anchoring.version)} "
+        f"(line {anchoring.ref.line}); govcheck uses {_v(anchoring.version)}",
+        line=first.line,
+        data={"chosen": anchoring.version, "others": others},
+    )
+
+
+@rule(
+    "spec-unanchored",
+    severity=ERROR,
+    codex="CX-573B",
+    summary="Packet states no spec version at all",
+)
+def spec_unanchored(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    Nowhere does the packet name a spec version: no SPEC_BASELINE, no
+    SPEC_ANCHOR or pinned SPEC_CURRENT with a spec file, no ``Master Spec``
+    field, no ``Master Spec vNN.NN`` in prose. A bare
+    ``SPEC_TARGET: .GOV/roles_shared/SPEC_CURRENT.md`` names a pointer, not
+    a version.
+
+    Why
+    Without the version the requirements were written against, nobody can
+    tell whether the packet is stale when the spec moves.
+
+    How to fix
+    Record ``SPEC_BASELINE: <spec file> (recorded_at: <date>)`` and a
+    ``SPEC_ANCHOR`` with the section numbers the packet implements.
+
+    Example
+        - SPEC_BASELINE: Handshake_Master_Spec_v02.123.md (recorded_at: 2026-02-01)
+    """
+    if anchored_version(packet) is None:
+        target = next((r for r in packet.spec_refs if r.kind == "target"), None)
+        msg = "packet names no spec version"
+        if target is not None:
+            msg += f" (only the pointer {target.file or 'SPEC_CURRENT'}, line {target.line})"
+        yield hit(msg, line=target.line if target else packet.title_line)
+
+
+@rule(
+    "spec-anchor-missing",
+    severity=ERROR,
+    codex="CX-573B",
+    summary="An anchored section number does not exist in the current spec",
+)
+def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    Every section the packet is anchored to (SPEC_ANCHOR lists and ranges
+    such as ``2.3.10.6-2.3.10.8``; for older packets the ``§`` numbers beside
+    the spec pointer) must exist in the spec SPEC_CURRENT names, as a
+    numbered heading or a numbered list item under one.
+
+    Why
+    A section that is gone was renumbered, merged or dropped: the packet's
+    requirements no longer point at normative text.
+
+    How to fix
+    Find where the requirement lives now (``govcheck spec diff OLD NEW``) and
+    update SPEC_ANCHOR.
+
+    Example
+        - SPEC_ANCHOR: Handshake_Master_Spec_v02.123.md 7.6.3.99
+    when v02.123 has no section 7.6.3.99.
+    """
+    index = ctx.current_spec_index
+    for anchor in packet.anchors:
+        ids = [anchor.section] + ([anchor.range_end] if anchor.range_end else [])
+        missing = [i for i in ids if index.lookup(i) is None]
+        if missing:
+            what = f"{anchor.section}-{anchor.range_end}" if anchor.range_end else anchor.section
+            yield hit(
+                f"anchored section {', '.join(missing)} (from {what}) does not exist in {ctx.spec_current.spec_file} (v{ctx.spec_current.version})",
+                line=anchor.line,
+                data={"sections": missing, "anchor": what, "spec_version": ctx.spec_current.version},
+            )
+
+
+@rule(
+    "spec-current-not-latest",
+    severity=ERROR,
+    scope="repo",
+    summary="The repo holds a newer spec file than the one SPEC_CURRENT names",
+)
+def spec_current_not_latest(ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    The highest-versioned master spec file (or indexed spec bundle) in the
+    repo's spec folders must be the one SPEC_CURRENT names (the reference
+    project's spec-current-check).
+
+    Why
+    A newer spec committed without moving SPEC_CURRENT means every packet
+    is being validated against superseded text.
+
+    How to fix
+    Point SPEC_CURRENT at the newest spec, or move the newer file out of the
+    spec folders if it is a draft.
+
+    Example
+    ``Handshake_Master_Spec_v02.124.md`` at the root while SPEC_CURRENT
+    names ``Handshake_Master_Spec_v02.123.md``.
+    """
+    latest = ctx.repo.latest_spec_version()
+    sc = ctx.spec_current
+    if latest is not None and compare_versions(latest.version, sc.version) > 0:
+        yield hit(
+            f"{latest.path} (v{latest.version}) is newer than the spec SPEC_CURRENT names (v{sc.version})",
+            path=sc.path,
+            line=sc.line,
+            data={"latest": latest.path, "latest_version": latest.version, "current_version": sc.version},
+        )
+
+
+@rule(
+    "spec-current-mismatch",
+    severity=ERROR,
+    scope="repo",
+    summary="A compatibility copy of SPEC_CURRENT disagrees with the authoritative one",
+)
+def spec_current_mismatch(ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    When the repo keeps more than one SPEC_CURRENT (for example the
+    authoritative ``.GOV/roles_shared/SPEC_CURRENT.md`` and a compatibility
+    copy in ``docs/``), they must name the same spec version.
+
+    Why
+    Tools and people reading the old location validate against another
+    spec than the gate does.
+
+    How to fix
+    Update the copy, or delete it once nothing reads it.
+
+    Example
+    ``.GOV/spec/SPEC_CURRENT.md`` names v02.180, ``docs/SPEC_CURRENT.md``
+    still names v02.150.
+    """
+    sc = ctx.spec_current
+    for other in ctx.repo.compat_spec_currents():
+        if isinstance(other, str):
+            yield hit(f"compatibility copy of SPEC_CURRENT is unreadable: {other}", path=sc.path, line=sc.line)
+        elif compare_versions(other.version, sc.version) != 0:
+            yield hit(
+                f"{other.path} names v{other.version} but {sc.path} names v{sc.version}",
+                path=other.path,
+                line=other.line,
+                data={"copy": other.path, "copy_version": other.version, "current_version": sc.version},
+            )
