@@ -36,6 +36,22 @@ _PRIORITY = {
 }
 
 
+# How each kind of statement is named in messages and reports.
+BASIS_LABELS = {
+    "anchor": "SPEC_ANCHOR",
+    "baseline": "SPEC_BASELINE",
+    "pinned": "pinned SPEC_CURRENT",
+    "master-spec": "Master Spec field",
+    "spec-current-note": "SPEC_CURRENT note",
+    "inline": "stated in prose",
+    "json": "packet.json",
+}
+
+
+def basis_label(kind: str | None) -> str:
+    return BASIS_LABELS.get(kind or "", kind or "unknown")
+
+
 @dataclass(frozen=True)
 class Anchoring:
     version: str

@@ -384,6 +384,9 @@ class PacketResult:
     findings: tuple[Finding, ...]
     spec_version: str | None  # the version the packet is anchored to
     criteria: tuple[CriterionStatus, ...] = ()
+    # Which statement gave spec_version (see anchoring.py) and where.
+    spec_basis: str | None = None
+    spec_basis_line: int | None = None
     commands: tuple[CommandResult, ...] = ()
     superseded: tuple[str, ...] = ()  # flat files superseded by this folder packet
 

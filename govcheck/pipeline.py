@@ -195,6 +195,8 @@ def validate(root: Path, options: ValidateOptions) -> Report:
                 verdict=verdict_of(findings),
                 findings=tuple(findings),
                 spec_version=anchoring.version if anchoring else None,
+                spec_basis=anchoring.ref.kind if anchoring else None,
+                spec_basis_line=anchoring.ref.line if anchoring else None,
                 criteria=criteria_status(packet, ctx),
                 commands=commands.get(packet.id) or _not_run(packet),
                 superseded=loc.superseded,

@@ -221,8 +221,11 @@ def parse_packet(
     format_version = _first_field(live_nodes, ("PACKET_FORMAT_VERSION",))
     generation = _generation(doc, nodes, format_version is not None)
 
-    status = _status(live_nodes, sections)
-    risk_tier = _risk_tier(live_nodes, doc)
+    # Metadata is looked for outside history first; packets edited by hand
+    # sometimes have a report pasted into the middle of their metadata, so
+    # fall back to any occurrence rather than call the field missing.
+    status = _status(live_nodes, sections) or _status(nodes, sections)
+    risk_tier = _risk_tier(live_nodes, doc) or _risk_tier(nodes, doc)
 
     spec_refs = _spec_refs(live_nodes, doc, in_history)
     anchors = _anchors(live_nodes, doc, in_history)
@@ -240,8 +243,8 @@ def parse_packet(
         format_version=format_version,
         status=status,
         risk_tier=risk_tier,
-        requestor=_first_field(live_nodes, ("REQUESTOR",)),
-        user_signature=_first_field(live_nodes, ("USER_SIGNATURE",)),
+        requestor=_first_field(live_nodes, ("REQUESTOR",)) or _first_field(nodes, ("REQUESTOR",)),
+        user_signature=_first_field(live_nodes, ("USER_SIGNATURE",)) or _first_field(nodes, ("USER_SIGNATURE",)),
         fields=fields,
         scope=_scope(live_nodes, doc, fences, sections),
         test_plan=_test_plan(live_nodes, doc, fences),

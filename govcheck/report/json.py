@@ -57,6 +57,7 @@ def packet_dict(r: PacketResult) -> dict[str, Any]:
         "risk_tier": p.risk_tier.value if p.risk_tier else None,
         "verdict": r.verdict.value,
         "spec_version": r.spec_version,
+        "spec_basis": None if r.spec_basis is None else {"kind": r.spec_basis, "line": r.spec_basis_line},
         "counts": {
             "error": _count(r.findings, Severity.ERROR),
             "warning": _count(r.findings, Severity.WARNING),

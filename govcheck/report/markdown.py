@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..anchoring import basis_label
 from ..model import CommandResult, Finding, PacketResult, Report, Severity, Verdict
 from ..rules import get_rule
 
@@ -38,13 +39,10 @@ def render_finding(f: Finding) -> str:
 
 def _spec_line(result: PacketResult, report: Report) -> str:
     sc = report.spec_current
-    packet_part = (
-        f"Packet references Handshake spec v{result.spec_version}" if result.spec_version else "Packet names no spec version"
-    )
-    for f in result.findings:
-        if f.rule in ("spec-stale", "spec-ahead") and f.data.get("basis"):
-            packet_part += f" ({f.data['basis']}, line {f.line})"
-            break
+    if result.spec_version:
+        packet_part = f"Packet references spec v{result.spec_version} ({basis_label(result.spec_basis)}, line {result.spec_basis_line})"
+    else:
+        packet_part = "Packet names no spec version"
     if sc is None:
         return packet_part
     return f"{packet_part}; {sc.path} points to {sc.spec_file} (v{sc.version})."

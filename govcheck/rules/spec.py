@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..anchoring import anchored_version
+from ..anchoring import anchored_version, basis_label
 from ..context import Context
 from ..model import Finding, Packet
 from ..versions import compare_versions
@@ -78,7 +78,7 @@ def spec_stale(packet: Packet, ctx: Context) -> Iterator[Finding]:
 
             severity = Severity(unchanged_sev)
     msg = (
-        f"packet is anchored to {_v(anchoring.version)} ({_basis_label(anchoring.ref.kind)}, line {anchoring.ref.line}); "
+        f"packet is anchored to {_v(anchoring.version)} ({basis_label(anchoring.ref.kind)}, line {anchoring.ref.line}); "
         f"SPEC_CURRENT names {_v(current)}"
     )
     if isinstance(data["changed_sections"], list):
@@ -100,18 +100,6 @@ def _changed_sections(packet: Packet, ctx: Context, old_version: str):
     except ImportError:
         return _UNKNOWN
     return changed_anchored_sections(ctx.spec_store, old_version, ctx.spec_current.version, packet.anchors)
-
-
-def _basis_label(kind: str) -> str:
-    return {
-        "anchor": "SPEC_ANCHOR",
-        "baseline": "SPEC_BASELINE",
-        "pinned": "pinned SPEC_CURRENT",
-        "master-spec": "Master Spec field",
-        "spec-current-note": "SPEC_CURRENT note",
-        "inline": "stated in prose",
-        "json": "packet.json",
-    }.get(kind, kind)
 
 
 @rule(
