@@ -108,6 +108,8 @@ _HISTORY_TITLE_RE = re.compile(
 )
 
 _STATUS_NAMES = ("STATUS", "WP_STATUS")
+# Generation 1 packets record the signature as "**User Signature Locked:** ...".
+_SIGNATURE_NAMES = ("USER_SIGNATURE", "USER_SIGNATURE_LOCKED")
 _PLACEHOLDER_ONLY_RE = re.compile(r"^\s*(?:\(.*\)|none|n/a)?\s*$", re.I)
 
 
@@ -244,7 +246,7 @@ def parse_packet(
         status=status,
         risk_tier=risk_tier,
         requestor=_first_field(live_nodes, ("REQUESTOR",)) or _first_field(nodes, ("REQUESTOR",)),
-        user_signature=_first_field(live_nodes, ("USER_SIGNATURE",)) or _first_field(nodes, ("USER_SIGNATURE",)),
+        user_signature=_first_field(live_nodes, _SIGNATURE_NAMES) or _first_field(nodes, _SIGNATURE_NAMES),
         fields=fields,
         scope=_scope(live_nodes, doc, fences, sections),
         test_plan=_test_plan(live_nodes, doc, fences),
@@ -412,6 +414,8 @@ def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[F
             name, value = hit if hit else (_canonical_name(_strip_heading_decor(title)), "")
             sec = next((s for s in sections if s.line == line), None)
             end = sec.end_line if sec else line
+            if not value:
+                value = _single_line_body(doc, line + 1, end)
             nodes.append(FieldNode(name, value, line, line + 1, end, "heading", int(tok.tag[1])))
         elif tok.type == "paragraph_open" and tok.map and depth == 0:
             # Field lines in paragraphs: ``**Status:** Ready for Dev``,
@@ -422,6 +426,15 @@ def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[F
                 if hit and (raw.lstrip().startswith(("**", "__")) or re.fullmatch(r"[A-Z][A-Z0-9_]+", hit[0])):
                     nodes.append(FieldNode(hit[0], hit[1], ln, ln + 1, ln, "line", 0))
     return nodes
+
+
+def _single_line_body(doc: _Doc, start: int, end: int) -> str:
+    """``### SPEC_CURRENT`` followed by one line (``- `Handshake_..._v02.98.md` ``)
+    states a value the way a bold field does; a longer body does not."""
+    lines = [doc.line(n).strip() for n in range(start, min(end, start + 40) + 1) if doc.line(n).strip()]
+    if len(lines) != 1 or lines[0].startswith(("#", "```", "~~~", "|")):
+        return ""
+    return _BULLET_RE.sub("", lines[0], count=1).strip().strip("`").strip()
 
 
 def _strip_heading_decor(title: str) -> str:
@@ -437,7 +450,7 @@ def _clean_value(value: str) -> str:
 def _first_field(nodes: Iterable[FieldNode], names: Sequence[str]) -> Field | None:
     for n in nodes:
         if n.name in names and (n.value or n.kind != "heading"):
-            return Field(n.name, _clean_value(n.value), n.line)
+            return Field(names[0], _clean_value(n.value), n.line)
     return None
 
 
@@ -566,7 +579,7 @@ def _done_means(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence])
     if not found:
         return None
     node = found[0]
-    items = [it for it in _body_items(node, doc, fences) if it.depth == 0] or _body_items(node, doc, fences)
+    items = _criteria(_body_items(node, doc, fences))
     if node.value.strip():
         items.insert(0, ListItem(_clean_value(node.value), node.line))
     if not items:
@@ -575,6 +588,27 @@ def _done_means(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence])
             if raw.strip() and not raw.lstrip().startswith("#") and not any(f.start <= ln <= f.end for f in fences):
                 items.append(ListItem(raw.strip(), ln))
     return DoneMeans(line=node.line, items=tuple(items))
+
+
+def _criteria(items: Sequence[ListItem]) -> list[ListItem]:
+    """Top-level DONE_MEANS bullets are the criteria, except a bullet that
+    only introduces a group (``- Visibility/audit:`` with nested bullets):
+    its children are the criteria, read with the group's name in front."""
+    out: list[ListItem] = []
+    for k, item in enumerate(items):
+        if item.depth != 0:
+            continue
+        children = []
+        for child in items[k + 1 :]:
+            if child.depth == 0:
+                break
+            if child.depth == 1:
+                children.append(child)
+        if children and item.text.rstrip().endswith(":"):
+            out.extend(ListItem(f"{item.text.rstrip()} {c.text}", c.line) for c in children)
+        else:
+            out.append(item)
+    return out
 
 
 def _block_field(
@@ -699,8 +733,6 @@ def _spec_refs(
         for m in _MASTER_SPEC_VERSION_RE.finditer(raw):
             refs.append(SpecRef("inline", m.group("version"), raw.strip()[:300], ln))
         for m in _SPEC_FILE_ANY_RE.finditer(raw):
-            if "SPEC_CURRENT" in raw.upper() or ln in seen_lines:
-                continue
             refs.append(SpecRef("inline", m.group("version"), raw.strip()[:300], ln, file=m.group(0)))
     return tuple(_dedupe_refs(refs))
 

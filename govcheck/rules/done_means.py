@@ -27,14 +27,16 @@ _OBSERVABLE_RE = re.compile(
     re.I,
 )
 _VAGUE_RE = re.compile(
-    r"\b(?:works?|working|properly|correctly|as expected|good|better|nice|improved?|robust|clean up|looks? (?:ok|good)|done|complete[d]?|finished|ok)\b",
+    r"\b(?:works?|working|properly|correctly|as expected|good|better|nice|improved?|robust|clean up|looks? (?:ok|good)|ok)\b",
     re.I,
 )
 _TESTS_PASS_RE = re.compile(r"\b(?:tests?|test_plan|cargo test|pytest|pnpm test|just)\b.*\b(?:pass|green|succeed)", re.I)
 
 
 def is_placeholder(text: str) -> bool:
-    return bool(_PLACEHOLDER_RE.search(text))
+    # A criterion may *talk about* placeholders in code: "`{{...}}` are
+    # rejected". Only text outside backticks can be a placeholder.
+    return bool(_PLACEHOLDER_RE.search(re.sub(r"`[^`]*`", "code", text)))
 
 
 def is_vague(text: str) -> bool:
@@ -45,7 +47,9 @@ def is_vague(text: str) -> bool:
         return True
     if _OBSERVABLE_RE.search(text):
         return False
-    return len(words) < 5 or bool(_VAGUE_RE.search(text))
+    # "correctly" in a long sentence that names real behaviour is not vague;
+    # "Works correctly." is.
+    return len(words) < 5 or (len(words) < 8 and bool(_VAGUE_RE.search(text)))
 
 
 def says_tests_pass(text: str) -> bool:
