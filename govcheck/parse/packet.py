@@ -178,10 +178,7 @@ def parse_packet(
             decode_issues=issues, parse_issues=tuple(parse_issues),
         )
     text, repaired = _repair_mangled_fences(decoded.text)
-    for line in repaired:
-        parse_issues.append(
-            DecodeIssue("mangled-fence", line, "fence mangled by a shell rewrite (`\\bash); read as ```bash")
-        )
+    parse_issues.extend(repaired)
     doc = _Doc(text)
     deep = _deep_nesting_line(doc.lines)
     if deep:
@@ -276,33 +273,59 @@ def parse_packet(
 # --------------------------------------------------------------------------
 
 
-def _repair_mangled_fences(text: str) -> tuple[str, list[int]]:
-    if "`" not in text or "ash" not in text:
+def _fence_close(lines: Sequence[str], start: int, char: str, length: int) -> int | None:
+    for j in range(start, len(lines)):
+        stripped = lines[j].strip()
+        if len(stripped) >= length and set(stripped) == {char} and len(lines[j]) - len(lines[j].lstrip()) < 4:
+            return j
+    return None
+
+
+def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
+    """Repair the two fence manglings real packets hold, keeping line count:
+    ``"`" + backspace + "ash"`` ... ``"`"`` (a shell rewrite of ```bash),
+    and a real ```bash opener whose closer was reduced to a lone backtick.
+    The first is a warning (the content is intact); the second an error
+    (rendered, the fence swallows the rest of the packet)."""
+    if "`" not in text:
         return text, []
     lines = text.split("\n")
-    repaired: list[int] = []
+    issues: list[DecodeIssue] = []
     i = 0
-    in_fence = False
     while i < len(lines):
-        line = lines[i]
-        if _FENCE_RE.match(line):
-            in_fence = not in_fence
-        elif not in_fence:
-            m = _MANGLED_FENCE_OPEN_RE.match(line)
-            if m:
-                # Only a repair when a lone-backtick closer follows.
-                for j in range(i + 1, min(len(lines), i + 400)):
-                    if _FENCE_RE.match(lines[j]):
-                        break
-                    c = _MANGLED_FENCE_CLOSE_RE.match(lines[j])
-                    if c:
-                        lines[i] = f"{m.group(1)}```bash"
-                        lines[j] = f"{c.group(1)}```"
-                        repaired.append(i + 1)
-                        i = j
-                        break
+        fence = _FENCE_RE.match(lines[i])
+        if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
+            char, length = fence.group(2)[0], len(fence.group(2))
+            close = _fence_close(lines, i + 1, char, length)
+            if close is None:
+                lone = next((j for j in range(i + 1, len(lines)) if _MANGLED_FENCE_CLOSE_RE.match(lines[j])), None)
+                if lone is None:
+                    break  # truly unterminated: markdown-it runs it to the end
+                indent = _MANGLED_FENCE_CLOSE_RE.match(lines[lone]).group(1)
+                lines[lone] = indent + char * length
+                issues.append(DecodeIssue(
+                    "unterminated-fence", i + 1,
+                    f"code fence opened here is closed only by a lone backtick at line {lone + 1} (mangled closing fence); read as closed there",
+                ))
+                close = lone
+            i = close + 1
+            continue
+        m = _MANGLED_FENCE_OPEN_RE.match(lines[i])
+        if m:
+            for j in range(i + 1, min(len(lines), i + 400)):
+                if _FENCE_RE.match(lines[j]):
+                    break
+                c = _MANGLED_FENCE_CLOSE_RE.match(lines[j])
+                if c:
+                    lines[i] = f"{m.group(1)}```bash"
+                    lines[j] = f"{c.group(1)}```"
+                    issues.append(DecodeIssue(
+                        "mangled-fence", i + 1, "```bash fence mangled by a shell rewrite (`\\bash ... `); read as a fence"
+                    ))
+                    i = j
+                    break
         i += 1
-    return "\n".join(lines), repaired
+    return "\n".join(lines), issues
 
 
 def _deep_nesting_line(lines: Sequence[str]) -> int | None:
