@@ -124,10 +124,26 @@ def _enabled(spec: RuleSpec, config: Config) -> bool:
     return not (configured is not None and getattr(configured, "severity", None) == Severity.OFF)
 
 
+# A packet with no readable text (empty, binary, unreadable, or refused for
+# leaving the repo) gets only the packet-health finding that says so: every
+# content rule would otherwise pile "missing" findings onto one real cause.
+_UNREAD_KINDS = frozenset({"empty", "unreadable", "outside-repo"})
+_HEALTH_MODULE = "govcheck.rules.packet_health"
+
+
+def _unread(packet: Packet) -> bool:
+    return any(i.kind in _UNREAD_KINDS for i in packet.parse_issues) or any(
+        i.kind == "binary" for i in packet.decode_issues
+    )
+
+
 def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) -> list[Finding]:
     findings: list[Finding] = []
+    unread = _unread(packet)
     for spec in rules.values():
         if spec.scope != "packet" or not _enabled(spec, ctx.config):
+            continue
+        if unread and spec.check.__module__ != _HEALTH_MODULE:
             continue
         for found in spec.check(packet, ctx):
             findings.append(_resolve(spec, found, packet, ctx.config))

@@ -308,6 +308,19 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
                     f"code fence opened here is closed only by a lone backtick at line {lone + 1} (mangled closing fence); read as closed there",
                 ))
                 close = lone
+            swallowed = _swallowed_structure(lines, i + 1, close, fence.group(3))
+            if swallowed is not None:
+                what = "heading" if lines[swallowed].lstrip().startswith("#") else "fence opener"
+                blank = next((j for j in range(swallowed - 1, i, -1) if not lines[j].strip()), None)
+                if blank is not None:
+                    lines[blank] = fence.group(1) + char * length
+                    close = blank
+                issues.append(DecodeIssue(
+                    "unterminated-fence", i + 1,
+                    f"code fence opened here is not closed before the {what} at line {swallowed + 1}; "
+                    "rendered, it swallows the sections that follow"
+                    + (f" (read as closed at line {blank + 1})" if blank is not None else ""),
+                ))
             i = close + 1
             continue
         m = _MANGLED_FENCE_OPEN_RE.match(lines[i])
@@ -326,6 +339,24 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
                     break
         i += 1
     return "\n".join(lines), issues
+
+
+_SWALLOWED_HEADING_RE = re.compile(r"^#{2,6}\s+\S")
+_FENCE_WITH_INFO_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})[A-Za-z]")
+_SHELL_INFO = {"", "bash", "sh", "shell", "console", "zsh", "powershell", "ps1", "cmd"}
+
+
+def _swallowed_structure(lines: Sequence[str], start: int, close: int, info: str) -> int | None:
+    """In a shell fence, the first line that must be packet structure rather
+    than fence content: a ``##`` heading (a shell comment has one ``#``) or a
+    fence opener with an info string (it cannot close a fence, so the
+    earlier fence lost its closer)."""
+    if info.strip().split(" ")[0].lower() not in _SHELL_INFO:
+        return None
+    for j in range(start, close):
+        if _SWALLOWED_HEADING_RE.match(lines[j]) or _FENCE_WITH_INFO_RE.match(lines[j]):
+            return j
+    return None
 
 
 def _deep_nesting_line(lines: Sequence[str]) -> int | None:
@@ -911,6 +942,12 @@ def _evidence_mappings(nodes: Sequence[FieldNode], doc: _Doc) -> tuple[EvidenceM
                 out.append(EvidenceMapping(pending[0], tuple(evidence), pending[1]))
             pending = (_clean_value(n.value).strip('"'), n.line)
             evidence = []
+            # ``EVIDENCE:`` may continue the REQUIREMENT item without a
+            # bullet of its own (a lazy continuation line).
+            for ln in range(n.body_start, n.body_end + 1):
+                body = doc.line(ln).strip()
+                if body.upper().startswith("EVIDENCE:"):
+                    evidence.extend(_evidence_paths(body))
         elif n.name == "EVIDENCE" and pending and n.kind == "item":
             evidence.extend(_evidence_paths(n.value))
             for ln in range(n.body_start, n.body_end + 1):

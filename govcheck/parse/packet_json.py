@@ -74,13 +74,18 @@ def merge_packet_json(packet: Packet, data: bytes) -> Packet:
         line = done_means.line if done_means else 1
         done_means = DoneMeans(line, tuple(ListItem(c, line) for c in criteria))
 
+    # The contract's anchors are the authority; the projection's line is
+    # kept where it states the same section, so findings point at Markdown.
     anchors = packet.anchors
-    if not anchors:
-        found: list[SectionAnchor] = []
-        for text in _strings(_get(doc, "scope", "spec_anchors")):
-            for m in _SECTION_RE.finditer(text):
-                found.append(SectionAnchor(m.group(0), 1, None, None, "packet.json"))
-        anchors = tuple(found)
+    json_sections = [
+        m.group(0) for text in _strings(_get(doc, "scope", "spec_anchors")) for m in _SECTION_RE.finditer(text)
+    ]
+    if json_sections:
+        md_lines = {a.section: a.line for a in packet.anchors}
+        anchors = tuple(
+            SectionAnchor(sec, md_lines.get(sec, 1), None, None, "packet.json")
+            for sec in dict.fromkeys(json_sections)
+        )
 
     scope = packet.scope
     allowed = _strings(_get(doc, "scope", "allowed_paths"))

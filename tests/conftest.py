@@ -1,0 +1,78 @@
+"""Shared test helpers: fixture repos, the real corpus (optional), and an
+in-process CLI runner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+STORAGE = FIXTURES / "storage-foundation"
+# The real governance snapshot lives beside the project on the development
+# machine; tests that need it skip cleanly where it does not exist.
+CORPUS = ROOT.parent / "shared" / "corpus" / "handshake-3c9b4c14"
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared corpus not present")
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str, env: dict | None = None) -> Result:
+    from govcheck.cli import main
+
+    runner = CliRunner()
+    res = runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+    return Result(res.exit_code, res.stdout, res.stderr)
+
+
+@pytest.fixture
+def storage_repo(tmp_path: Path) -> Path:
+    """A private copy of the storage-foundation fixture, free to edit."""
+    dest = tmp_path / "repo"
+    shutil.copytree(STORAGE, dest)
+    return dest
+
+
+PACKET_DIR = ".GOV/task_packets"
+
+
+def write_packet(repo: Path, wp_id: str, text: str | bytes) -> Path:
+    path = repo / PACKET_DIR / f"{wp_id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+GOOD_GEN2 = (STORAGE / PACKET_DIR / "WP-1-Job-Queue-v2.md").read_text(encoding="utf-8")
+
+
+def findings(report: dict, wp_id: str | None = None, rule: str | None = None) -> list[dict]:
+    out = []
+    for p in report["packets"]:
+        if wp_id and p["id"] != wp_id:
+            continue
+        out.extend(f for f in p["findings"] if rule is None or f["rule"] == rule)
+    return out
+
+
+def validate_json(repo: Path, *ids: str, extra: tuple[str, ...] = ()) -> tuple[int, dict]:
+    args = ["validate", *ids, "--repo", str(repo), "--no-run", "--format", "json", *extra]
+    res = run_cli(*args)
+    assert res.exit_code in (0, 1), res.stderr
+    return res.exit_code, res.json()

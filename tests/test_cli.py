@@ -1,0 +1,140 @@
+"""The command line: reports, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from govcheck.schemas import load_schema
+
+from conftest import STORAGE, run_cli, write_packet, GOOD_GEN2
+
+
+def test_storage_foundation_fixture_is_stale_and_fails():
+    res = run_cli("validate", "WP-1-Storage-Foundation", "--repo", STORAGE, "--no-run")
+    assert res.exit_code == 1
+    assert "## VALIDATION REPORT — WP-1-Storage-Foundation (" in res.stdout
+    assert "Verdict: FAIL" in res.stdout
+    assert "spec-stale" in res.stdout and "v02.90" in res.stdout and "v02.93" in res.stdout
+    assert "REASON FOR FAIL" in res.stdout
+
+
+def test_passing_packet_exits_zero():
+    res = run_cli("validate", "WP-1-Job-Queue-v2", "--repo", STORAGE, "--no-run")
+    assert res.exit_code == 0, res.stdout
+    assert "Verdict: PASS" in res.stdout
+    assert "REASON FOR PASS" in res.stdout
+
+
+def test_json_report_validates_against_schema():
+    res = run_cli("validate", "--all", "--repo", STORAGE, "--no-run", "--format", "json")
+    assert res.exit_code == 1
+    doc = res.json()
+    jsonschema.validate(doc, load_schema("report"))
+    assert doc["verdict"] == "FAIL"
+    assert doc["spec_current"]["version"] == "02.93"
+    assert doc["spec_current"]["spec_file"] == "Handshake_Master_Spec_v02.93.md"
+    by_id = {p["id"]: p for p in doc["packets"]}
+    assert by_id["WP-1-Job-Queue-v2"]["verdict"] == "PASS"
+    stale = [f for f in by_id["WP-1-Storage-Foundation"]["findings"] if f["rule"] == "spec-stale"]
+    assert stale and stale[0]["data"]["packet_version"] == "02.90"
+    assert stale[0]["data"]["current_version"] == "02.93"
+    assert stale[0]["codex"] == "CX-573B"
+
+
+def test_output_file_is_written(tmp_path):
+    out = tmp_path / "report.md"
+    res = run_cli("validate", "WP-1-Job-Queue-v2", "--repo", STORAGE, "--no-run", "--output", out)
+    assert res.exit_code == 0
+    assert res.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("## VALIDATION REPORT — WP-1-Job-Queue-v2")
+
+
+def test_unknown_packet_suggests_close_matches():
+    res = run_cli("validate", "WP-1-Job-Queue-v3", "--repo", STORAGE, "--no-run")
+    assert res.exit_code == 2
+    assert "WP-1-Job-Queue-v2" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in res.stderr
+
+
+def test_path_like_id_is_refused():
+    res = run_cli("validate", "../x", "--repo", STORAGE, "--no-run")
+    assert res.exit_code == 2
+    assert "plain" in res.stderr or "not a" in res.stderr
+
+
+def test_missing_repo_is_exit_2(tmp_path):
+    res = run_cli("validate", "--all", "--repo", tmp_path / "nope", "--no-run")
+    assert res.exit_code == 2
+    assert res.stderr.startswith("govcheck: ")
+
+
+def test_no_spec_current_is_exit_2(storage_repo):
+    (storage_repo / ".GOV/roles_shared/SPEC_CURRENT.md").unlink()
+    res = run_cli("validate", "--all", "--repo", storage_repo, "--no-run")
+    assert res.exit_code == 2
+    assert "SPEC_CURRENT" in res.stderr
+
+
+def test_spec_current_naming_missing_file_is_exit_2(storage_repo):
+    p = storage_repo / ".GOV/roles_shared/SPEC_CURRENT.md"
+    p.write_text(p.read_text().replace("v02.93", "v02.97"))
+    res = run_cli("validate", "--all", "--repo", storage_repo, "--no-run")
+    assert res.exit_code == 2
+    assert "v02.97" in res.stderr
+
+
+def test_spec_current_without_pointer_is_exit_2(storage_repo):
+    p = storage_repo / ".GOV/roles_shared/SPEC_CURRENT.md"
+    p.write_text("# SPEC_CURRENT\n\nNothing named here.\n")
+    res = run_cli("validate", "--all", "--repo", storage_repo, "--no-run")
+    assert res.exit_code == 2
+
+
+def test_usage_error_is_one_line():
+    res = run_cli("validate", "--format", "yaml", "--repo", STORAGE)
+    assert res.exit_code == 2
+    assert res.stderr.startswith("govcheck: ")
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_repo_found_by_walking_up(monkeypatch):
+    monkeypatch.chdir(STORAGE / "src" / "jobs")
+    res = run_cli("validate", "WP-1-Job-Queue-v2", "--no-run")
+    assert res.exit_code == 0
+
+
+def test_symlink_leaving_repo_is_refused(storage_repo, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text(GOOD_GEN2.replace("WP-1-Job-Queue-v2", "WP-9-Escape"))
+    link = storage_repo / ".GOV/task_packets/WP-9-Escape.md"
+    link.symlink_to(outside)
+    res = run_cli("validate", "WP-9-Escape", "--repo", storage_repo, "--no-run", "--format", "json")
+    assert res.exit_code == 1
+    rules = [f["rule"] for f in res.json()["packets"][0]["findings"]]
+    assert rules == ["packet-outside-repo"]
+
+
+def test_rules_and_explain():
+    res = run_cli("rules", "--format", "json")
+    assert res.exit_code == 0
+    listed = json.loads(res.stdout)
+    ids = {r["id"] for r in listed}
+    assert {"spec-stale", "done-means-missing", "field-missing"} <= ids
+    assert all(set(r) >= {"id", "severity", "summary", "codex"} for r in listed)
+    for rid in ids:
+        ex = run_cli("explain", rid)
+        assert ex.exit_code == 0, rid
+        assert "How to fix" in ex.stdout, rid
+    bad = run_cli("explain", "spec-stael")
+    assert bad.exit_code == 2 and "spec-stale" in bad.stderr
+
+
+def test_reports_are_reproducible_with_source_date_epoch():
+    env = {"SOURCE_DATE_EPOCH": "1767225600"}
+    a = run_cli("validate", "--all", "--repo", STORAGE, "--no-run", "--format", "json", env=env)
+    b = run_cli("validate", "--all", "--repo", STORAGE, "--no-run", "--format", "json", env=env)
+    assert a.stdout == b.stdout
+    assert "2026-01-01" in a.stdout
