@@ -1,0 +1,514 @@
+"""Run TEST_PLAN commands safely and record what they printed.
+
+Each command runs as ``bash -o pipefail -c <command>`` with the repo root as
+working directory, stdin closed, stdout and stderr merged into one pipe, in a
+new session (its own process group) and with a scrubbed environment.
+
+* A reader thread copies output to the log file, keeping the first
+  ``log_cap`` bytes; the rest is drained (so the child never blocks on a full
+  pipe) and counted as ``truncated_bytes``; a marker line says so.
+* When the command runs past ``timeout`` its whole process group gets
+  SIGTERM, then SIGKILL two seconds later.
+* When the main bash process exits, the group is SIGKILLed anyway so no
+  background grandchild (``sleep 1000 &``) outlives the run, and the reader
+  is joined with a timeout so a descriptor held open elsewhere cannot hang it.
+* Ctrl-C or a set ``cancel`` event kills the group; the result is
+  ``timeout`` with reason ``interrupted`` (Ctrl-C is re-raised afterwards).
+
+Nothing here raises for a failing command: every outcome is a
+:class:`~govcheck.model.CommandResult`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import re
+import select
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from ..model import Command, CommandResult
+
+__all__ = [
+    "RunPolicy",
+    "build_env",
+    "fill_placeholders",
+    "proof_lines",
+    "run_command",
+    "run_commands",
+]
+
+TAIL_BYTES = 64 * 1024
+KILL_GRACE_S = 2.0
+READER_JOIN_S = 5.0
+_POLL_S = 0.05
+_READ_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class RunPolicy:
+    timeout: float = 600.0  # seconds per command
+    log_cap: int = 10 * 1024 * 1024  # bytes kept per log
+    allow: tuple[str, ...] | None = None  # regexes; when set a command matching none is refused
+    env: Mapping[str, str] = field(default_factory=dict)  # extra vars to set
+    pass_env: tuple[str, ...] = ()  # caller env var names explicitly allowed through
+    fail_fast: bool = False
+
+
+# --------------------------------------------------------------------------
+# Environment
+# --------------------------------------------------------------------------
+
+_BASE_ENV = ("PATH", "HOME", "LANG", "TERM", "TMPDIR", "USER", "LOGNAME", "SHELL", "TZ")
+_SECRET_RE = re.compile(
+    r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|^AWS_|^GITHUB_", re.IGNORECASE
+)
+DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def _looks_secret(name: str) -> bool:
+    return bool(_SECRET_RE.search(name))
+
+
+def build_env(parent: Mapping[str, str], policy: RunPolicy) -> dict[str, str]:
+    """The environment a command runs with.
+
+    Only a few harmless variables are copied from ``parent`` (PATH, HOME,
+    LANG, LC_*, TERM, TMPDIR, USER, LOGNAME, SHELL, TZ, CI) plus the names in
+    ``policy.pass_env``; anything secret-looking that was not named in
+    ``pass_env`` is dropped. ``GOVCHECK=1`` is set, then ``policy.env``.
+    """
+    passed = set(policy.pass_env)
+    env: dict[str, str] = {}
+    for name, value in parent.items():
+        if name in _BASE_ENV or name.startswith("LC_") or name == "CI" or name in passed:
+            if name not in passed and _looks_secret(name):
+                continue
+            env[name] = value
+    env["GOVCHECK"] = "1"
+    for name, value in policy.env.items():
+        env[str(name)] = str(value)
+    if not env.get("PATH"):
+        env["PATH"] = DEFAULT_PATH
+    return env
+
+
+# --------------------------------------------------------------------------
+# Placeholders
+# --------------------------------------------------------------------------
+
+_PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
+
+
+def fill_placeholders(command: str, values: Mapping[str, str]) -> tuple[str, list[str]]:
+    """Replace ``{{NAME}}`` with ``values[NAME]``.
+
+    Returns the filled text and the names that had no value (in order of
+    first appearance, each once); those placeholders are left as written.
+    """
+    missing: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in values:
+            return str(values[name])
+        if name not in missing:
+            missing.append(name)
+        return m.group(0)
+
+    return _PLACEHOLDER_RE.sub(sub, command), missing
+
+
+# --------------------------------------------------------------------------
+# Proof lines
+# --------------------------------------------------------------------------
+
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_SUMMARY_RES = [
+    re.compile(r"test result: (ok|FAILED)\.", re.IGNORECASE),  # cargo
+    re.compile(r"=+ .*(passed|failed|error).* =+", re.IGNORECASE),  # pytest
+    re.compile(r"\d+ passed", re.IGNORECASE),
+    re.compile(r"Tests?:\s+\d+", re.IGNORECASE),  # jest / vitest
+    re.compile(r"\d+ (passed|failed|tests?)\b", re.IGNORECASE),  # generic
+]
+_ERROR_RE = re.compile(r"error(\[E\d+\])?:", re.IGNORECASE)
+_FAILED_RE = re.compile(r"FAILED", re.IGNORECASE)
+_MAX_ERROR_LINES = 3
+_MAX_LINE = 300
+
+
+def _cap(line: str) -> str:
+    return line if len(line) <= _MAX_LINE else line[: _MAX_LINE - 1] + "…"
+
+
+def proof_lines(log_tail: str, limit: int = 5) -> tuple[str, ...]:
+    """Lines of a log tail that show what a test run concluded.
+
+    Test-runner summaries (cargo, pytest, jest/vitest, generic ``N passed``)
+    are preferred, then compile errors (at most three), then ``FAILED``
+    lines; the chosen lines keep their order in the log. When nothing
+    matches, the last three non-empty lines are returned.
+    """
+    if limit <= 0:
+        return ()
+    lines = [_ANSI_RE.sub("", ln).strip() for ln in log_tail.splitlines()]
+    lines = [ln for ln in lines if ln]
+    ranked: list[tuple[int, int, str]] = []  # (rank, position, line)
+    errors = 0
+    for pos, ln in enumerate(lines):
+        if any(r.search(ln) for r in _SUMMARY_RES):
+            ranked.append((0, pos, ln))
+        elif _ERROR_RE.search(ln):
+            if errors < _MAX_ERROR_LINES:
+                errors += 1
+                ranked.append((1, pos, ln))
+        elif _FAILED_RE.search(ln):
+            ranked.append((2, pos, ln))
+    if not ranked:
+        return tuple(_cap(ln) for ln in lines[-3:])
+    chosen = sorted(ranked)[:limit]
+    chosen.sort(key=lambda t: t[1])
+    return tuple(_cap(ln) for _, _, ln in chosen)
+
+
+# --------------------------------------------------------------------------
+# One command
+# --------------------------------------------------------------------------
+
+
+class _LogSink:
+    """Writes the first ``cap`` bytes to the log, counts the rest, hashes
+    what was written and keeps the last ``TAIL_BYTES`` in memory."""
+
+    def __init__(self, fh, cap: int) -> None:
+        self.fh = fh
+        self.cap = max(0, cap)
+        self.written = 0
+        self.truncated = 0
+        self.sha = hashlib.sha256()
+        self.tail = bytearray()
+        self.error: OSError | None = None
+        self._last_byte = b"\n"
+
+    def _write(self, data: bytes) -> None:
+        if not data or self.error is not None:
+            return
+        try:
+            self.fh.write(data)
+        except OSError as exc:  # disk full ...: keep draining, note it
+            self.error = exc
+            return
+        self.sha.update(data)
+        self.written += len(data)
+        self._last_byte = data[-1:]
+
+    def feed(self, chunk: bytes) -> None:
+        room = self.cap - self.written if self.error is None else 0
+        if room > 0:
+            keep = chunk[:room]
+            self._write(keep)
+            self.truncated += len(chunk) - len(keep)
+        else:
+            self.truncated += len(chunk)
+        self.tail += chunk
+        if len(self.tail) > TAIL_BYTES:
+            del self.tail[: len(self.tail) - TAIL_BYTES]
+
+    def finish(self) -> None:
+        if self.truncated:
+            prefix = b"" if self._last_byte == b"\n" else b"\n"
+            marker = f"[govcheck: output truncated, {self.truncated} bytes dropped]\n"
+            self._write(prefix + marker.encode())
+        try:
+            self.fh.flush()
+        except OSError as exc:
+            self.error = self.error or exc
+
+
+def _reader(fd: int, sink: _LogSink, stop: threading.Event) -> None:
+    try:
+        while not stop.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            chunk = os.read(fd, _READ_CHUNK)
+            if not chunk:
+                break
+            sink.feed(chunk)
+    except (OSError, ValueError):
+        pass
+
+
+def _killpg(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _exited(proc: subprocess.Popen) -> bool:
+    """Whether the child exited, without reaping it where possible: an
+    unreaped zombie keeps its process group id from being reused while we
+    kill the group."""
+    if proc.returncode is not None:
+        return True
+    waitid = getattr(os, "waitid", None)
+    if waitid is None:
+        return proc.poll() is not None
+    try:
+        info = waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return proc.poll() is not None
+    return info is not None
+
+
+def _wait_exit(proc: subprocess.Popen, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not _exited(proc):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(_POLL_S)
+    return True
+
+
+def _terminate_group(proc: subprocess.Popen) -> None:
+    _killpg(proc.pid, signal.SIGTERM)
+    _wait_exit(proc, KILL_GRACE_S)
+    _killpg(proc.pid, signal.SIGKILL)
+
+
+def _exit_code(returncode: int | None) -> int | None:
+    if returncode is None:
+        return None
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def _fmt_seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def run_command(
+    command: str,
+    line: int,
+    *,
+    cwd: Path,
+    log_file: Path,
+    log_rel: str,
+    policy: RunPolicy,
+    parent_env: Mapping[str, str] | None = None,
+    cancel: threading.Event | None = None,
+) -> CommandResult:
+    """Run one (already filled) command; see the module docstring."""
+    env = build_env(os.environ if parent_env is None else parent_env, policy)
+    started = time.monotonic()
+
+    def failed(reason: str) -> CommandResult:
+        return CommandResult(
+            command=command,
+            line=line,
+            status="failed",
+            duration_s=round(time.monotonic() - started, 3),
+            reason=reason,
+        )
+
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(log_file, "wb")
+    except OSError as exc:
+        return failed(f"cannot create log {log_rel}: {exc}")
+
+    with fh:
+        sink = _LogSink(fh, policy.log_cap)
+        try:
+            proc = subprocess.Popen(
+                ["bash", "-o", "pipefail", "-c", command],
+                cwd=str(cwd),
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                bufsize=0,
+            )
+        except OSError as exc:
+            return failed(f"cannot start bash: {exc}")
+
+        stop = threading.Event()
+        assert proc.stdout is not None
+        reader = threading.Thread(
+            target=_reader, args=(proc.stdout.fileno(), sink, stop), daemon=True
+        )
+        reader.start()
+
+        status: str | None = None
+        reason: str | None = None
+        interrupted = False
+        deadline = started + policy.timeout
+        try:
+            try:
+                while not _exited(proc):
+                    if cancel is not None and cancel.is_set():
+                        status, reason = "timeout", "interrupted"
+                        _terminate_group(proc)
+                        break
+                    if time.monotonic() >= deadline:
+                        status = "timeout"
+                        reason = f"timed out after {_fmt_seconds(policy.timeout)} s"
+                        _terminate_group(proc)
+                        break
+                    time.sleep(_POLL_S)
+            except KeyboardInterrupt:
+                interrupted = True
+                status, reason = "timeout", "interrupted"
+                _terminate_group(proc)
+        finally:
+            # Background grandchildren die with the group, even on success.
+            _killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            reader.join(READER_JOIN_S)
+            if reader.is_alive():  # pipe held open outside the group
+                stop.set()
+                reader.join(1.0)
+            try:
+                proc.stdout.close()
+            except OSError:
+                pass
+            sink.finish()
+
+        duration = round(time.monotonic() - started, 3)
+        code = _exit_code(proc.returncode)
+        if status is None:
+            if proc.returncode == 0:
+                status = "passed"
+            else:
+                status = "failed"
+                if proc.returncode is not None and proc.returncode < 0:
+                    try:
+                        signame = signal.Signals(-proc.returncode).name
+                    except ValueError:
+                        signame = str(-proc.returncode)
+                    reason = f"killed by {signame}"
+        if sink.error is not None:
+            note = f"log write failed: {sink.error}"
+            reason = f"{reason}; {note}" if reason else note
+
+    tail = bytes(sink.tail).decode("utf-8", errors="replace")
+    result = CommandResult(
+        command=command,
+        line=line,
+        status=status,
+        exit_code=code,
+        duration_s=duration,
+        log_path=log_rel,
+        log_sha256=sink.sha.hexdigest(),
+        log_size=sink.written,
+        truncated_bytes=sink.truncated,
+        proof_lines=proof_lines(tail),
+        reason=reason,
+    )
+    if interrupted:
+        raise KeyboardInterrupt
+    return result
+
+
+# --------------------------------------------------------------------------
+# A packet's commands
+# --------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text[:40]).strip("-")
+    return slug or "command"
+
+
+def _ensure_gitignore(govcheck_dir: Path) -> None:
+    govcheck_dir.mkdir(parents=True, exist_ok=True)
+    ignore = govcheck_dir / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+
+
+def run_commands(
+    packet_id: str,
+    commands: Sequence[Command],
+    *,
+    repo_root: Path,
+    policy: RunPolicy,
+    placeholders: Mapping[str, str],
+    parent_env: Mapping[str, str] | None = None,
+    on_event: Callable[[str, int, str], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[CommandResult, ...]:
+    """Run a packet's TEST_PLAN commands in order.
+
+    Logs go to ``.govcheck/logs/<packet_id>/NN-<slug>.log`` under the repo
+    root. Each result's ``command`` is the text as written in the packet
+    (placeholder values are not echoed back). ``on_event`` gets
+    ``("start", n, text)`` before a command runs and ``("end", n, text)``
+    once its result is known (also for refused and skipped commands), with
+    ``n`` the 1-based position used in the log name.
+    """
+    repo_root = Path(repo_root)
+    allow = [re.compile(p) for p in policy.allow] if policy.allow is not None else None
+    safe_id = re.sub(r"[^A-Za-z0-9._-]+", "-", packet_id).strip(".-") or "packet"
+    log_dir = repo_root / ".govcheck" / "logs" / safe_id
+    setup_error: str | None = None
+    try:
+        _ensure_gitignore(repo_root / ".govcheck")
+        log_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        setup_error = f"cannot create log folder: {exc}"
+
+    results: list[CommandResult] = []
+    stop_reason: str | None = None
+    for n, cmd in enumerate(commands, start=1):
+        text = cmd.text
+        result: CommandResult
+        if stop_reason is None and cancel is not None and cancel.is_set():
+            stop_reason = "interrupted"
+        if stop_reason is not None:
+            result = CommandResult(text, cmd.line, "skipped", reason=stop_reason)
+        else:
+            filled, missing = fill_placeholders(text, placeholders)
+            if missing:
+                names = ", ".join("{{" + m + "}}" for m in missing)
+                result = CommandResult(
+                    text, cmd.line, "refused", reason=f"unfilled placeholder {names}"
+                )
+            elif allow is not None and not any(r.search(filled) for r in allow):
+                result = CommandResult(
+                    text, cmd.line, "refused", reason="not allowed by run.allow"
+                )
+            elif setup_error is not None:
+                result = CommandResult(text, cmd.line, "failed", reason=setup_error)
+            else:
+                log_file = log_dir / f"{n:02d}-{_slug(text)}.log"
+                log_rel = log_file.relative_to(repo_root).as_posix()
+                if on_event is not None:
+                    on_event("start", n, text)
+                result = run_command(
+                    filled,
+                    cmd.line,
+                    cwd=repo_root,
+                    log_file=log_file,
+                    log_rel=log_rel,
+                    policy=policy,
+                    parent_env=parent_env,
+                    cancel=cancel,
+                )
+                result = dataclasses.replace(result, command=text)
+            if policy.fail_fast and result.status in ("failed", "timeout"):
+                stop_reason = "fail-fast"
+            if result.reason == "interrupted":
+                stop_reason = "interrupted"
+        results.append(result)
+        if on_event is not None:
+            on_event("end", n, text)
+    return tuple(results)
