@@ -181,5 +181,56 @@ def explain(rule_id: str) -> None:
     )
 
 
+@main.group("spec")
+def spec_group() -> None:
+    """Spec sections: show one, or compare two versions section by section."""
+
+
+@spec_group.command("show")
+@click.argument("section")
+@click.option("--version", "version", metavar="V", default=None, help="Spec version (default: the one SPEC_CURRENT names).")
+@repo_option
+@click.option("--output", "-o", metavar="FILE", default=None)
+def spec_show_cmd(section: str, version: str | None, repo: str | None, output: str | None) -> None:
+    """Print SECTION (with its subsections) from a spec version."""
+    from .commands.spec import spec_show
+
+    write_output(spec_show(_repo_root(repo), section, version), output)
+
+
+@spec_group.command("diff")
+@click.argument("version_a")
+@click.argument("version_b")
+@click.option("--section", metavar="S", default=None, help="Print the unified diff of one section.")
+@click.option("--all", "show_unchanged", is_flag=True, help="List unchanged sections too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@repo_option
+@click.option("--output", "-o", metavar="FILE", default=None)
+def spec_diff_cmd(version_a: str, version_b: str, section: str | None, show_unchanged: bool, fmt: str,
+                  repo: str | None, output: str | None) -> None:
+    """Compare two spec versions: sections changed, unchanged, added, removed."""
+    from .commands.spec import spec_diff
+
+    write_output(spec_diff(_repo_root(repo), version_a, version_b, section, fmt, show_unchanged), output)
+
+
+@main.command()
+@click.argument("packet_id", metavar="WP-ID")
+@click.option("--dry-run", is_flag=True, help="Show the rewrite as a diff; write nothing.")
+@repo_option
+def reanchor(packet_id: str, dry_run: bool, repo: str | None) -> None:
+    """Move a packet's spec pointers to the current version when none of
+    its anchored sections changed; refuse (exit 1) naming those that did."""
+    from .commands.spec import reanchor as run_reanchor
+    from .pipeline import report_time
+
+    code, out, err = run_reanchor(_repo_root(repo), packet_id, dry_run, report_time().date().isoformat())
+    if out:
+        click.echo(out, nl=False)
+    if err:
+        click.echo(err, err=True)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

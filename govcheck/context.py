@@ -58,4 +58,4 @@ class Context:
         """Spec texts of any version: working tree, then git history."""
         from .specs import SpecStore
 
-        return SpecStore(self.repo.root, self.repo.spec_dirs)
+        return SpecStore(self.repo)

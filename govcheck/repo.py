@@ -387,15 +387,19 @@ class Repo:
         """The text of the current spec. For an indexed bundle, its modules
         (``spec-modules/*.md``) in order, front matter removed."""
         if spec.bundle:
-            modules = self.root / spec.bundle / "spec-modules"
-            if modules.is_dir():
-                chunks = []
-                for p in sorted(modules.glob("*.md")):
-                    if self.inside(p):
-                        chunks.append(_strip_front_matter(p.read_bytes()))
-                if chunks:
-                    return b"\n".join(chunks)
+            text = self.bundle_text_bytes(spec.bundle)
+            if text is not None:
+                return text
         return self.read_bytes(spec.spec_file)
+
+    def bundle_text_bytes(self, bundle: str) -> bytes | None:
+        """A bundle's ``spec-modules/*.md`` joined in name order, front
+        matter removed; None when the bundle holds no modules."""
+        modules = self.root / bundle / "spec-modules"
+        if not modules.is_dir():
+            return None
+        chunks = [_strip_front_matter(p.read_bytes()) for p in sorted(modules.glob("*.md")) if self.inside(p)]
+        return b"\n".join(chunks) if chunks else None
 
     # -- configuration files ------------------------------------------------------
 

@@ -1,39 +1,207 @@
-"""TEMPORARY shim: replaced by the full section index on branch spec-sections."""
-from __future__ import annotations
-import re
-from dataclasses import dataclass
+"""Section index of a master spec: numbered headings mapped to byte and
+line ranges, by a line scan (not a Markdown parse), fast on 4 MB specs.
 
-_H = re.compile(r"^#{1,6}\s+(\d+(?:\.\d+)*)\.?\s+(.*)$")
+The rule, as validators read a spec:
+
+* A numbered heading is ``#`` .. ``######``, whitespace, a number such as
+  ``2.3.12`` (optionally ``2.3.12.``), whitespace, a title. Headings inside
+  fenced code (templates embedded in the spec) are not headings.
+* A section runs from its heading to the line before the next heading
+  (numbered or not) of the same or a higher level, so it includes its
+  subsections. Real specs do not always give a subsection more ``#`` than
+  its parent (``##### 2.6.6.7.11`` then ``##### 2.6.6.7.11.0``), so a
+  numbered heading whose number lies under the section's number never ends
+  it: ``2.3.12`` always covers ``2.3.12.1``.
+* When a number occurs twice (appendices repeat numbers), the first
+  occurrence is the section; later ones are kept in ``duplicates``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from typing import Iterable
+
+_NUMBERED_RE = re.compile(rb"^(#{1,6})[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+(.*?))?[ \t]*\r?$")
+_ANY_HEADING_RE = re.compile(rb"^(#{1,6})(?:[ \t]|\r?$)")
+_FENCE_RE = re.compile(rb"^ {0,3}(`{3,}|~{3,})(.*?)\r?$")
+
 
 @dataclass(frozen=True)
 class SpecSection:
-    id: str
+    id: str  # "2.3.12"
     title: str
-    line: int
+    level: int  # number of '#'
+    line: int  # 1-based line of the heading
+    end_line: int  # last line of the section (inclusive)
+    start: int  # byte offset of the heading line
+    end: int  # byte offset just past the section's last line
 
+
+@dataclass(frozen=True)
 class SpecIndex:
-    def __init__(self, sections):
-        self.sections = tuple(sections)
-        self._by = {}
-        for s in sections:
-            self._by.setdefault(s.id, s)
-    def lookup(self, section_id):
-        return self._by.get(section_id)
-    def expand_range(self, start, end):
-        ids = [s.id for s in self.sections]
-        if start not in ids or end not in ids:
-            return []
-        a, b = ids.index(start), ids.index(end)
-        return ids[a:b + 1]
+    sha256: str
+    size: int
+    line_count: int
+    sections: tuple[SpecSection, ...]  # first occurrences, document order
+    duplicates: tuple[SpecSection, ...] = ()  # later occurrences of a number
 
-def index_spec(data) -> SpecIndex:
-    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    out, fence = [], False
-    for n, line in enumerate(text.split("\n"), 1):
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {s.id: s for s in self.sections})
+        object.__setattr__(self, "_order", {s.id: i for i, s in enumerate(self.sections)})
+
+    def lookup(self, section_id: str) -> SpecSection | None:
+        return self._by_id.get(normalize_section_id(section_id))  # type: ignore[attr-defined]
+
+    def __contains__(self, section_id: str) -> bool:
+        return self.lookup(section_id) is not None
+
+    def ids(self) -> list[str]:
+        return [s.id for s in self.sections]
+
+    def expand_range(self, start: str, end: str) -> list[str]:
+        """Sections from ``start`` to ``end`` inclusive, in document order,
+        at the depth of ``start``: ``2.3.10.6-2.3.10.8`` names three sections
+        (each covering its own subsections). Empty when either end is not in
+        this spec or the range runs backwards."""
+        order = self._order  # type: ignore[attr-defined]
+        a, b = order.get(normalize_section_id(start)), order.get(normalize_section_id(end))
+        if a is None or b is None or b < a:
+            return []
+        depth = self.sections[a].id.count(".")
+        return [s.id for s in self.sections[a : b + 1] if s.id.count(".") == depth]
+
+    def text(self, data: bytes, section_id: str) -> bytes | None:
+        s = self.lookup(section_id)
+        return None if s is None else data[s.start : s.end]
+
+
+def normalize_section_id(section_id: str) -> str:
+    """``2.3.12.`` and ``§2.3.12`` name section ``2.3.12``; leading zeros are
+    kept because specs write them (``2.6.6.7.11.0``)."""
+    return section_id.strip().lstrip("§").rstrip(".")
+
+
+def iter_headings(data: bytes) -> Iterable[tuple[int, int, int, bytes | None, bytes]]:
+    """Every heading outside fenced code: (line, byte offset, level, number
+    or None, title). A line scan: only lines starting with ``#``, a fence
+    character or spaces are looked at closely."""
+    fence: bytes | None = None
+    offset = 0
+    line_no = 0
+    for raw in data.split(b"\n"):
+        line_no += 1
+        start = offset
+        offset += len(raw) + 1
+        if not raw:
             continue
-        m = None if fence else _H.match(line)
+        first = raw[0]
+        if first not in b"#`~ ":
+            continue
+        if first != 35:  # not '#': fence open/close, or an indented line
+            m = _FENCE_RE.match(raw)
+            if m is None:
+                continue
+            marker = m.group(1)
+            if fence is None:
+                # a backtick fence's info string may not contain backticks
+                if marker[0] == 96 and b"`" in m.group(2):
+                    continue
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not m.group(2).strip():
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        m = _NUMBERED_RE.match(raw)
         if m:
-            out.append(SpecSection(m.group(1), m.group(2).strip(), n))
-    return SpecIndex(out)
+            yield line_no, start, len(m.group(1)), m.group(2), (m.group(3) or b"")
+            continue
+        h = _ANY_HEADING_RE.match(raw)
+        if h:
+            yield line_no, start, len(h.group(1)), None, raw[len(h.group(1)) :].strip()
+
+
+def build_index(data: bytes) -> SpecIndex:
+    headings = list(iter_headings(data))
+    total_lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    size = len(data)
+    all_sections: list[SpecSection] = []
+    # For each numbered heading, find the next heading that ends it: a stack
+    # of open sections closed by any later heading of the same or higher level
+    # that is not numbered beneath them.
+    open_stack: list[tuple[int, str | None, int, int, int, bytes]] = []  # (level, id, line, start, idx, title)
+    results: dict[int, tuple[int, int]] = {}  # idx -> (end_line, end_offset)
+
+    def close_until(level: int, number: str | None, line: int, offset: int) -> None:
+        keep: list = []
+        for entry in open_stack:
+            e_level, e_id, _l, _s, e_idx, _t = entry
+            inside = number is not None and e_id is not None and number.startswith(e_id + ".")
+            if level <= e_level and not inside:
+                results[e_idx] = (line - 1, offset)
+            else:
+                keep.append(entry)
+        open_stack[:] = keep
+
+    for idx, (line, start, level, number, title) in enumerate(headings):
+        num = number.decode("ascii") if number is not None else None
+        close_until(level, num, line, start)
+        open_stack.append((level, num, line, start, idx, title))
+    for entry in open_stack:
+        results[entry[4]] = (total_lines, size)
+
+    for idx, (line, start, level, number, title) in enumerate(headings):
+        if number is None:
+            continue
+        end_line, end = results[idx]
+        # a section's text ends with its last line's newline
+        all_sections.append(
+            SpecSection(
+                id=number.decode("ascii"),
+                title=title.decode("utf-8", "replace").strip(),
+                level=level,
+                line=line,
+                end_line=max(line, end_line),
+                start=start,
+                end=max(end, start),
+            )
+        )
+    first: dict[str, SpecSection] = {}
+    dups: list[SpecSection] = []
+    for s in all_sections:
+        if s.id in first:
+            dups.append(s)
+        else:
+            first[s.id] = s
+    return SpecIndex(
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=size,
+        line_count=total_lines,
+        sections=tuple(first.values()),
+        duplicates=tuple(dups),
+    )
+
+
+# In-process memo by content hash: every packet of a run shares one index
+# per spec text. (The on-disk cache in govcheck.cache keeps them across runs.)
+_MEMO: dict[str, SpecIndex] = {}
+_MEMO_LOCK = threading.Lock()
+
+
+def index_spec(data: bytes | str) -> SpecIndex:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    key = hashlib.sha256(data).hexdigest()
+    with _MEMO_LOCK:
+        hit = _MEMO.get(key)
+    if hit is not None:
+        return hit
+    index = build_index(data)
+    with _MEMO_LOCK:
+        if len(_MEMO) > 16:
+            _MEMO.clear()
+        _MEMO[key] = index
+    return index

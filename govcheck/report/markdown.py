@@ -89,6 +89,19 @@ def _reason(result: PacketResult) -> list[str]:
     return lines
 
 
+def _anchored_changes(result: PacketResult) -> list[str]:
+    """For a stale packet, what moved under its anchors: one capped diff per
+    changed section, so the validator sees it without opening two specs."""
+    for f in result.findings:
+        if f.rule != "spec-stale" or not f.data.get("section_diffs"):
+            continue
+        out = ["", f"Anchored sections changed (v{f.data['packet_version']} -> v{f.data['current_version']}):"]
+        for sid, diff in f.data["section_diffs"].items():
+            out += [f"- §{sid}:", "```diff", diff, "```"]
+        return out
+    return []
+
+
 def render_packet(result: PacketResult, report: Report) -> str:
     p = result.packet
     date = report.generated_at[:10]
@@ -112,6 +125,7 @@ def render_packet(result: PacketResult, report: Report) -> str:
         out += [f"{n}. {render_finding(f)}" for n, f in enumerate(result.findings, 1)]
     else:
         out.append("- None.")
+    out += _anchored_changes(result)
     out += ["", "DONE_MEANS:"]
     if result.criteria:
         for c in result.criteria:

@@ -69,11 +69,13 @@ def spec_stale(packet: Packet, ctx: Context) -> Iterator[Finding]:
         "changed_sections": None,
     }
     severity = None
-    changed = _changed_sections(packet, ctx, anchoring.version)
-    if changed is not _UNKNOWN:
-        data["changed_sections"] = changed
+    changes = _changed_sections(packet, ctx, anchoring.version)
+    if changes is not None:
+        data["old_spec_source"] = changes.old_source
+        data["changed_sections"] = list(changes.changed) if changes.changed is not None else None
+        data["section_diffs"] = dict(changes.diffs)
         unchanged_sev = ctx.options("spec-stale").get("unchanged_severity")
-        if changed == [] and unchanged_sev:
+        if changes.changed == () and unchanged_sev:
             from ..model import Severity
 
             severity = Severity(unchanged_sev)
@@ -81,24 +83,23 @@ def spec_stale(packet: Packet, ctx: Context) -> Iterator[Finding]:
         f"packet is anchored to {_v(anchoring.version)} ({basis_label(anchoring.ref.kind)}, line {anchoring.ref.line}); "
         f"SPEC_CURRENT names {_v(current)}"
     )
-    if isinstance(data["changed_sections"], list):
-        ids = [c["section"] if isinstance(c, dict) else str(c) for c in data["changed_sections"]]
-        msg += f"; anchored sections changed since: {', '.join(ids)}" if ids else "; no anchored section changed since"
+    if changes is not None:
+        if changes.changed is None:
+            msg += f"; the text of {_v(anchoring.version)} is not in the repo or its git history, so which anchored sections changed is unknown"
+        elif changes.changed:
+            msg += f"; anchored sections changed since: {', '.join(changes.changed)}"
+        else:
+            msg += "; no anchored section changed since (govcheck reanchor can move the pointers)"
     yield hit(msg, line=anchoring.ref.line, data=data, severity=severity)
 
 
-_UNKNOWN = object()
-
-
 def _changed_sections(packet: Packet, ctx: Context, old_version: str):
-    """Anchored sections whose text changed; ``_UNKNOWN`` when the section
-    diff is not available (no anchors, or no diff engine)."""
+    """What changed under the packet's anchors, or None when the packet
+    anchors no section (then only the version can be compared)."""
     if not packet.anchors:
-        return _UNKNOWN
-    try:
-        from ..spec_diff import changed_anchored_sections
-    except ImportError:
-        return _UNKNOWN
+        return None
+    from ..spec_diff import changed_anchored_sections
+
     return changed_anchored_sections(ctx.spec_store, old_version, ctx.spec_current.version, packet.anchors)
 
 
