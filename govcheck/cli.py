@@ -100,6 +100,40 @@ repo_option = click.option(
 )
 
 
+def run_options(f):
+    """Options shared by validate and ci: how TEST_PLAN commands run."""
+    opts = [
+        click.option("--no-run", is_flag=True, help="Do not run TEST_PLAN commands (listed as skipped)."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS", default=None,
+                     help="Per-command timeout (default: config run.timeout, 600)."),
+        click.option("--fail-fast", is_flag=True, help="Stop a packet's commands at its first failure."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Packets run in parallel (default: the number of cores)."),
+        click.option("--rerun", is_flag=True, help="Run commands again even when a cached result exists."),
+        click.option("--state-dir", metavar="DIR", default=None,
+                     help="Folder for command logs and caches (default: <repo>/.govcheck)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress output."),
+        click.option("-v", "--verbose", is_flag=True, help="Print a line per finished command on stderr."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def _validate_options(packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, state_dir, on_event):
+    from .pipeline import ValidateOptions
+    from .run.execute import RunOptions
+
+    return ValidateOptions(
+        packet_ids=tuple(packet_ids),
+        all_packets=all_packets,
+        no_run=no_run,
+        run=RunOptions(timeout=timeout, fail_fast=fail_fast, jobs=jobs or 0, rerun=rerun,
+                       state_dir=Path(state_dir).resolve() if state_dir else None),
+        on_event=on_event,
+    )
+
+
 @main.command()
 @click.argument("packet_ids", nargs=-1, metavar="[WP-ID]...")
 @click.option("--all", "all_packets", is_flag=True, help="Validate every packet in the repo.")
@@ -113,23 +147,27 @@ repo_option = click.option(
     help="Report format.",
 )
 @click.option("--output", "-o", metavar="FILE", default=None, help="Write the report to FILE (default: stdout).")
-@click.option("--no-run", is_flag=True, help="Do not run TEST_PLAN commands.")
+@run_options
 def validate(
-    packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: str, output: str | None, no_run: bool
+    packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: str, output: str | None, no_run: bool,
+    timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, state_dir: str | None,
+    quiet: bool, verbose: bool,
 ) -> None:
     """Validate packets and print the validation report.
 
     Exit status: 0 when every packet passes, 1 when any fails, 2 for usage
     or input errors.
     """
-    from .pipeline import ValidateOptions, validate as run_validate
+    from .pipeline import validate as run_validate
+    from .progress import Progress, progress_wanted
     from .report import renderer
 
     root = _repo_root(repo)
-    report = run_validate(
-        root,
-        ValidateOptions(packet_ids=tuple(packet_ids), all_packets=all_packets, no_run=True),
-    )
+    live = not no_run and progress_wanted(sys.stderr, quiet)
+    with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
+        options = _validate_options(packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, state_dir,
+                                    progress.event)
+        report = run_validate(root, options)
     write_output(renderer(fmt)(report), output)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
 

@@ -38,9 +38,10 @@ from .rules import RuleSpec, all_rules
 class ValidateOptions:
     packet_ids: tuple[str, ...] = ()
     all_packets: bool = False
-    no_run: bool = True
-    # Filled by the runner integration: runs one packet's TEST_PLAN.
-    run_commands: Callable[[Packet, Repo, Config], tuple[CommandResult, ...]] | None = None
+    no_run: bool = False
+    run: "RunOptions | None" = None  # runner settings (timeout, -j, --rerun ...)
+    # Progress callback for running commands: (kind, packet id, n, total, command).
+    on_event: Callable[[str, str, int, int, str], None] | None = None
     now: _dt.datetime | None = None
 
 
@@ -192,9 +193,12 @@ def validate(root: Path, options: ValidateOptions) -> Report:
     packets = [load_packet(repo, loc) for loc in locations]
 
     commands: dict[str, tuple[CommandResult, ...]] = {}
-    if not options.no_run and options.run_commands is not None:
-        for packet in packets:
-            commands[packet.id] = options.run_commands(packet, repo, config)
+    if not options.no_run:
+        from .run.execute import RunOptions, run_packets
+
+        # A packet that was not read (or leaves the repo) runs nothing.
+        runnable = [p for p in packets if not _unread(p)]
+        commands = run_packets(runnable, repo.root, config, options.run or RunOptions(), options.on_event)
 
     ctx = Context(repo=repo, config=config, spec_current=spec_current, today=now.date(),
                   commands=commands, ran_commands=not options.no_run)

@@ -18,7 +18,7 @@ from ..model import CommandResult, Finding, PacketResult, Report, Severity, Verd
 from ..rules import get_rule
 
 _SEV = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
-_CRITERION_MARK = {"evidenced": "[x]", "linked-to-tests": "[~]", "unevidenced": "[ ]", "not-required": "[ ]"}
+_CRITERION_MARK = {"evidenced": "[x]", "tests-passed": "[x]", "tests-failed": "[ ]", "linked-to-tests": "[~]", "unevidenced": "[ ]", "not-required": "[ ]"}
 
 
 def _md_cell(text: str) -> str:
@@ -64,7 +64,7 @@ def _command_rows(commands: Iterable[CommandResult]) -> list[str]:
                 exit="-" if c.exit_code is None else c.exit_code,
                 dur="-" if c.duration_s is None else f"{c.duration_s:.1f}s",
                 log=f"`{c.log_path}`" if c.log_path else "-",
-                sha=f"`{c.log_sha256[:12]}`" if c.log_sha256 else "-",
+                sha=f"`{c.log_sha256}`" if c.log_sha256 else "-",
                 proof=proof or "-",
             )
         )

@@ -196,11 +196,23 @@ def criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...]
         elif mapping:
             status, note = "unevidenced", "EVIDENCE_MAPPING entry has no path:line"
         elif says_tests_pass(item.text):
-            status, note = "linked-to-tests", "checked by the TEST_PLAN outcome"
+            status, note = _tests_outcome(packet, ctx)
         else:
             status, note = ("unevidenced" if done else "not-required"), "no EVIDENCE_MAPPING entry"
         out.append(CriterionStatus(item.text, item.line, status, existing or refs, note))
     return tuple(out)
+
+
+def _tests_outcome(packet: Packet, ctx: Context) -> tuple[str, str]:
+    """A "tests pass" criterion takes the TEST_PLAN outcome of this run."""
+    results = ctx.commands.get(packet.id, ()) if ctx.ran_commands else ()
+    if not results:
+        return "linked-to-tests", "checked by the TEST_PLAN outcome (not run in this pass)"
+    passed = sum(1 for r in results if r.status == "passed")
+    cached = " (cached)" if any(r.cached for r in results) else ""
+    if passed == len(results):
+        return "tests-passed", f"all {passed} TEST_PLAN command(s) passed{cached}"
+    return "tests-failed", f"{len(results) - passed} of {len(results)} TEST_PLAN command(s) did not pass{cached}"
 
 
 @rule(

@@ -32,7 +32,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Protocol, Callable, Mapping, Sequence
 
 from ..model import Command, CommandResult
 
@@ -353,7 +353,10 @@ def run_command(
         deadline = started + policy.timeout
         try:
             try:
-                while not _exited(proc):
+                # A command ends when bash has exited AND its output has
+                # closed: a background process still writing to (or holding)
+                # the output is part of the command, bounded by the timeout.
+                while not _exited(proc) or reader.is_alive():
                     if cancel is not None and cancel.is_set():
                         status, reason = "timeout", "interrupted"
                         _terminate_group(proc)
@@ -361,6 +364,8 @@ def run_command(
                     if time.monotonic() >= deadline:
                         status = "timeout"
                         reason = f"timed out after {_fmt_seconds(policy.timeout)} s"
+                        if _exited(proc):
+                            reason += " (a background process kept the command's output open)"
                         _terminate_group(proc)
                         break
                     time.sleep(_POLL_S)
@@ -423,6 +428,14 @@ def run_command(
 # --------------------------------------------------------------------------
 
 
+class ResultCache(Protocol):
+    """Where run_commands looks up and stores results (run.cache.RunCache)."""
+
+    def get(self, packet_id: str, n: int, command: str) -> CommandResult | None: ...
+
+    def put(self, packet_id: str, n: int, command: str, result: CommandResult) -> None: ...
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", text[:40]).strip("-")
     return slug or "command"
@@ -445,6 +458,8 @@ def run_commands(
     parent_env: Mapping[str, str] | None = None,
     on_event: Callable[[str, int, str], None] | None = None,
     cancel: threading.Event | None = None,
+    state_dir: Path | None = None,
+    cache: "ResultCache | None" = None,
 ) -> tuple[CommandResult, ...]:
     """Run a packet's TEST_PLAN commands in order.
 
@@ -458,10 +473,11 @@ def run_commands(
     repo_root = Path(repo_root)
     allow = [re.compile(p) for p in policy.allow] if policy.allow is not None else None
     safe_id = re.sub(r"[^A-Za-z0-9._-]+", "-", packet_id).strip(".-") or "packet"
-    log_dir = repo_root / ".govcheck" / "logs" / safe_id
+    state = Path(state_dir) if state_dir is not None else repo_root / ".govcheck"
+    log_dir = state / "logs" / safe_id
     setup_error: str | None = None
     try:
-        _ensure_gitignore(repo_root / ".govcheck")
+        _ensure_gitignore(state)
         log_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         setup_error = f"cannot create log folder: {exc}"
@@ -488,9 +504,14 @@ def run_commands(
                 )
             elif setup_error is not None:
                 result = CommandResult(text, cmd.line, "failed", reason=setup_error)
+            elif cache is not None and (hit := cache.get(packet_id, n, filled)) is not None:
+                result = dataclasses.replace(hit, command=text, line=cmd.line, cached=True)
             else:
                 log_file = log_dir / f"{n:02d}-{_slug(text)}.log"
-                log_rel = log_file.relative_to(repo_root).as_posix()
+                try:
+                    log_rel = log_file.relative_to(repo_root).as_posix()
+                except ValueError:  # state folder outside the repo
+                    log_rel = str(log_file)
                 if on_event is not None:
                     on_event("start", n, text)
                 result = run_command(
@@ -504,6 +525,8 @@ def run_commands(
                     cancel=cancel,
                 )
                 result = dataclasses.replace(result, command=text)
+                if cache is not None and result.reason != "interrupted":
+                    cache.put(packet_id, n, filled, result)
             if policy.fail_fast and result.status in ("failed", "timeout"):
                 stop_reason = "fail-fast"
             if result.reason == "interrupted":

@@ -1,0 +1,98 @@
+"""Command results cached by what determines them.
+
+Key: the command as run (placeholders filled), the packet's content hash,
+and the repo state (the git tree of HEAD plus a hash of uncommitted and
+untracked changes). An unchanged re-run then reports the earlier result
+and its log in milliseconds. Outside git there is no trustworthy state,
+so nothing is cached. A cached result is used only while its log file
+still exists with the recorded sha256, so the evidence it points to is
+real.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from ..fsutil import atomic_write_bytes
+from ..model import CommandResult
+
+CACHE_FORMAT = 1
+
+
+def _git(root: Path, *args: str) -> bytes | None:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def repo_state(root: Path) -> str | None:
+    """A hash of everything a command could see in the repo, or None when
+    the repo is not a git work tree."""
+    tree = _git(root, "rev-parse", "HEAD^{tree}")
+    if tree is None:
+        return None
+    h = hashlib.sha256(tree.strip())
+    h.update(_git(root, "diff", "HEAD", "--binary", "--no-ext-diff") or b"")
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z") or b""
+    for name in sorted(n for n in untracked.split(b"\0") if n):
+        h.update(b"\0" + name)
+        try:
+            h.update(hashlib.sha256((root / os.fsdecode(name)).read_bytes()).digest())
+        except OSError:
+            h.update(b"?")
+    return h.hexdigest()
+
+
+class RunCache:
+    def __init__(self, folder: Path, repo_root: Path, packet_sha: dict[str, str], state: str | None,
+                 version: str) -> None:
+        self.folder = folder
+        self.repo_root = repo_root
+        self.packet_sha = packet_sha
+        self.state = state
+        self.version = version
+
+    def _key(self, packet_id: str, n: int, command: str) -> str | None:
+        if self.state is None:
+            return None
+        raw = json.dumps([CACHE_FORMAT, self.version, packet_id, n, command,
+                          self.packet_sha.get(packet_id, ""), self.state])
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+    def get(self, packet_id: str, n: int, command: str) -> CommandResult | None:
+        key = self._key(packet_id, n, command)
+        if key is None:
+            return None
+        try:
+            doc = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            result = CommandResult(**{**doc, "proof_lines": tuple(doc.get("proof_lines") or ())})
+        except (OSError, ValueError, TypeError):
+            return None
+        if result.log_path:
+            log = Path(result.log_path)
+            log = log if log.is_absolute() else self.repo_root / log
+            try:
+                if hashlib.sha256(log.read_bytes()).hexdigest() != result.log_sha256:
+                    return None
+            except OSError:
+                return None
+        return result
+
+    def put(self, packet_id: str, n: int, command: str, result: CommandResult) -> None:
+        key = self._key(packet_id, n, command)
+        if key is None or result.status not in ("passed", "failed", "timeout"):
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            doc = dataclasses.asdict(dataclasses.replace(result, cached=False))
+            atomic_write_bytes(self.folder / f"{key}.json", json.dumps(doc, sort_keys=True).encode("utf-8"))
+        except OSError:
+            pass  # a cache that cannot be written only costs time
