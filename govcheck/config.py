@@ -255,7 +255,7 @@ class _Source:
         else:
             at = f" (line {line})" if line else ""
             text = f"{self.name}: [tool.govcheck]{' ' + where if where else ''}{at}: {message}"
-        return ConfigError(" ".join(text.split()))  # always one line
+        return ConfigError(" ".join(text.splitlines()))  # always one line
 
 
 def _fmt_path(path: Sequence[Any]) -> str:
