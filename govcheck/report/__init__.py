@@ -11,6 +11,9 @@ from ..model import Report
 FORMATS = {
     "markdown": "govcheck.report.markdown",
     "json": "govcheck.report.json",
+    "junit": "govcheck.report.junit",
+    "sarif": "govcheck.report.sarif",
+    "github": "govcheck.report.github",
 }
 
 
