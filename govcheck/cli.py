@@ -100,6 +100,52 @@ repo_option = click.option(
 )
 
 
+def format_options(f):
+    """``--format`` and ``--output``, repeatable and paired in order:
+    ``--format markdown --output report.md --format sarif --output x.sarif``."""
+    from .report import FORMATS
+
+    f = click.option("--output", "-o", "output", metavar="FILE", multiple=True,
+                     help="Write the report to FILE (atomically); repeat to pair with each --format; '-' is stdout.")(f)
+    f = click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), multiple=True,
+                     help="Report format (default markdown); repeat for several outputs in one run.")(f)
+    return f
+
+
+def output_plan(fmt: tuple[str, ...], output: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    fmts = list(fmt) or ["markdown"]
+    outs = list(output)
+    if len(fmts) == 1 and len(outs) <= 1:
+        return [(fmts[0], outs[0] if outs else None)]
+    if len(outs) == len(fmts) - 1:
+        outs.append("-")  # the last format without a file goes to stdout
+    if len(outs) != len(fmts):
+        raise UsageError(f"{len(fmts)} --format option(s) but {len(outs)} --output option(s): pair each format with an output")
+    if sum(1 for o in outs if o in (None, "-")) > 1:
+        raise UsageError("only one format can go to stdout ('-'); give the others an --output FILE")
+    return list(zip(fmts, outs))
+
+
+def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...]) -> None:
+    """Render every requested format (validated before anything is written),
+    then the Markdown report to $GITHUB_STEP_SUMMARY when GitHub sets it."""
+    from .report import renderer
+
+    plan = output_plan(fmt, output)
+    rendered = [(renderer(f)(report), o) for f, o in plan]
+    for text, out in rendered:
+        write_output(text, out)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        md = next((t for (f, _), (t, _) in zip(plan, rendered) if f == "markdown"), None)
+        md = md if md is not None else renderer("markdown")(report)
+        try:
+            with open(summary, "a", encoding="utf-8") as fh:  # GitHub's file: append, as its docs say
+                fh.write(md)
+        except OSError as exc:
+            click.echo(f"govcheck: cannot write GITHUB_STEP_SUMMARY ({exc.strerror or exc})", err=True)
+
+
 def run_options(f):
     """Options shared by validate and ci: how TEST_PLAN commands run."""
     opts = [
@@ -138,18 +184,11 @@ def _validate_options(packet_ids, all_packets, no_run, timeout, fail_fast, jobs,
 @click.argument("packet_ids", nargs=-1, metavar="[WP-ID]...")
 @click.option("--all", "all_packets", is_flag=True, help="Validate every packet in the repo.")
 @repo_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-    help="Report format.",
-)
-@click.option("--output", "-o", metavar="FILE", default=None, help="Write the report to FILE (default: stdout).")
+@format_options
 @run_options
 def validate(
-    packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: str, output: str | None, no_run: bool,
+    packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
+    no_run: bool,
     timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, state_dir: str | None,
     quiet: bool, verbose: bool,
 ) -> None:
@@ -168,7 +207,7 @@ def validate(
         options = _validate_options(packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, state_dir,
                                     progress.event)
         report = run_validate(root, options)
-    write_output(renderer(fmt)(report), output)
+    emit_report(report, fmt, output)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
 
 
