@@ -138,17 +138,55 @@ def _unread(packet: Packet) -> bool:
     )
 
 
+def risk_policy(packet: Packet, config: Config):
+    """The ``policy.risk.<TIER>`` entry for the packet's RISK_TIER, if any."""
+    tier = (packet.risk_tier.value if packet.risk_tier else "").strip().upper()
+    tier = tier.split()[0] if tier else ""
+    return (getattr(config, "risk_policy", None) or {}).get(tier)
+
+
 def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) -> list[Finding]:
     findings: list[Finding] = []
     unread = _unread(packet)
+    policy = risk_policy(packet, ctx.config)
+    required = set(getattr(policy, "required_rules", ()) or ())
     for spec in rules.values():
-        if spec.scope != "packet" or not _enabled(spec, ctx.config):
+        if spec.scope != "packet":
+            continue
+        # A rule the packet's risk tier requires runs even when config
+        # turned it off, and its findings count as errors.
+        if not (_enabled(spec, ctx.config) or spec.id in required):
             continue
         if unread and spec.check.__module__ != _HEALTH_MODULE:
             continue
         for found in spec.check(packet, ctx):
-            findings.append(_resolve(spec, found, packet, ctx.config))
+            f = _resolve(spec, found, packet, ctx.config)
+            if spec.id in required and f.severity is not Severity.ERROR:
+                f = replace(f, severity=Severity.ERROR)
+            findings.append(f)
+    findings = apply_waivers(packet, ctx, findings)
+    if unread:
+        return findings
+    for spec in rules.values():
+        if spec.scope == "post" and _enabled(spec, ctx.config):
+            for found in spec.check(packet, ctx, tuple(findings)):
+                findings.append(_resolve(spec, found, packet, ctx.config))
     return findings
+
+
+def apply_waivers(packet: Packet, ctx: Context, findings: list[Finding]) -> list[Finding]:
+    """Mark findings of waived rules as waived (they stay in the report);
+    only complete, unexpired waivers apply."""
+    from .rules.waivers import usable, waivers_for
+
+    active = [w for w in waivers_for(packet, ctx) if w.rules and usable(w, packet, ctx.today)]
+    if not active:
+        return findings
+    out = []
+    for f in findings:
+        w = next((w for w in active if f.rule in w.rules), None)
+        out.append(replace(f, waived_by=w.id) if w is not None else f)
+    return out
 
 
 def check_repo(ctx: Context, rules: Mapping[str, RuleSpec]) -> list[Finding]:
@@ -212,7 +250,7 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         results.append(
             PacketResult(
                 packet=packet,
-                verdict=verdict_of(findings),
+                verdict=verdict_of(findings, getattr(risk_policy(packet, config), "warnings_fail", False)),
                 findings=tuple(findings),
                 spec_version=anchoring.version if anchoring else None,
                 spec_basis=anchoring.ref.kind if anchoring else None,

@@ -253,7 +253,7 @@ def parse_packet(
         skeleton_approved_line=_skeleton_approved(doc, fences),
         spec_refs=spec_refs,
         anchors=anchors,
-        waivers=_waivers(live_nodes, doc, sections),
+        waivers=_waivers(live_nodes, doc, [s for s in sections if not in_history(s.line)]),
         evidence_mappings=_evidence_mappings(live_nodes, doc),
         evidence=_evidence(live_nodes, doc),
         validation_reports=_validation_reports(sections, doc, fences),
@@ -911,17 +911,23 @@ def _waivers(nodes: Sequence[FieldNode], doc: _Doc, sections: Sequence[Section])
         d: dict[str, str] = {}
         for name, value in facts:
             d.setdefault(name, _clean_value(value))
-        waiver_id = d.get("WAIVER_ID") or d.get("ID") or d.get("WAIVER")
-        if waiver_id is None and not _match_field(head):
-            token = head.split()[0].strip("*`") if head.split() else ""
-            waiver_id = token if re.search(r"[A-Za-z]", token) and re.search(r"[\d-]", token) else None
+        head_id, rest = _waiver_head(head)
+        # Facts written inline in the head: "... Approver: ilja. Expires: on WP closure."
+        for name, value in _INLINE_WAIVER_FACT_RE.findall(rest):
+            d.setdefault(_canonical_name(name), value.strip())
+        waiver_id = d.get("WAIVER_ID") or d.get("ID") or d.get("WAIVER") or head_id
+        date = d.get("DATE") or _first_date(rest) or _first_date(waiver_id or "")
+        justification = d.get("JUSTIFICATION") or d.get("REASON")
+        if justification is None:
+            prose = _INLINE_WAIVER_FACT_RE.sub("", rest).strip(" .:-")
+            justification = prose if len(prose.split()) >= 3 else None
         rules_text = " ".join(filter(None, (d.get("RULES"), d.get("RULE"), d.get("WAIVES"), d.get("CHECK_WAIVED"))))
         out.append(
             Waiver(
                 waiver_id=waiver_id,
-                date=d.get("DATE"),
+                date=date,
                 scope=d.get("SCOPE"),
-                justification=d.get("JUSTIFICATION") or d.get("REASON"),
+                justification=justification,
                 line=line,
                 owner=d.get("OWNER") or d.get("APPROVER") or d.get("APPROVED_BY") or d.get("GRANTED_BY"),
                 expires=d.get("EXPIRES") or d.get("EXPIRY") or d.get("EXPIRES_AT"),
@@ -930,6 +936,33 @@ def _waivers(nodes: Sequence[FieldNode], doc: _Doc, sections: Sequence[Section])
             )
         )
     return tuple(out)
+
+
+_INLINE_WAIVER_FACT_RE = re.compile(r"\b(Approver|Approved by|Owner|Expires|Expiry|Granted by)\s*:\s*([^.;|]+)[.;]?", re.I)
+_ISO_DATE_RE = re.compile(r"\b(20\d{2})-?(\d{2})-?(\d{2})\b")
+
+
+def _first_date(text: str) -> str | None:
+    m = _ISO_DATE_RE.search(text)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def _waiver_head(head: str) -> tuple[str | None, str]:
+    """A waiver bullet's id and the text after it: ``[ID] text``,
+    ``**ID**: text``, ``ID: text`` or ``ID [CX-573F]`` (an id has letters
+    and digits or hyphens, and no spaces unless it is bracketed)."""
+    text = head.strip()
+    m = re.match(r"^\[([^\]]+)\]\s*:?\s*(.*)$", text) or re.match(r"^\*\*([^*]+?)\*\*\s*:?\s*(.*)$", text)
+    if m is None:
+        m = re.match(r"^`?([A-Za-z][\w.-]*[\d-][\w.-]*)`?\s*(?::\s*|\s+|$)(.*)$", text)
+    if m is None:
+        return None, text
+    ident = m.group(1).strip().rstrip(":")
+    if _match_field(text) and re.fullmatch(r"[A-Z][A-Z _]*", ident):  # "Waiver ID: X" is a field, not an id
+        return None, text
+    if not (re.search(r"[A-Za-z]", ident) and re.search(r"[\d-]", ident)):
+        return None, text
+    return ident, m.group(2).strip()
 
 
 def _evidence_mappings(nodes: Sequence[FieldNode], doc: _Doc) -> tuple[EvidenceMapping, ...]:

@@ -8,7 +8,8 @@ A rule is a pure generator function decorated with ``@rule``:
         '''Long explanation: what it checks, why, how to fix, an example.'''
 
 Packet rules take ``(packet, ctx)``; repo rules (``scope="repo"``) take
-``(ctx)``. Rules never print, never decide the verdict and never touch the
+``(ctx)``; post rules (``scope="post"``, the waiver checks) take
+``(packet, ctx, findings)`` and run after the packet's other rules. Rules never print, never decide the verdict and never touch the
 file system except through ``ctx`` (which reads through ``Repo``). They
 yield findings built with :func:`hit`; the engine fills in the rule id, the
 configured severity, the codex reference and the packet path.
@@ -35,6 +36,7 @@ RULE_MODULES = (
     "govcheck.rules.completeness",
     "govcheck.rules.done_means",
     "govcheck.rules.test_plan",
+    "govcheck.rules.waivers",
 )
 
 
@@ -45,7 +47,7 @@ class RuleSpec:
     summary: str
     codex: str | None
     family: str
-    scope: str  # "packet" | "repo"
+    scope: str  # "packet" | "repo" | "post"
     check: Callable[..., Iterator[Finding]]
     # JSON Schema "properties" for the rule's options in govcheck.yaml.
     options: Mapping[str, Any] = field(default_factory=dict)
