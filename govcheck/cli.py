@@ -185,10 +185,12 @@ def _validate_options(packet_ids, all_packets, no_run, timeout, fail_fast, jobs,
 @click.option("--all", "all_packets", is_flag=True, help="Validate every packet in the repo.")
 @repo_option
 @format_options
+@click.option("--append", is_flag=True,
+              help="Append each packet's Markdown report to its VALIDATION_REPORTS section (atomic, append-only).")
 @run_options
 def validate(
     packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-    no_run: bool,
+    append: bool, no_run: bool,
     timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, state_dir: str | None,
     quiet: bool, verbose: bool,
 ) -> None:
@@ -208,7 +210,32 @@ def validate(
                                     progress.event)
         report = run_validate(root, options)
     emit_report(report, fmt, output)
+    if append:
+        append_reports(report)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
+
+
+def append_reports(report) -> None:
+    """Write each packet's report into the packet itself. A packet that
+    changed on disk during the run is skipped with a message (exit 2)."""
+    from .append import AppendRefused, append_report
+    from .report.markdown import render_packet
+
+    refused = []
+    for result in report.packets:
+        p = result.packet
+        if not p.sha256:
+            continue  # never read (unreadable, outside the repo): nothing to append to
+        try:
+            append_report(Path(report.repo) / p.path, p.sha256, render_packet(result, report))
+        except AppendRefused as exc:
+            refused.append(str(exc))
+        except OSError as exc:
+            refused.append(f"{p.path}: cannot append ({exc.strerror or exc})")
+    for msg in refused:
+        click.echo(f"govcheck: {msg}", err=True)
+    if refused:
+        sys.exit(EXIT_ERROR)
 
 
 @main.command("rules")

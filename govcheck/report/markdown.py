@@ -89,6 +89,11 @@ def _reason(result: PacketResult) -> list[str]:
     return lines
 
 
+def _receipt(report: Report, name: str) -> str:
+    value = getattr(report.receipt, name, None) if report.receipt else None
+    return value or "-"
+
+
 def _anchored_changes(result: PacketResult) -> list[str]:
     """For a stale packet, what moved under its anchors: one capped diff per
     changed section, so the validator sees it without opening two specs."""
@@ -118,6 +123,8 @@ def render_packet(result: PacketResult, report: Report) -> str:
     if report.spec_current and report.spec_current.codex:
         out.append(f"- Codex: {report.spec_current.codex}")
     out.append(f"- Validator: govcheck {report.tool_version} (mechanical checks; generated {report.generated_at})")
+    out.append(f"- Receipt: packet sha256 {p.sha256 or '-'}; spec sha256 {_receipt(report, 'spec_current_sha256')}; "
+               f"config sha256 {_receipt(report, 'config_sha256')}")
     if result.superseded:
         out.append(f"- Superseded flat file(s): {', '.join(result.superseded)}")
     out += ["", "Findings:"]
