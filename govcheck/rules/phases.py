@@ -85,7 +85,7 @@ def _marks(packet: Packet, ctx: Context) -> _Marks:
             return any(a <= n <= b for a, b in fences)
 
         for n, raw in enumerate(lines, 1):
-            if "SKELETON APPROVED" not in raw or fenced(n) or in_history(n):
+            if "SKELETON APPROVED" not in raw or fenced(n):
                 continue
             if _MARKER_RE.match(raw.strip()):
                 approvals.append(n)
