@@ -36,6 +36,9 @@ RULE_MODULES = (
     "govcheck.rules.completeness",
     "govcheck.rules.done_means",
     "govcheck.rules.test_plan",
+    "govcheck.rules.phases",
+    "govcheck.rules.board",
+    # post rules last: they judge the findings of all the others
     "govcheck.rules.waivers",
 )
 
