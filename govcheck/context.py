@@ -27,7 +27,24 @@ class Context:
     # Command results per packet id, filled by the runner before rules run.
     commands: Mapping[str, tuple[CommandResult, ...]] = field(default_factory=dict)
     ran_commands: bool = False  # False under --no-run
+    # Packets this run validates (id -> parsed packet), and whether the run
+    # covers the whole repo (--all). Repo rules use them instead of parsing
+    # again; packet(id) parses any other packet once, on demand.
+    packets: dict = field(default_factory=dict)
+    all_packets: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def packet(self, wp_id: str):
+        """The parsed packet of ``wp_id`` (None when the repo has none)."""
+        if wp_id in self.packets:
+            return self.packets[wp_id]
+        from .pipeline import load_packet
+
+        loc = self.repo.packets.get(wp_id)
+        packet = load_packet(self.repo, loc) if loc is not None else None
+        with self._lock:
+            self.packets.setdefault(wp_id, packet)
+        return self.packets[wp_id]
 
     def options(self, rule_id: str) -> Mapping[str, Any]:
         return self.config.rule_options(rule_id)

@@ -126,6 +126,14 @@ class SectionAnchor:
 
 
 @dataclass(frozen=True)
+class LineSpan:
+    """Lines ``start`` to ``end`` inclusive (1-based)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Command:
     """One TEST_PLAN command: a logical shell line (continuations joined,
     heredocs kept whole)."""
@@ -259,6 +267,9 @@ class Packet:
     evidence: tuple[EvidenceEntry, ...] = ()
     validation_reports: tuple[ValidationReportRecord, ...] = ()
     sections: tuple[Section, ...] = ()
+    # Fenced code blocks as the parser saw them (after fence repairs): text
+    # inside them is never a field, heading or marker.
+    fences: tuple[LineSpan, ...] = ()
     decode_issues: tuple[DecodeIssue, ...] = ()
     parse_issues: tuple[DecodeIssue, ...] = ()  # structural: unterminated fence, ...
 

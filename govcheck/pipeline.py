@@ -239,7 +239,8 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         commands = run_packets(runnable, repo.root, config, options.run or RunOptions(), options.on_event)
 
     ctx = Context(repo=repo, config=config, spec_current=spec_current, today=now.date(),
-                  commands=commands, ran_commands=not options.no_run)
+                  commands=commands, ran_commands=not options.no_run,
+                  packets={p.id: p for p in packets}, all_packets=options.all_packets)
     from .anchoring import anchored_version
     from .rules.done_means import criteria_status
 

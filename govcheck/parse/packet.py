@@ -29,6 +29,7 @@ from typing import Iterable, Sequence
 from markdown_it import MarkdownIt
 
 from ..model import (
+    LineSpan,
     CodeBlock,
     DecodeIssue,
     DoneMeans,
@@ -258,6 +259,7 @@ def parse_packet(
         evidence=_evidence(live_nodes, doc),
         validation_reports=_validation_reports(sections, doc, fences),
         sections=tuple(sections),
+        fences=tuple(LineSpan(f.start, f.end) for f in fences),
         decode_issues=decoded.issues,
         parse_issues=tuple(parse_issues),
     )

@@ -226,19 +226,8 @@ _VERDICT_LINE_RE = re.compile(
 )
 
 
-def _packets(ctx: Context) -> dict[str, Packet]:
-    """Packets the board names, parsed once per context (run)."""
-    return ctx.__dict__.setdefault("_govcheck_board_packets", {})
-
-
 def _load(ctx: Context, wp_id: str) -> Packet | None:
-    from ..pipeline import load_packet
-
-    cache = _packets(ctx)
-    if wp_id not in cache:
-        loc = ctx.repo.packets.get(wp_id)
-        cache[wp_id] = load_packet(ctx.repo, loc) if loc is not None else None
-    return cache[wp_id]
+    return ctx.packet(wp_id)
 
 
 def _stub_path(ctx: Context, wp_id: str) -> str | None:
@@ -298,6 +287,10 @@ def task_board_mismatch(ctx: Context) -> Iterator[Finding]:
       (``Verdict: PASS|FAIL|OUTDATED_ONLY``) in the packet.
     * a packet is listed in one section only.
 
+    When govcheck validates named packets (not ``--all``), statuses are
+    compared for those packets' entries only; existence and duplicate
+    entries are checked for the whole board.
+
     Why
     The board is the project's status summary; the packet is the
     authority. A board that says Done while the packet is still In
@@ -347,7 +340,15 @@ def task_board_mismatch(ctx: Context) -> Iterator[Finding]:
                 yield hit(f"{bl.wp_id} is listed under {name} but has no stub file (stubs/{bl.wp_id}.md)",
                           line=bl.line, path=path, data=base)
             continue  # a stub's status is the stub itself; an activated one is fine to list until the board moves it
-        packet = _load(ctx, bl.wp_id)
+        if bl.wp_id not in ctx.repo.packets:
+            packet = None
+        elif not ctx.all_packets and bl.wp_id not in ctx.packets:
+            # A run over named packets compares only their entries: the rest
+            # of the board is judged by `validate --all` (and by `ci` when the
+            # board itself changes).
+            continue
+        else:
+            packet = _load(ctx, bl.wp_id)
         if packet is None:
             if bl.section == SUPERSEDED and _archived_path(ctx, bl.wp_id):
                 continue

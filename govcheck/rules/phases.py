@@ -45,18 +45,13 @@ class _Marks:
 
 
 def _packet_lines(packet: Packet, ctx: Context) -> tuple[list[str], list[tuple[int, int]]] | None:
-    """The packet's lines (mangled fences repaired, as the parser reads
-    them) and its fenced ranges, or None when the file cannot be read."""
-    from ..parse.packet import _Doc, _fences, _repair_mangled_fences, _tokenize
-
+    """The packet's lines and its fenced ranges (as the parser saw them),
+    or None when the file cannot be read."""
     try:
         text = ctx.repo.read_text(packet.path)
     except GovcheckError:
         return None
-    text, _ = _repair_mangled_fences(text)
-    doc = _Doc(text)
-    tokens, _ = _tokenize(text)
-    return doc.lines, [(f.start, f.end) for f in _fences(tokens, doc)]
+    return text.split("\n"), [(f.start, f.end) for f in packet.fences]
 
 
 def _marks(packet: Packet, ctx: Context) -> _Marks:
