@@ -35,6 +35,8 @@ RULE_MODULES = (
     "govcheck.rules.completeness",
     "govcheck.rules.done_means",
     "govcheck.rules.test_plan",
+    "govcheck.rules.hygiene",
+    "govcheck.rules.scan",
 )
 
 
