@@ -356,7 +356,11 @@ def lineage_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks
     A revision packet ``WP-...-vN`` with N >= 2 has a ``LINEAGE_AUDIT``
     section holding a real audit: not empty, not ``N/A``, not just the
-    template's instructions.
+    template's instructions. A lineage audit recorded as a list item
+    (``- [CX-580E] Variant lineage audit (ALL versions): ...``, often in a
+    validation report) also counts. Superseded revisions (Status
+    Superseded, or the registry names another packet of the family as
+    active) are immutable history and are not asked for an audit.
 
     When more than one packet of the same base id exists in the repo
     (``WP-1-X``, ``WP-1-X-v2`` ...) and the repo has a traceability
@@ -381,11 +385,14 @@ def lineage_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     in ``WP-1-X-v3.md`` is reported.
     """
     base, revision = revision_of(packet.id)
-    if revision is not None and revision >= 2:
+    if revision is not None and revision >= 2 and not _superseded(packet, ctx, base):
         sec = packet.section("LINEAGE_AUDIT")
-        if sec is None:
+        lines = packet_lines(packet, ctx)
+        if sec is None and any(_AUDIT_LINE_RE.search(line) for line in lines):
+            pass  # recorded as a list item (often in a validation report)
+        elif sec is None:
             yield hit(f"revision packet {packet.id} has no LINEAGE_AUDIT section", line=_where(packet, "WP_ID", "TASK_ID"), data={"base": base, "problem": "missing"})
-        elif not _lineage_body(packet, packet_lines(packet, ctx)):
+        elif not _lineage_body(packet, lines):
             yield hit(f"LINEAGE_AUDIT of revision packet {packet.id} is empty (no prior versions audited)", line=sec.line, data={"base": base, "problem": "empty"})
     family = _family(ctx, base)
     registry = ctx.repo.traceability_path
@@ -402,7 +409,7 @@ def lineage_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     cell, row = entry
     named = re.findall(r"[\w./-]*WP-[\w.-]+?\.md|WP-[\w.-]+", cell)
     path = next((p for p in named if p.endswith(".md")), None)
-    stem = (path or (named[0] if named else "")).rsplit("/", 1)[-1].removesuffix(".md")
+    stem = _active_stem(cell)
     problem = None
     if not stem:
         problem = f"the registry row for {base} names no active packet"
@@ -414,6 +421,27 @@ def lineage_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
         problem = f"the registry row for {base} names {stem}, which is not a packet in the repo"
     if problem:
         yield hit(problem, path=registry, line=row, data={"base": base, "active": cell, "problem": "bad-entry"})
+
+
+_AUDIT_LINE_RE = re.compile(r"lineage[ _-]audit", re.I)
+
+
+def _superseded(packet: Packet, ctx: Context, base: str) -> bool:
+    """Superseded packets are immutable history: their status says so, or
+    the registry names another packet of the family as active."""
+    if packet.status is not None and normalize_status(packet.status.value) == "superseded":
+        return True
+    entry = registry_entries(ctx).get(base)
+    if entry is None:
+        return False
+    active = _active_stem(entry[0])
+    return bool(active) and revision_of(active)[0] == base and active != packet.id
+
+
+def _active_stem(cell: str) -> str:
+    named = re.findall(r"[\w./-]*WP-[\w.-]+?\.md|WP-[\w.-]+", cell)
+    path = next((p for p in named if p.endswith(".md")), None)
+    return (path or (named[0] if named else "")).rsplit("/", 1)[-1].removesuffix(".md")
 
 
 def _newest(family: Sequence[str]) -> str:
@@ -506,7 +534,7 @@ def evidence_problem(ctx: Context, ref: str) -> str | None:
     m = _REF_RE.match(ref)
     if not m:
         return None
-    path = m.group(1).strip("`")
+    path = m.group(1).strip("`").replace("\\", "/")
     if path.startswith("./"):
         path = path[2:]
     line = int(m.group(3) or m.group(2))
@@ -584,7 +612,8 @@ def evidence_missing_file(packet: Packet, ctx: Context) -> Iterator[Finding]:
         target = m.group(1).strip().strip("*").strip().strip("`").strip()
         if not target or _PLACEHOLDER_PATH_RE.search(target) or PLACEHOLDER_RE.search(target):
             continue
-        target = target.split()[0].strip("`") if " " in target else target
+        target = target.split()[0].strip("`") if " " in target and not ctx.repo.exists(target) else target
+        target = target.replace("\\", "/")
         if target.startswith("./"):
             target = target[2:]
         if not ctx.repo.exists(target):
