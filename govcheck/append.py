@@ -80,7 +80,32 @@ def appended_reports(data: bytes) -> list[AppendedReport]:
     return out
 
 
-def build_appended(original: bytes, report_markdown: str) -> bytes:
+_ASCII_MAP = {
+    "\u2014": "-", "\u2013": "-", "\u2212": "-", "\u00a7": "section ", "\u2192": "->", "\u2190": "<-",
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "...", "\u00a0": " ",
+    "\u2713": "[x]", "\u2705": "[x]", "\u00d7": "x",
+}
+
+
+def to_ascii(text: str) -> str:
+    """The report in ASCII, for packets that must stay ASCII-only (gen2
+    packets; and any packet that is ASCII today). Characters from the
+    packet itself (quoted criteria) fall back to ``\\uXXXX``."""
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch)
+        else:
+            out.append(_ASCII_MAP.get(ch, f"\\u{ord(ch):04x}"))
+    return "".join(out)
+
+
+def must_stay_ascii(original: bytes) -> bool:
+    body = original[3:] if original.startswith(b"\xef\xbb\xbf") else original
+    return body.isascii()
+
+
+def build_appended(original: bytes, report_markdown: str, ascii_only: bool = False) -> bytes:
     """The packet's new bytes: the original, untouched, then (when the packet
     has no VALIDATION_REPORTS section) the section heading, then the marker
     line and the report, in the packet's line-ending style."""
@@ -95,6 +120,8 @@ def build_appended(original: bytes, report_markdown: str) -> bytes:
     # The body ends with a blank line, so the next report's marker follows
     # it directly and no byte is ever inserted between two reports.
     body_text = report_markdown.rstrip("\n") + "\n\n"
+    if ascii_only or must_stay_ascii(original):
+        body_text = to_ascii(body_text)
     body = body_text.replace("\r\n", "\n").replace("\n", nl.decode()).encode("utf-8")
     marker = (
         f"<!-- govcheck:report v=1 prior_sha256={_sha(head)} body_sha256={_sha(body)} tool={__version__} -->"
@@ -102,12 +129,12 @@ def build_appended(original: bytes, report_markdown: str) -> bytes:
     return head + marker + body
 
 
-def append_report(path, expected_sha256: str, report_markdown: str) -> bytes:
+def append_report(path, expected_sha256: str, report_markdown: str, ascii_only: bool = False) -> bytes:
     """Append atomically; refuse when the file is not what was validated."""
     with open(path, "rb") as fh:
         current = fh.read()
     if _sha(current) != expected_sha256:
         raise AppendRefused(f"{path}: the packet changed on disk during the run; report not appended")
-    new = build_appended(current, report_markdown)
+    new = build_appended(current, report_markdown, ascii_only)
     atomic_write_bytes(path, new)
     return new

@@ -227,7 +227,9 @@ def append_reports(report) -> None:
         if not p.sha256:
             continue  # never read (unreadable, outside the repo): nothing to append to
         try:
-            append_report(Path(report.repo) / p.path, p.sha256, render_packet(result, report))
+            # PACKET_FORMAT_VERSION packets must stay ASCII-only (CX-623)
+            append_report(Path(report.repo) / p.path, p.sha256, render_packet(result, report),
+                          ascii_only=p.format_version is not None)
         except AppendRefused as exc:
             refused.append(str(exc))
         except OSError as exc:

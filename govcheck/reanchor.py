@@ -62,7 +62,7 @@ def plan_reanchor(packet: Packet, data: bytes, store, current_version: str, toda
     checked = anchored_ids(packet.anchors, index_spec(new_spec.data)) if new_spec else []
     nl = _newline_of(data)
     note = (
-        f"## SPEC REANCHOR \u2014 {today} (govcheck)",
+        f"## SPEC REANCHOR - {today} (govcheck)",
         f"- Moved spec pointers v{old} -> v{current_version} on line(s) {', '.join(map(str, touched))}.",
         f"- Checked unchanged (text compared, trailing whitespace ignored): {', '.join(checked)}.",
         f"- Old text: {changes.old_source}; new text: {new_spec.source if new_spec else '?'}.",

@@ -38,6 +38,8 @@ RULE_MODULES = (
     "govcheck.rules.test_plan",
     "govcheck.rules.phases",
     "govcheck.rules.board",
+    "govcheck.rules.hygiene",
+    "govcheck.rules.scan",
     # post rules last: they judge the findings of all the others
     "govcheck.rules.waivers",
 )
