@@ -50,12 +50,17 @@ class Context:
         return self.config.rule_options(rule_id)
 
     @cached_property
+    def current_spec_bytes(self) -> bytes:
+        """The text of the SPEC_CURRENT spec (read once)."""
+        with self._lock:
+            return self.repo.spec_text_bytes(self.spec_current)
+
+    @cached_property
     def current_spec_index(self):
         """Section index of the SPEC_CURRENT spec text (lazily, once)."""
         from .parse.spec import index_spec
 
-        with self._lock:
-            return index_spec(self.repo.spec_text_bytes(self.spec_current))
+        return index_spec(self.current_spec_bytes)
 
     def spec_index(self, version: str):
         """Section index of any spec version present in the working tree,

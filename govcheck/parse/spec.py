@@ -73,6 +73,57 @@ class SpecIndex:
         depth = self.sections[a].id.count(".")
         return [s.id for s in self.sections[a : b + 1] if s.id.count(".") == depth]
 
+    def list_item(self, data: bytes, section_id: str) -> tuple[int, str] | None:
+        """Resolve ``7.6.3.10`` to the item numbered 10 of the numbered list
+        written in section ``7.6.3``'s own text (specs number requirements
+        that way and packets anchor to them): (line, item text) or None.
+
+        Own text is the section minus its numbered subsections. Real specs
+        also drop a stray heading into the middle of such a list (a
+        ``#### 11.7.5`` inside 7.6.3); the list continues past it only when
+        it started before it, so a list under a foreign heading (2.3.11.3's
+        items inside 2.3.12) never answers for the parent."""
+        sid = normalize_section_id(section_id)
+        if "." not in sid or self.lookup(sid) is not None:
+            return None
+        parent_id, _, n = sid.rpartition(".")
+        parent = self.lookup(parent_id)
+        if parent is None or not n.isdigit():
+            return None
+        body = data[parent.start : parent.end]
+        item_re = re.compile(rb"^(\d{1,3})[.)][ \t]+(.*?)\r?$")
+        fence = None
+        skip_until = 0  # inside a real subsection (parent.id + ".")
+        started = False
+        foreign = False
+        prefix = (parent.id + ".").encode()
+        for offset, raw in enumerate(body.split(b"\n")):
+            line = parent.line + offset
+            if line <= skip_until:
+                continue
+            stripped = raw.lstrip(b" ")
+            if stripped[:3] in (b"```", b"~~~"):
+                fence = None if fence else stripped[:3]
+                continue
+            if fence is not None:
+                continue
+            if offset and raw.startswith(b"#"):
+                m = _NUMBERED_RE.match(raw)
+                if m and (m.group(2) + b".").startswith(prefix):
+                    sub = self.lookup(m.group(2).decode("ascii"))
+                    skip_until = sub.end_line if sub is not None and sub.line == line else line
+                    continue
+                foreign = True
+                continue
+            m = item_re.match(raw)
+            if m:
+                if foreign and not started:
+                    continue
+                started = True
+                if m.group(1).decode() == n:
+                    return line, m.group(2).decode("utf-8", "replace").strip()
+        return None
+
     def text(self, data: bytes, section_id: str) -> bytes | None:
         s = self.lookup(section_id)
         return None if s is None else data[s.start : s.end]

@@ -3,10 +3,12 @@ its anchored sections exist there?"""
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from ..anchoring import anchored_version, basis_label
 from ..context import Context
+from ..errors import GovcheckError
 from ..model import Finding, Packet
 from ..versions import compare_versions
 from . import ERROR, WARNING, hit, rule
@@ -232,17 +234,143 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
         - SPEC_ANCHOR: Handshake_Master_Spec_v02.123.md 7.6.3.99
     when v02.123 has no section 7.6.3.99.
     """
-    index = ctx.current_spec_index
+    index, data = ctx.current_spec_index, ctx.current_spec_bytes
     for anchor in packet.anchors:
         ids = [anchor.section] + ([anchor.range_end] if anchor.range_end else [])
-        missing = [i for i in ids if index.lookup(i) is None]
+        missing = [i for i in ids if index.lookup(i) is None and index.list_item(data, i) is None]
         if missing:
             what = f"{anchor.section}-{anchor.range_end}" if anchor.range_end else anchor.section
+            moved = _tag_locations(anchor_context(packet, anchor, ctx), index)
+            where = f"; its tag now heads {', '.join(moved)}" if moved else ""
             yield hit(
-                f"anchored section {', '.join(missing)} (from {what}) does not exist in {ctx.spec_current.spec_file} (v{ctx.spec_current.version})",
+                f"anchored section {', '.join(missing)} (from {what}) does not exist in {ctx.spec_current.spec_file} (v{ctx.spec_current.version}){where}",
                 line=anchor.line,
-                data={"sections": missing, "anchor": what, "spec_version": ctx.spec_current.version},
+                data={"sections": missing, "anchor": what, "spec_version": ctx.spec_current.version,
+                      "tag_now_at": moved},
             )
+
+
+_TAG_RE = re.compile(r"\[?\b((?:CX|HSK|FR)-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b\]?")
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
+_STOP = frozenset("with from that this into only plus phase main body spec section sections master handshake".split())
+
+
+def anchor_context(packet: Packet, anchor, ctx: Context) -> str:
+    """What the packet writes right after the anchor's number on its line
+    (up to the next section number): a title or a codex tag naming what it
+    means, e.g. ``2.3.12.3 [CX-DBP-040]``."""
+    if anchor.title_hint:
+        return anchor.title_hint
+    try:
+        line = ctx.repo.read_text(packet.path).split("\n")[anchor.line - 1]
+    except (IndexError, OSError, GovcheckError):
+        return ""
+    start = line.find(anchor.range_end or anchor.section)
+    if start < 0:
+        return ""
+    rest = line[start + len(anchor.range_end or anchor.section):]
+    nxt = re.search(r"\d+\.\d+(?:\.\d+)+", rest)
+    return rest[: nxt.start()] if nxt else rest
+
+
+_LEADING_JOINERS = frozenset("plus and or see per in of via also with".split())
+
+
+def _title_hint(context: str) -> str:
+    """The title-like part of what follows an anchor number: up to the
+    first ``;``, ``,``, ``(`` or ``:``; empty when it reads as a sentence
+    continuing ("plus Roadmap pointer ...") rather than a title."""
+    text = re.sub(r"^[\s\-\u2013\u2014:.*`\]\[)]+", "", context)
+    text = re.split(r"[;,(:]| - ", text, maxsplit=1)[0].strip(" *`")
+    first = text.split(" ", 1)[0].lower() if text else ""
+    return "" if not text or first in _LEADING_JOINERS else text
+
+
+def _stems(text: str) -> set[str]:
+    return {w.lower()[:5] for w in _WORD_RE.findall(text) if w.lower() not in _STOP}
+
+
+def _tag_locations(context: str, index) -> list[str]:
+    tags = _TAG_RE.findall(context)
+    if not tags:
+        return []
+    return [s.id for s in index.sections if any(t in s.title for t in tags)][:3]
+
+
+@rule(
+    "spec-anchor-moved",
+    severity=WARNING,
+    codex="CX-573B",
+    summary="An anchored number now holds different content (renumbered spec)",
+)
+def spec_anchor_moved(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    Section numbers get reused between spec versions (``2.3.12`` was storage
+    portability, later Taste Engine). When the packet says what it means
+    next to the number (a codex tag such as ``[CX-DBP-040]``, or a title
+    such as ``§2.3.12 storage portability``), the section of that number in
+    the current spec must still carry the tag, or share a word with the
+    title. When the tag now heads another section, the finding names it.
+
+    Why
+    An anchor whose number still exists passes a naive existence check
+    while pointing at unrelated text: the most misleading kind of stale.
+
+    How to fix
+    Re-anchor to the section that holds the requirement now (the finding
+    names it when the tag moved), after reading what changed.
+
+    Example
+    ``SPEC_ANCHOR: §2.3.12.3 [CX-DBP-040]`` while v02.123's 2.3.12 is
+    "Taste Engine & Personalisation" and the portability rules moved to
+    2.3.13.
+    """
+    index, data = ctx.current_spec_index, ctx.current_spec_bytes
+    for anchor in packet.anchors:
+        if anchor.range_end:
+            continue
+        section = index.lookup(anchor.section)
+        item = None if section is not None else index.list_item(data, anchor.section)
+        if section is None and item is None:
+            continue  # spec-anchor-missing reports it
+        here = section.title if section is not None else item[1]
+        context = anchor_context(packet, anchor, ctx)
+        tags = _TAG_RE.findall(context)
+        if tags:
+            heading_text = (index.text(data, anchor.section) or b"")[:400].decode("utf-8", "replace") if section else here
+            if not any(t in heading_text for t in tags):
+                moved = _tag_locations(context, index)
+                where = f"; {', '.join(tags)} now heads {', '.join(moved)}" if moved else ""
+                yield hit(
+                    f"anchored {anchor.section} is now '{here[:60]}' and no longer carries {', '.join(tags)}{where}",
+                    line=anchor.line,
+                    data={"section": anchor.section, "title": here, "tags": tags, "tag_now_at": moved},
+                )
+            continue
+        hint = _title_hint(context)
+        words = _stems(hint)
+        if len(words) < 2:
+            continue
+        # The title, or the section's opening text, must share a word stem
+        # with what the packet calls it.
+        body = here if section is None else (index.text(data, anchor.section) or b"").decode("utf-8", "replace")
+        if hint.lower() in body.lower() or words & _stems(body[:3000]):
+            continue
+        twin = next((d for d in index.duplicates if d.id == anchor.section and words & _stems(d.title)), None)
+        if twin is not None:
+            yield hit(
+                f"anchored {anchor.section} occurs more than once in the spec; the first is '{here[:50]}', "
+                f"the packet means '{twin.title[:50]}' (line {twin.line}): the anchor is ambiguous",
+                line=anchor.line,
+                data={"section": anchor.section, "title": here, "packet_says": hint, "duplicate_line": twin.line},
+            )
+            continue
+        yield hit(
+            f"anchored {anchor.section} is now titled '{here[:60]}' while the packet describes it as "
+            f"'{hint[:60]}': the number may have been reused",
+            line=anchor.line,
+            data={"section": anchor.section, "title": here, "packet_says": hint},
+        )
 
 
 @rule(
