@@ -240,6 +240,36 @@ def append_reports(report) -> None:
         sys.exit(EXIT_ERROR)
 
 
+@main.command()
+@click.option("--base", metavar="REF", default=None,
+              help="Compare with REF (default: the merge base with origin's default branch, main or master).")
+@click.option("--head", metavar="REF", default=None, help="End of the range (default HEAD); the working tree is validated.")
+@repo_option
+@format_options
+@run_options
+def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
+       no_run: bool, timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, state_dir: str | None,
+       quiet: bool, verbose: bool) -> None:
+    """Pre-merge gate: validate what a change touches.
+
+    Validates the packets changed between the merge base and HEAD, plus every
+    packet a change to SPEC_CURRENT, a spec file, the task board or the
+    config affects; repo-level checks always run. Exit codes as validate.
+    """
+    from dataclasses import replace as _replace
+
+    from .pipeline import validate as run_validate
+    from .progress import Progress, progress_wanted
+
+    root = _repo_root(repo)
+    live = not no_run and progress_wanted(sys.stderr, quiet)
+    with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
+        options = _validate_options((), False, no_run, timeout, fail_fast, jobs, rerun, state_dir, progress.event)
+        report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
+    emit_report(report, fmt, output)
+    sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
+
+
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_cmd(fmt: str) -> None:

@@ -32,6 +32,7 @@ class Context:
     # again; packet(id) parses any other packet once, on demand.
     packets: dict = field(default_factory=dict)
     all_packets: bool = False
+    change_set: Any = None  # changes.ChangeSet under `govcheck ci`
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def packet(self, wp_id: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -11,12 +12,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: a temp file in the same folder,
     fsync, then rename over the target, keeping the target's permissions."""
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    mode = None
+    if path.is_symlink():
+        # Write through the link to its target; renaming over the link
+        # would replace the link itself.
+        path = Path(os.path.realpath(path))
     try:
-        mode = path.stat().st_mode & 0o7777
+        st = path.stat()
     except FileNotFoundError:
-        pass
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        # /dev/null, /dev/stdout, a FIFO: never rename over a device or
+        # pipe (as root that would replace /dev/null with a file); write.
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    mode = st.st_mode & 0o7777 if st is not None else None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

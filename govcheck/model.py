@@ -419,6 +419,7 @@ class Report:
     repo_findings: tuple[Finding, ...] = ()
     receipt: Receipt | None = None
     tool_version: str = ""
+    notes: tuple[str, ...] = ()  # why these packets (govcheck ci), in order
 
 
 # --------------------------------------------------------------------------

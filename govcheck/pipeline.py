@@ -43,6 +43,10 @@ class ValidateOptions:
     # Progress callback for running commands: (kind, packet id, n, total, command).
     on_event: Callable[[str, str, int, int, str], None] | None = None
     now: _dt.datetime | None = None
+    # govcheck ci: compare commits and select what the change touches.
+    ci_base: str | None = None
+    ci_head: str | None = None
+    ci: bool = False
 
 
 def report_time(now: _dt.datetime | None = None) -> _dt.datetime:
@@ -223,10 +227,39 @@ def select_packets(repo: Repo, options: ValidateOptions) -> list[PacketLocation]
     return list(seen.values())
 
 
+def select_changed(repo: Repo, config: Config, options: ValidateOptions):
+    """govcheck ci: the packets a change touches or affects (see changes.py)."""
+    from .anchoring import anchored_version
+    from .changes import compute
+    from .versions import version_key
+
+    change = compute(repo, options.ci_base, options.ci_head, tuple(repo.config_sources()))
+    current = repo.spec_current().version
+    reasons = dict(change.packets)
+    if change.all_packets_reason is None and change.spec_versions:
+        changed = {version_key(v) for v in change.spec_versions}
+        if version_key(current) in changed:
+            change = replace(change, all_packets_reason=f"the current spec v{current} changed")
+        else:
+            for wp_id, loc in repo.packets.items():
+                anchoring = anchored_version(load_packet(repo, loc))
+                if anchoring and version_key(anchoring.version) in changed:
+                    reasons.setdefault(wp_id, f"anchored to v{anchoring.version}, whose spec file changed")
+    if change.all_packets_reason:
+        locations = list(repo.packets.values())
+    else:
+        locations = [repo.packets[i] for i in sorted(reasons) if i in repo.packets]
+    return replace(change, packets=reasons), locations
+
+
 def validate(root: Path, options: ValidateOptions) -> Report:
     repo, config, rules = open_repo(root)
     spec_current = repo.spec_current()
-    locations = select_packets(repo, options)
+    change = None
+    if options.ci:
+        change, locations = select_changed(repo, config, options)
+    else:
+        locations = select_packets(repo, options)
     now = report_time(options.now)
     packets = [load_packet(repo, loc) for loc in locations]
 
@@ -240,7 +273,9 @@ def validate(root: Path, options: ValidateOptions) -> Report:
 
     ctx = Context(repo=repo, config=config, spec_current=spec_current, today=now.date(),
                   commands=commands, ran_commands=not options.no_run,
-                  packets={p.id: p for p in packets}, all_packets=options.all_packets)
+                  packets={p.id: p for p in packets},
+                  all_packets=options.all_packets or bool(change and change.all_packets_reason),
+                  change_set=change)
     from .anchoring import anchored_version
     from .rules.done_means import criteria_status
 
@@ -280,6 +315,7 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         repo_findings=repo_findings,
         receipt=receipt,
         tool_version=__version__,
+        notes=change.notes() if change else (),
     )
 
 

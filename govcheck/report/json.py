@@ -97,6 +97,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "repo_findings": [finding_dict(f) for f in report.repo_findings],
         "packets": [packet_dict(r) for r in report.packets],
         "receipt": to_jsonable(report.receipt) if report.receipt else None,
+        "notes": list(report.notes),
     }
 
 

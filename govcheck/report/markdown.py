@@ -151,7 +151,7 @@ def render_packet(result: PacketResult, report: Report) -> str:
 
 
 def render(report: Report) -> str:
-    if len(report.packets) == 1 and not report.repo_findings:
+    if len(report.packets) == 1 and not report.repo_findings and not report.notes:
         return render_packet(report.packets[0], report)
     sc = report.spec_current
     failed = sum(1 for r in report.packets if r.verdict is Verdict.FAIL)
@@ -161,6 +161,7 @@ def render(report: Report) -> str:
         "",
         f"- SPEC_CURRENT: {sc.path} -> {sc.spec_file} (v{sc.version})" if sc else "- SPEC_CURRENT: unresolved",
         f"- Packets: {len(report.packets)} ({len(report.packets) - failed} pass, {failed} fail)",
+        *(f"- {note}" for note in report.notes),
         "",
     ]
     if report.repo_findings:

@@ -1,0 +1,150 @@
+"""What a pull request touches, and which packets that affects.
+
+``govcheck ci`` validates the packets changed between the merge base and
+HEAD, plus every packet a change elsewhere affects: SPEC_CURRENT or the
+config (every packet is judged again), a spec file (packets anchored to
+that version, and to the current one), the task board (packets named on
+the lines that changed). Deleted packets are reported, not validated.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import GovcheckError, UsageError
+from .repo import Repo
+from .versions import version_from_spec_filename
+
+_ID_RE = re.compile(r"\bWP-[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    base: str  # the merge-base commit
+    head: str
+    packets: dict[str, str] = field(default_factory=dict)  # id -> why it is validated
+    deleted: tuple[tuple[str, str], ...] = ()  # (id, path) of deleted packets
+    all_packets_reason: str | None = None  # set when every packet is affected
+    spec_versions: tuple[str, ...] = ()  # versions of changed spec files
+
+    def notes(self) -> tuple[str, ...]:
+        out = [f"Changes: {self.base[:12]}..{self.head[:12]}"]
+        if self.all_packets_reason:
+            out.append(f"All packets validated: {self.all_packets_reason}")
+        for wp_id, why in sorted(self.packets.items()):
+            out.append(f"{wp_id}: {why}")
+        for wp_id, path in self.deleted:
+            out.append(f"{wp_id}: deleted ({path})")
+        return tuple(out)
+
+
+def git(root: Path, *args: str) -> str:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise GovcheckError(f"git {args[0]} failed: {exc}") from None
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GovcheckError(f"git {' '.join(args[:2])}: {msg[-1] if msg else 'failed'}")
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def default_base(root: Path) -> str:
+    """The default branch to compare with: origin's HEAD, else main/master."""
+    try:
+        ref = git(root, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD").strip()
+        if ref:
+            return ref.removeprefix("refs/remotes/")
+    except GovcheckError:
+        pass
+    for cand in ("origin/main", "origin/master", "main", "master"):
+        try:
+            git(root, "rev-parse", "--verify", "--quiet", cand + "^{commit}")
+            return cand
+        except GovcheckError:
+            continue
+    raise UsageError("cannot find the default branch (no origin/HEAD, main or master); pass --base REF")
+
+
+def _packet_id(path: str, packet_dirs: tuple[str, ...]) -> str | None:
+    for d in packet_dirs:
+        prefix = d.rstrip("/") + "/"
+        if not path.startswith(prefix):
+            continue
+        rest = path[len(prefix):]
+        first = rest.split("/", 1)[0]
+        if first in ("stubs", "templates", "_archive"):
+            return None
+        if "/" not in rest and first.startswith("WP-") and first.endswith(".md"):
+            return first[:-3]
+        if "/" in rest and first.startswith("WP-"):
+            return first
+    return None
+
+
+def compute(repo: Repo, base: str | None, head: str | None, config_sources: tuple[str, ...]) -> ChangeSet:
+    root = repo.root
+    if not (root / ".git").exists():
+        try:
+            git(root, "rev-parse", "--git-dir")
+        except GovcheckError:
+            raise UsageError(f"{root} is not a git repository: govcheck ci compares commits") from None
+    head_ref = head or "HEAD"
+    base_ref = base or default_base(root)
+    try:
+        merge_base = git(root, "merge-base", base_ref, head_ref).strip()
+        head_sha = git(root, "rev-parse", head_ref + "^{commit}").strip()
+    except GovcheckError as exc:
+        raise UsageError(f"--base {base_ref} / --head {head_ref}: {exc}") from None
+    raw = git(root, "diff", "--name-status", "-M", "-z", merge_base, head_sha)
+    parts = raw.split("\0")
+    changes: list[tuple[str, str, str | None]] = []  # (status, path, old path)
+    i = 0
+    while i < len(parts) - 1:
+        status = parts[i]
+        if status.startswith(("R", "C")):
+            changes.append((status[0], parts[i + 2], parts[i + 1]))
+            i += 3
+        else:
+            changes.append((status[0], parts[i + 1], None))
+            i += 2
+
+    dirs = repo.packet_dirs
+    packets: dict[str, str] = {}
+    deleted: list[tuple[str, str]] = []
+    all_reason: str | None = None
+    spec_versions: list[str] = []
+    spec_current_paths = set(repo.spec_current_paths)
+    board = repo.task_board_path
+    for status, path, old in changes:
+        wp = _packet_id(path, dirs)
+        if wp is not None:
+            if status == "D":
+                if wp not in repo.packets:
+                    deleted.append((wp, path))
+            else:
+                what = {"A": "added", "M": "modified", "R": f"renamed from {old}", "C": "copied"}.get(status, "changed")
+                packets.setdefault(wp, f"packet {what} ({path})")
+            continue
+        if path in spec_current_paths:
+            all_reason = f"SPEC_CURRENT changed ({path})"
+        elif path in config_sources:
+            all_reason = all_reason or f"configuration changed ({path})"
+        elif version_from_spec_filename(path.rsplit("/", 1)[-1]) or "/master-spec-v" in f"/{path}":
+            v = version_from_spec_filename(path.rsplit("/", 1)[-1])
+            if v:
+                spec_versions.append(v)
+            else:
+                all_reason = all_reason or f"spec bundle changed ({path})"
+        elif board and path == board:
+            diff = git(root, "diff", "-U0", merge_base, head_sha, "--", path)
+            for line in diff.splitlines():
+                if line.startswith(("+", "-")) and not line.startswith(("+++", "---")):
+                    for wp_id in _ID_RE.findall(line):
+                        if wp_id in repo.packets:
+                            packets.setdefault(wp_id, f"task board entry changed ({path})")
+    return ChangeSet(merge_base, head_sha, packets, tuple(deleted), all_reason, tuple(dict.fromkeys(spec_versions)))
