@@ -318,6 +318,19 @@ class _PacketWriter:
             ]
         return out
 
+    def _mapping(self, criteria: list[str], files: list[str]) -> list[str]:
+        """EVIDENCE_MAPPING lines: most packets keep only the template line
+        (as in the real snapshot); some map every criterion, a few only the
+        first ones."""
+        r = self.r
+        if r.random() < 0.7:
+            return ["- (Map each DONE_MEANS bullet to REQUIREMENT / EVIDENCE pairs.)"]
+        n = len(criteria) if r.random() < 0.8 else r.randint(1, len(criteria))
+        out: list[str] = []
+        for c in criteria[:n]:
+            out += [f'- REQUIREMENT: "{c}"', f"- EVIDENCE: {r.choice(files)}:{r.randint(1, 300)}"]
+        return out
+
     def _paths(self, lo: int = 2, hi: int = 8) -> list[str]:
         return [self.t.path() for _ in range(self.r.randint(lo, hi))]
 
@@ -544,8 +557,7 @@ class _PacketWriter:
             f"- Current WP_STATUS: {t.sentence()}",
             "",
             "## EVIDENCE_MAPPING",
-            *[line for c in criteria[: r.randint(1, len(criteria))] for line in (
-                f'- REQUIREMENT: "{c}"', f"- EVIDENCE: {r.choice(files)}:{r.randint(1, 300)}")],
+            *self._mapping(criteria, files),
             "",
             *self._evidence(wp_id, evidence),
             "",
