@@ -35,15 +35,18 @@ from .model import Packet
 
 # Bump when the pickled shape changes without a version bump (dev builds).
 CACHE_FORMAT = 1
-_PREFIX = f"govcheck {__version__} cache {CACHE_FORMAT}".encode()
+
+
+def _prefix(version: str) -> bytes:
+    return f"govcheck {version} cache {CACHE_FORMAT}".encode()
 
 # Parallel parsing pays off only past this many packets to parse (process
 # start-up and moving results back cost ~0.1 s).
 PARALLEL_MIN = 200
 
 
-def packet_key(path: str, data: bytes, packet_json: bytes | None) -> str:
-    h = hashlib.sha256(_PREFIX)
+def packet_key(path: str, data: bytes, packet_json: bytes | None, version: str = __version__) -> str:
+    h = hashlib.sha256(_prefix(version))
     for part in (b"packet", path.encode("utf-8"), data, b"json" if packet_json is not None else b"-",
                  packet_json or b""):
         # length-prefixed, so no two different tuples hash the same stream
@@ -52,8 +55,8 @@ def packet_key(path: str, data: bytes, packet_json: bytes | None) -> str:
     return h.hexdigest()
 
 
-def spec_key(spec_sha256: str) -> str:
-    return hashlib.sha256(_PREFIX + b"\0spec-index\0" + spec_sha256.encode("ascii")).hexdigest()
+def spec_key(spec_sha256: str, version: str = __version__) -> str:
+    return hashlib.sha256(_prefix(version) + b"\0spec-index\0" + spec_sha256.encode("ascii")).hexdigest()
 
 
 class ParseCache:
