@@ -33,6 +33,9 @@ from .parse.packet import parse_packet
 from .repo import LayoutConfig, PacketLocation, Repo
 from .rules import RuleSpec, all_rules
 
+if False:  # typing only
+    from .cache import ParseCache
+
 
 @dataclass(frozen=True)
 class ValidateOptions:
@@ -82,9 +85,11 @@ def open_repo(root: Path) -> tuple[Repo, Config, dict[str, RuleSpec]]:
     return repo, config, rules
 
 
-def load_packet(repo: Repo, loc: PacketLocation) -> Packet:
+def load_packet(repo: Repo, loc: PacketLocation, cache: "ParseCache | None" = None) -> Packet:
     """Read and parse one packet. Problems reading it become parse issues
-    (reported by the packet-health rules), never exceptions."""
+    (reported by the packet-health rules), never exceptions. With a
+    ``cache`` (govcheck.cache.ParseCache), a parse of the same bytes is
+    reused."""
     issues: list[DecodeIssue] = []
     if loc.escapes_repo or not repo.inside(repo.abs(loc.path)):
         target = os.path.realpath(repo.abs(loc.path))
@@ -101,7 +106,16 @@ def load_packet(repo: Repo, loc: PacketLocation) -> Packet:
             packet_json = repo.read_bytes(loc.json_path)
         except GovcheckError:
             packet_json = None
-    packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json)
+    key = packet = None
+    if cache is not None:
+        from .cache import packet_key
+
+        key = packet_key(loc.path, data, packet_json)
+        packet = cache.get(key)
+    if packet is None:
+        packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json)
+        if key is not None:
+            cache.put(key, packet)
     for flat in loc.superseded:
         issues.append(DecodeIssue("superseded", 1, flat))
     if issues:
@@ -261,8 +275,18 @@ def validate(root: Path, options: ValidateOptions) -> Report:
     else:
         locations = select_packets(repo, options)
     now = report_time(options.now)
-    packets = [load_packet(repo, loc) for loc in locations]
+    # GOVCHECK_CACHE_DIR=DIR keeps parsed packets and spec indexes in DIR
+    # (until --no-cache / <state-dir>/cache/parse are wired in the CLI).
+    from .cache import ParseCache, load_packets, spec_index_cache
 
+    cache_dir = os.environ.get("GOVCHECK_CACHE_DIR")
+    cache = ParseCache(Path(cache_dir)) if cache_dir else None
+    with spec_index_cache(cache):
+        return _validate(repo, config, rules, spec_current, locations, now, options,
+                         load_packets(repo, locations, cache))
+
+
+def _validate(repo, config, rules, spec_current, locations, now, options, packets) -> Report:
     commands: dict[str, tuple[CommandResult, ...]] = {}
     if not options.no_run:
         from .run.execute import RunOptions, run_packets

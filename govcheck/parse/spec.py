@@ -239,20 +239,38 @@ def build_index(data: bytes) -> SpecIndex:
 # In-process memo by content hash: every packet of a run shares one index
 # per spec text. (The on-disk cache in govcheck.cache keeps them across runs.)
 _MEMO: dict[str, SpecIndex] = {}
+# The same bytes object is indexed again and again (every packet's rules
+# ask for the spec the repo read once): remember it by identity first, so
+# a 4 MB spec is hashed once per run, not once per call. The entry keeps
+# the bytes alive, so the id cannot be reused while it is here.
+_BY_ID: dict[int, tuple[bytes, SpecIndex]] = {}
 _MEMO_LOCK = threading.Lock()
+# Optional persistent store (govcheck.cache.ParseCache): get_index(sha256)
+# -> SpecIndex | None, put_index(sha256, index). None: no on-disk cache.
+index_store = None
 
 
 def index_spec(data: bytes | str) -> SpecIndex:
     if isinstance(data, str):
         data = data.encode("utf-8")
+    with _MEMO_LOCK:
+        same = _BY_ID.get(id(data))
+    if same is not None and same[0] is data:
+        return same[1]
     key = hashlib.sha256(data).hexdigest()
     with _MEMO_LOCK:
         hit = _MEMO.get(key)
-    if hit is not None:
-        return hit
-    index = build_index(data)
+    store = index_store
+    if hit is None and store is not None:
+        hit = store.get_index(key)
+    index = hit if hit is not None else build_index(data)
+    if hit is None and store is not None:
+        store.put_index(key, index)
     with _MEMO_LOCK:
         if len(_MEMO) > 16:
             _MEMO.clear()
+        if len(_BY_ID) > 16:
+            _BY_ID.clear()
         _MEMO[key] = index
+        _BY_ID[id(data)] = (data, index)
     return index
