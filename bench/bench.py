@@ -5,8 +5,7 @@
 Generates (or reuses) a synthetic repo under /tmp (bench/gen_repo.py), then
 times the CLI in subprocesses:
 
-* cold: no parse cache (``--no-cache`` when the CLI has it, else no
-  ``GOVCHECK_CACHE_DIR``);
+* cold: no parse cache (``--no-cache``);
 * fill: the first run with an empty cache (parses and writes entries);
 * warm: the cache populated;
 * peak RSS of each child (``ru_maxrss`` from a fresh process per run);
@@ -54,11 +53,6 @@ def govcheck_cmd() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "govcheck.cli"]
 
 
-def cli_has(flag: str) -> bool:
-    out = subprocess.run(govcheck_cmd() + ["validate", "--help"], capture_output=True, text=True).stdout
-    return flag in out
-
-
 def run_once(args: list[str], env: dict) -> dict:
     import json
 
@@ -96,14 +90,13 @@ def spec_index_ms(repo: Path) -> list[tuple[str, float, float]]:
 def bench_repo(name: str, repo: Path, runs: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"govcheck-bench-{name}-"))
     state = work / "state"
-    cache_dir = work / "cache"
+    cache_dir = state / "cache"
     base = govcheck_cmd() + ["validate", "--all", "--no-run", "--repo", str(repo), "-q",
                              "--state-dir", str(state), "-o", os.devnull]
-    env = {k: v for k, v in os.environ.items() if k != "GOVCHECK_CACHE_DIR"}
+    env = dict(os.environ)
     env["SOURCE_DATE_EPOCH"] = "1700000000"
-    has_no_cache = cli_has("--no-cache")
-    cold_args = base + (["--no-cache"] if has_no_cache else [])
-    cached_env = {**env, "GOVCHECK_CACHE_DIR": str(cache_dir)}
+    cold_args = base + ["--no-cache"]
+    cached_env = env
 
     def clear() -> None:
         shutil.rmtree(cache_dir, ignore_errors=True)
@@ -151,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"machine: {platform.machine()} {platform.system()}, {cores} cores, Python {platform.python_version()}, "
-          f"best of {args.runs}; --no-cache in CLI: {cli_has('--no-cache')}")
+          f"best of {args.runs}")
     print(f"{'repo':<8} {'packets':>7} {'MB':>6} {'cold s':>7} {'fill s':>7} {'warm s':>7} {'peak RSS MB':>11}  targets")
     for name, _, r in rows:
         rss = max(r[k]["rss_kb"] for k in ("cold", "fill", "warm")) / 1024

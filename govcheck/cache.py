@@ -15,8 +15,7 @@ unpickled, or holds the wrong type, is ignored and rewritten. No I/O error
 ever escapes: a cache that cannot be used only makes the run slower.
 
 Cache folder: ``<repo>/.govcheck/cache/parse`` by default (or under
-``--state-dir``); ``GOVCHECK_CACHE_DIR`` names one explicitly (see
-``pipeline.validate``).
+``--state-dir``); ``--no-cache`` bypasses it.
 """
 
 from __future__ import annotations

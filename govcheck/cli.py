@@ -156,6 +156,8 @@ def run_options(f):
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
                      help="Packets run in parallel (default: the number of cores)."),
         click.option("--rerun", is_flag=True, help="Run commands again even when a cached result exists."),
+        click.option("--no-cache", is_flag=True,
+                     help="Parse everything afresh: do not read or write the parse cache (<state-dir>/cache/parse)."),
         click.option("--state-dir", metavar="DIR", default=None,
                      help="Folder for command logs and caches (default: <repo>/.govcheck)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress output."),
@@ -166,11 +168,14 @@ def run_options(f):
     return f
 
 
-def _validate_options(packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, state_dir, on_event):
+def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
+                      on_event):
     from .pipeline import ValidateOptions
     from .run.execute import RunOptions
 
+    state = Path(state_dir).resolve() if state_dir else root / ".govcheck"
     return ValidateOptions(
+        cache_dir=None if no_cache else state / "cache" / "parse",
         packet_ids=tuple(packet_ids),
         all_packets=all_packets,
         no_run=no_run,
@@ -191,7 +196,7 @@ def _validate_options(packet_ids, all_packets, no_run, timeout, fail_fast, jobs,
 def validate(
     packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
     append: bool, no_run: bool,
-    timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, state_dir: str | None,
+    timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool, state_dir: str | None,
     quiet: bool, verbose: bool,
 ) -> None:
     """Validate packets and print the validation report.
@@ -206,8 +211,8 @@ def validate(
     root = _repo_root(repo)
     live = not no_run and progress_wanted(sys.stderr, quiet)
     with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
-        options = _validate_options(packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, state_dir,
-                                    progress.event)
+        options = _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache,
+                                    state_dir, progress.event)
         report = run_validate(root, options)
     emit_report(report, fmt, output)
     if append:
@@ -248,8 +253,8 @@ def append_reports(report) -> None:
 @format_options
 @run_options
 def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-       no_run: bool, timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, state_dir: str | None,
-       quiet: bool, verbose: bool) -> None:
+       no_run: bool, timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool,
+       state_dir: str | None, quiet: bool, verbose: bool) -> None:
     """Pre-merge gate: validate what a change touches.
 
     Validates the packets changed between the merge base and HEAD, plus every
@@ -264,7 +269,8 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
     root = _repo_root(repo)
     live = not no_run and progress_wanted(sys.stderr, quiet)
     with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
-        options = _validate_options((), False, no_run, timeout, fail_fast, jobs, rerun, state_dir, progress.event)
+        options = _validate_options(root, (), False, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
+                                    progress.event)
         report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
     emit_report(report, fmt, output)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)

@@ -33,6 +33,7 @@ class Context:
     packets: dict = field(default_factory=dict)
     all_packets: bool = False
     change_set: Any = None  # changes.ChangeSet under `govcheck ci`
+    parse_cache: Any = None  # cache.ParseCache, or None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def packet(self, wp_id: str):
@@ -42,7 +43,7 @@ class Context:
         from .pipeline import load_packet
 
         loc = self.repo.packets.get(wp_id)
-        packet = load_packet(self.repo, loc) if loc is not None else None
+        packet = load_packet(self.repo, loc, self.parse_cache) if loc is not None else None
         with self._lock:
             self.packets.setdefault(wp_id, packet)
         return self.packets[wp_id]

@@ -50,6 +50,7 @@ class ValidateOptions:
     ci_base: str | None = None
     ci_head: str | None = None
     ci: bool = False
+    cache_dir: Path | None = None  # parse cache folder; None: no cache
 
 
 def report_time(now: _dt.datetime | None = None) -> _dt.datetime:
@@ -241,7 +242,7 @@ def select_packets(repo: Repo, options: ValidateOptions) -> list[PacketLocation]
     return list(seen.values())
 
 
-def select_changed(repo: Repo, config: Config, options: ValidateOptions):
+def select_changed(repo: Repo, config: Config, options: ValidateOptions, cache=None):
     """govcheck ci: the packets a change touches or affects (see changes.py)."""
     from .anchoring import anchored_version
     from .changes import compute
@@ -256,7 +257,7 @@ def select_changed(repo: Repo, config: Config, options: ValidateOptions):
             change = replace(change, all_packets_reason=f"the current spec v{current} changed")
         else:
             for wp_id, loc in repo.packets.items():
-                anchoring = anchored_version(load_packet(repo, loc))
+                anchoring = anchored_version(load_packet(repo, loc, cache))
                 if anchoring and version_key(anchoring.version) in changed:
                     reasons.setdefault(wp_id, f"anchored to v{anchoring.version}, whose spec file changed")
     if change.all_packets_reason:
@@ -267,26 +268,39 @@ def select_changed(repo: Repo, config: Config, options: ValidateOptions):
 
 
 def validate(root: Path, options: ValidateOptions) -> Report:
-    repo, config, rules = open_repo(root)
-    spec_current = repo.spec_current()
-    change = None
-    if options.ci:
-        change, locations = select_changed(repo, config, options)
-    else:
-        locations = select_packets(repo, options)
-    now = report_time(options.now)
-    # GOVCHECK_CACHE_DIR=DIR keeps parsed packets and spec indexes in DIR
-    # (until --no-cache / <state-dir>/cache/parse are wired in the CLI).
     from .cache import ParseCache, load_packets, spec_index_cache
 
-    cache_dir = os.environ.get("GOVCHECK_CACHE_DIR")
-    cache = ParseCache(Path(cache_dir)) if cache_dir else None
+    repo, config, rules = open_repo(root)
+    spec_current = repo.spec_current()
+    # Parsed packets and spec indexes are cached by content hash (and the
+    # govcheck version); --no-cache leaves cache_dir None.
+    cache = None
+    if options.cache_dir:
+        cache = ParseCache(Path(options.cache_dir))
+        _ignore_state_dir(Path(options.cache_dir).parent.parent)
     with spec_index_cache(cache):
-        return _validate(repo, config, rules, spec_current, locations, now, options,
-                         load_packets(repo, locations, cache))
+        change = None
+        if options.ci:
+            change, locations = select_changed(repo, config, options, cache)
+        else:
+            locations = select_packets(repo, options)
+        now = report_time(options.now)
+        packets = load_packets(repo, locations, cache)
+        return _validate(repo, config, rules, spec_current, locations, now, options, packets, change, cache)
 
 
-def _validate(repo, config, rules, spec_current, locations, now, options, packets) -> Report:
+def _ignore_state_dir(state: Path) -> None:
+    """govcheck's state folder (logs, caches) keeps itself out of git."""
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        ignore = state / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+    except OSError:
+        pass  # an unwritable state folder only costs the cache
+
+
+def _validate(repo, config, rules, spec_current, locations, now, options, packets, change, cache) -> Report:
     commands: dict[str, tuple[CommandResult, ...]] = {}
     if not options.no_run:
         from .run.execute import RunOptions, run_packets
@@ -299,7 +313,7 @@ def _validate(repo, config, rules, spec_current, locations, now, options, packet
                   commands=commands, ran_commands=not options.no_run,
                   packets={p.id: p for p in packets},
                   all_packets=options.all_packets or bool(change and change.all_packets_reason),
-                  change_set=change)
+                  change_set=change, parse_cache=cache)
     from .anchoring import anchored_version
     from .rules.done_means import criteria_status
 

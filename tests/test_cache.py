@@ -91,31 +91,33 @@ def test_io_errors_never_raise(tmp_path: Path) -> None:
 
 def test_spec_index_cached(tmp_path: Path) -> None:
     data = (STORAGE / "Handshake_Master_Spec_v02.93.md").read_bytes()
+    from govcheck.parse import spec as spec_mod
+
+    spec_mod._MEMO.clear()  # earlier tests indexed this spec in-process
+    spec_mod._BY_ID.clear()
     c = ParseCache(tmp_path / "c")
     first = cached_index(data, c)
     assert first == build_index(data)
     assert list((tmp_path / "c").rglob("*.pickle"))
-    from govcheck.parse import spec as spec_mod
-
     spec_mod._MEMO.clear()
     spec_mod._BY_ID.clear()
     assert cached_index(bytes(data), c) == first
     assert spec_mod.index_store is None  # the hook is only set while in use
 
 
-def _validate(env: dict) -> dict:
-    res = run_cli("validate", "--all", "--repo", str(STORAGE), "--no-run", "--format", "json", env=env)
+def _validate(*extra) -> dict:
+    res = run_cli("validate", "--all", "--repo", str(STORAGE), "--no-run", "--format", "json", *extra,
+                  env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert res.exit_code in (0, 1), res.stderr
     return res.json()
 
 
 def test_output_identical_with_and_without_cache(tmp_path: Path) -> None:
-    env = {"SOURCE_DATE_EPOCH": "1700000000", "GOVCHECK_CACHE_DIR": None}
-    plain = _validate(env)
-    cached_env = {**env, "GOVCHECK_CACHE_DIR": str(tmp_path / "cache")}
-    cold = _validate(cached_env)
-    assert list((tmp_path / "cache").rglob("*.pickle"))
-    warm = _validate(cached_env)
+    plain = _validate("--no-cache", "--state-dir", str(tmp_path / "nocache"))
+    assert not (tmp_path / "nocache" / "cache").exists()
+    cold = _validate("--state-dir", str(tmp_path / "state"))
+    assert list((tmp_path / "state" / "cache" / "parse").rglob("*.pickle"))
+    warm = _validate("--state-dir", str(tmp_path / "state"))
     assert json.dumps(plain, sort_keys=True) == json.dumps(cold, sort_keys=True) == json.dumps(warm, sort_keys=True)
 
 

@@ -149,7 +149,8 @@ def test_no_run_skips_everything(storage_repo):
     res = run_cli("validate", "--all", "--repo", storage_repo, "--no-run", "--format", "json")
     for p in res.json()["packets"]:
         assert {c["status"] for c in p["commands"]} == {"skipped"}
-    assert not (storage_repo / ".govcheck").exists()
+    assert not (storage_repo / ".govcheck" / "logs").exists()  # only the parse cache, git-ignored
+    assert (storage_repo / ".govcheck" / ".gitignore").read_text() == "*\n"
 
 
 def test_fail_fast_and_parallel_order(tmp_path):
