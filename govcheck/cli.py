@@ -171,7 +171,7 @@ def run_options(f):
 def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
                       on_event):
     from .pipeline import ValidateOptions
-    from .run.execute import RunOptions
+    from .run.options import RunOptions
 
     state = Path(state_dir).resolve() if state_dir else root / ".govcheck"
     return ValidateOptions(

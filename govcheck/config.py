@@ -37,7 +37,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
-import jsonschema
 import yaml
 
 from .errors import ConfigError
@@ -318,7 +317,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _describe(error: jsonschema.ValidationError) -> tuple[list[Any], str]:
+def _describe(error: "jsonschema.ValidationError") -> tuple[list[Any], str]:
     """(path of the offending key or value, message) for one schema error."""
     path = list(error.absolute_path)
     value = error.instance
@@ -402,6 +401,8 @@ def config_schema(known_rules: Mapping[str, Mapping[str, Any]] | None = None) ->
 
 
 def _first_error(doc: Any, schema: Mapping[str, Any]) -> tuple[list[Any], str, int | None] | None:
+    import jsonschema  # only when there is a config to check (it costs ~40 ms to import)
+
     validator = jsonschema.Draft202012Validator(schema)
     found = []
     for error in validator.iter_errors(doc):

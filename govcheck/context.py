@@ -48,6 +48,16 @@ class Context:
             self.packets.setdefault(wp_id, packet)
         return self.packets[wp_id]
 
+    def memo(self, key: str, compute):
+        """A value computed once per run (a parsed registry, a board):
+        rules stay pure functions while sharing work across packets."""
+        store = self.__dict__.setdefault("_memo", {})
+        if key not in store:
+            value = compute()
+            with self._lock:
+                store.setdefault(key, value)
+        return store[key]
+
     def options(self, rule_id: str) -> Mapping[str, Any]:
         return self.config.rule_options(rule_id)
 

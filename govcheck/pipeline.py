@@ -29,7 +29,6 @@ from .model import (
     Severity,
     Verdict,
 )
-from .parse.packet import parse_packet
 from .repo import LayoutConfig, PacketLocation, Repo
 from .rules import RuleSpec, all_rules
 
@@ -114,6 +113,10 @@ def load_packet(repo: Repo, loc: PacketLocation, cache: "ParseCache | None" = No
         key = packet_key(loc.path, data, packet_json)
         packet = cache.get(key)
     if packet is None:
+        # Imported here: a warm run served from the cache never loads the
+        # Markdown parser (markdown-it-py costs ~35 ms to import).
+        from .parse.packet import parse_packet
+
         packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json)
         if key is not None:
             cache.put(key, packet)

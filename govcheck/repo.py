@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import json
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ class Repo:
             raise RepoError(f"repo path is not a folder: {root}")
         self.root = root.resolve()
         self.layout = layout or LayoutConfig()
+        self._texts: dict[str, str] = {}
         self._bytes: dict[str, bytes] = {}
 
     # -- file access ---------------------------------------------------------
@@ -122,8 +124,12 @@ class Repo:
 
     def inside(self, path: Path) -> bool:
         """True when ``path`` (after resolving symlinks) stays in the repo."""
+        return self._inside(str(path))
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one Repo per run; paths repeat across rules
+    def _inside(self, path: str) -> bool:
         try:
-            path.resolve().relative_to(self.root)
+            Path(path).resolve().relative_to(self.root)
             return True
         except (ValueError, OSError):
             return False
@@ -152,9 +158,13 @@ class Repo:
         return data
 
     def read_text(self, rel_path: str) -> str:
-        from .parse.text import decode
+        """The decoded text (BOM dropped, newlines as LF), memoised like the bytes."""
+        cached = self._texts.get(rel_path)
+        if cached is None:
+            from .parse.text import decode
 
-        return decode(self.read_bytes(rel_path)).text
+            cached = self._texts[rel_path] = decode(self.read_bytes(rel_path)).text
+        return cached
 
     def _first_existing(self, candidates: Iterable[str]) -> str | None:
         for c in candidates:

@@ -19,6 +19,7 @@ The docstring *is* the documentation: ``govcheck explain RULE`` prints it.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import textwrap
@@ -57,11 +58,11 @@ class RuleSpec:
     # JSON Schema "properties" for the rule's options in govcheck.yaml.
     options: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def explanation(self) -> str:
         return textwrap.dedent(inspect.getdoc(self.check) or self.summary).strip()
 
-    @property
+    @functools.cached_property
     def fix(self) -> str:
         """The "How to fix" paragraph of the explanation, on one line."""
         text = self.explanation

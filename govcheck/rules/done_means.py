@@ -7,6 +7,7 @@ import re
 from typing import Iterator, Sequence
 
 from ..context import Context
+from ..errors import GovcheckError
 from ..model import CriterionStatus, EvidenceMapping, Finding, ListItem, Packet
 from . import ERROR, WARNING, hit, rule
 from .completeness import status_is_done
@@ -174,7 +175,7 @@ def evidence_exists(ctx: Context, ref: str) -> bool:
         return False
     try:
         return ctx.repo.read_bytes(path).count(b"\n") + 1 >= line
-    except Exception:
+    except (OSError, GovcheckError):
         return False
 
 

@@ -8,6 +8,7 @@ import unicodedata
 from typing import Iterator, Sequence
 
 from ..context import Context
+from ..errors import GovcheckError
 from ..model import Finding, Packet
 from . import ERROR, hit, rule
 from .completeness import PLACEHOLDER_RE, normalize_status
@@ -22,7 +23,7 @@ def packet_lines(packet: Packet, ctx: Context) -> list[str]:
     numbered as the parser numbers them (line 1 = index 0)."""
     try:
         return ctx.repo.read_text(packet.path).split("\n")
-    except Exception:
+    except (OSError, GovcheckError):
         return []
 
 
@@ -184,7 +185,7 @@ def non_ascii(packet: Packet, ctx: Context) -> Iterator[Finding]:
     if invalid:
         try:
             raw = ctx.repo.read_bytes(packet.path)
-        except Exception:
+        except (OSError, GovcheckError):
             raw = b""
         raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
         raw_lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
@@ -323,12 +324,16 @@ _ROW_RE = re.compile(r"^\s*\|(.+)\|\s*$")
 def registry_entries(ctx: Context) -> dict[str, tuple[str, int]]:
     """Base WP id -> (Active Packet cell, line) from the traceability
     registry's table rows (``| Base WP ID | Active Packet | ... |``)."""
+    return ctx.memo("traceability-registry", lambda: _registry_entries(ctx))
+
+
+def _registry_entries(ctx: Context) -> dict[str, tuple[str, int]]:
     path = ctx.repo.traceability_path
     if path is None:
         return {}
     try:
         text = ctx.repo.read_text(path)
-    except Exception:
+    except (OSError, GovcheckError):
         return {}
     out: dict[str, tuple[str, int]] = {}
     for n, line in enumerate(text.split("\n"), 1):
@@ -542,7 +547,7 @@ def evidence_problem(ctx: Context, ref: str) -> str | None:
         return f"{path} does not exist"
     try:
         count = _line_count(ctx, path)
-    except Exception:
+    except (OSError, GovcheckError):
         return f"{path} cannot be read"
     if line > count:
         return f"{path} has {count} line(s); {ref} points past its end"

@@ -291,10 +291,19 @@ def _stems(text: str) -> set[str]:
 
 
 def _tag_locations(context: str, index) -> list[str]:
-    tags = _TAG_RE.findall(context)
+    tags = tuple(_TAG_RE.findall(context))
     if not tags:
         return []
-    return [s.id for s in index.sections if any(t in s.title for t in tags)][:3]
+    key = (index.sha256, tags)
+    found = _TAGGED.get(key)
+    if found is None:
+        found = _TAGGED[key] = tuple(s.id for s in index.sections if any(t in s.title for t in tags))[:3]
+    return list(found)
+
+
+# (spec sha256, tags) -> sections whose heading carries a tag: many packets
+# cite the same tags, and a 4 MB spec has thousands of headings.
+_TAGGED: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
 
 @rule(

@@ -8,7 +8,7 @@ import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -16,18 +16,10 @@ from .. import __version__
 from ..config import Config
 from ..model import CommandResult, Packet
 from .cache import RunCache, repo_state
+from .options import RunOptions
 from .runner import RunPolicy, run_commands
 
 _PLACEHOLDER_VALUE_RE = re.compile(r"\{\{|^<[^>]*>$|^\s*$")
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    timeout: float | None = None  # --timeout; else risk policy, else config
-    fail_fast: bool = False
-    jobs: int = 0  # 0: one per core
-    rerun: bool = False  # ignore cached results
-    state_dir: Path | None = None  # default <repo>/.govcheck
 
 
 def placeholder_values(packet: Packet) -> dict[str, str]:
