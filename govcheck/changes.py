@@ -70,7 +70,8 @@ def default_base(root: Path) -> str:
     raise UsageError("cannot find the default branch (no origin/HEAD, main or master); pass --base REF")
 
 
-def _packet_id(path: str, packet_dirs: tuple[str, ...]) -> str | None:
+def packet_id_of(path: str, packet_dirs: tuple[str, ...]) -> str | None:
+    """The packet a repo-relative path belongs to (flat file or folder), if any."""
     for d in packet_dirs:
         prefix = d.rstrip("/") + "/"
         if not path.startswith(prefix):
@@ -121,7 +122,7 @@ def compute(repo: Repo, base: str | None, head: str | None, config_sources: tupl
     spec_current_paths = set(repo.spec_current_paths)
     board = repo.task_board_path
     for status, path, old in changes:
-        wp = _packet_id(path, dirs)
+        wp = packet_id_of(path, dirs)
         if wp is not None:
             if status == "D":
                 if wp not in repo.packets:

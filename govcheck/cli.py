@@ -100,30 +100,49 @@ repo_option = click.option(
 )
 
 
+class FormatType(click.ParamType):
+    """``FORMAT`` or ``FORMAT:FILE`` (the inline form pairs a format with
+    its output file regardless of option order)."""
+
+    name = "format"
+
+    def convert(self, value, param, ctx):
+        from .report import FORMATS
+
+        name, sep, path = str(value).partition(":")
+        if name not in FORMATS:
+            self.fail(f"'{name}' is not one of {', '.join(FORMATS)}", param, ctx)
+        if sep and not path:
+            self.fail(f"'{value}': give a file after ':'", param, ctx)
+        return (name, path or None)
+
+
 def format_options(f):
-    """``--format`` and ``--output``, repeatable and paired in order:
-    ``--format markdown --output report.md --format sarif --output x.sarif``."""
+    """``--format`` and ``--output``, repeatable: ``--format sarif:x.sarif``,
+    or ``--format markdown --output report.md`` paired by position."""
     from .report import FORMATS
 
     f = click.option("--output", "-o", "output", metavar="FILE", multiple=True,
-                     help="Write the report to FILE (atomically); repeat to pair with each --format; '-' is stdout.")(f)
-    f = click.option("--format", "-f", "fmt", type=click.Choice(list(FORMATS)), multiple=True,
-                     help="Report format (default markdown); repeat for several outputs in one run.")(f)
+                     help="Write the report to FILE (atomically); the n-th --output goes with the n-th "
+                          "--format that has no ':FILE'; '-' is stdout.")(f)
+    f = click.option("--format", "-f", "fmt", type=FormatType(), multiple=True, metavar="FORMAT[:FILE]",
+                     help=f"Report format ({', '.join(FORMATS)}; default markdown); repeat for several outputs.")(f)
     return f
 
 
-def output_plan(fmt: tuple[str, ...], output: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    fmts = list(fmt) or ["markdown"]
+def output_plan(fmt, output: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    specs = [(f, None) if isinstance(f, str) else f for f in fmt] or [("markdown", None)]
     outs = list(output)
-    if len(fmts) == 1 and len(outs) <= 1:
-        return [(fmts[0], outs[0] if outs else None)]
-    if len(outs) == len(fmts) - 1:
-        outs.append("-")  # the last format without a file goes to stdout
-    if len(outs) != len(fmts):
-        raise UsageError(f"{len(fmts)} --format option(s) but {len(outs)} --output option(s): pair each format with an output")
-    if sum(1 for o in outs if o in (None, "-")) > 1:
-        raise UsageError("only one format can go to stdout ('-'); give the others an --output FILE")
-    return list(zip(fmts, outs))
+    open_slots = [i for i, (_, path) in enumerate(specs) if path is None]
+    if len(outs) > len(open_slots):
+        raise UsageError(f"{len(outs)} --output option(s) but only {len(open_slots)} --format without a file")
+    plan = list(specs)
+    for slot, out in zip(open_slots, outs):
+        plan[slot] = (plan[slot][0], out)
+    to_stdout = [i for i, (_, path) in enumerate(plan) if path in (None, "-")]
+    if len(to_stdout) > 1:
+        raise UsageError("only one format can go to stdout; give the others a file (--format sarif:govcheck.sarif)")
+    return plan
 
 
 def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...]) -> None:
@@ -144,6 +163,35 @@ def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...]) -> None:
                 fh.write(md)
         except OSError as exc:
             click.echo(f"govcheck: cannot write GITHUB_STEP_SUMMARY ({exc.strerror or exc})", err=True)
+
+
+def baseline_options(f):
+    f = click.option("--no-baseline", is_flag=True, help="Ignore the baseline file: every finding counts.")(f)
+    f = click.option("--baseline", "baseline_file", metavar="FILE", default=None,
+                     help="Baseline of known findings (default: config 'baseline', else .govcheck-baseline.json if present).")(f)
+    return f
+
+
+def with_baseline(report, root: Path, baseline_file: str | None, no_baseline: bool):
+    """Apply the baseline (if any) to a finished report."""
+    from . import baseline as bl
+    from .config import load_config
+
+    if no_baseline:
+        return report
+    if baseline_file is None:
+        configured = load_config(root).baseline
+        candidate = configured or bl.DEFAULT_FILE
+        if not (root / candidate).is_file():
+            if configured:
+                raise UsageError(f"config names baseline {configured}, which does not exist")
+            return report
+        path, shown = root / candidate, candidate
+    else:
+        path, shown = Path(baseline_file), baseline_file
+        if not path.is_file():
+            raise UsageError(f"--baseline {baseline_file}: no such file")
+    return bl.apply(report, bl.load(path, shown))
 
 
 def run_options(f):
@@ -190,12 +238,13 @@ def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast,
 @click.option("--all", "all_packets", is_flag=True, help="Validate every packet in the repo.")
 @repo_option
 @format_options
+@baseline_options
 @click.option("--append", is_flag=True,
               help="Append each packet's Markdown report to its VALIDATION_REPORTS section (atomic, append-only).")
 @run_options
 def validate(
     packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-    append: bool, no_run: bool,
+    baseline_file: str | None, no_baseline: bool, append: bool, no_run: bool,
     timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool, state_dir: str | None,
     quiet: bool, verbose: bool,
 ) -> None:
@@ -214,6 +263,7 @@ def validate(
         options = _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache,
                                     state_dir, progress.event)
         report = run_validate(root, options)
+    report = with_baseline(report, root, baseline_file, no_baseline)
     emit_report(report, fmt, output)
     if append:
         append_reports(report)
@@ -251,9 +301,10 @@ def append_reports(report) -> None:
 @click.option("--head", metavar="REF", default=None, help="End of the range (default HEAD); the working tree is validated.")
 @repo_option
 @format_options
+@baseline_options
 @run_options
 def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-       no_run: bool, timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool,
+       baseline_file: str | None, no_baseline: bool, no_run: bool, timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool,
        state_dir: str | None, quiet: bool, verbose: bool) -> None:
     """Pre-merge gate: validate what a change touches.
 
@@ -272,8 +323,83 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
         options = _validate_options(root, (), False, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
                                     progress.event)
         report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
+    report = with_baseline(report, root, baseline_file, no_baseline)
     emit_report(report, fmt, output)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
+
+
+@main.command()
+@repo_option
+@click.option("--output", "-o", metavar="FILE", default=None,
+              help="Baseline file to write (default: config 'baseline', else .govcheck-baseline.json).")
+def baseline(repo: str | None, output: str | None) -> None:
+    """Record today's findings (every packet, no commands run) so that only
+    new findings fail validate and ci. Commit the file."""
+    from . import baseline as bl
+    from .config import load_config
+    from .pipeline import ValidateOptions, validate as run_validate
+
+    root = _repo_root(repo)
+    report = run_validate(root, ValidateOptions(all_packets=True, no_run=True))
+    target = Path(output) if output else root / (load_config(root).baseline or bl.DEFAULT_FILE)
+    count = bl.write(report, target)
+    click.echo(f"govcheck: recorded {count} finding(s) in {target}", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, metavar="[FILE]...")
+@repo_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["markdown", "github", "json"]), default="markdown",
+              show_default=True, help="Report format on stdout.")
+def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
+    """For pre-commit: validate the packets FILES belong to (packet.md,
+    packet.json or a flat WP-*.md), without running commands. Files that
+    belong to no packet are ignored."""
+    from .changes import packet_id_of
+    from .pipeline import ValidateOptions, open_repo, validate as run_validate
+    from .report import renderer
+
+    root = _repo_root(repo)
+    repo_obj, _config, _rules = open_repo(root)
+    ids: list[str] = []
+    for name in files:
+        p = Path(name)
+        p = p if p.is_absolute() else Path.cwd() / p
+        try:
+            rel = p.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue  # outside this repo
+        wp_id = packet_id_of(rel, repo_obj.packet_dirs)
+        if wp_id and wp_id in repo_obj.packets and wp_id not in ids:
+            ids.append(wp_id)
+    if not ids:
+        sys.exit(EXIT_PASS)
+    report = run_validate(root, ValidateOptions(packet_ids=tuple(ids), no_run=True,
+                                                cache_dir=root / ".govcheck" / "cache" / "parse"))
+    report = with_baseline(report, root, None, False)
+    write_output(renderer(fmt)(report), None)
+    sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
+
+
+@main.command()
+@repo_option
+@click.option("--force", is_flag=True, help="Overwrite an existing govcheck.yaml.")
+def init(repo: str | None, force: bool) -> None:
+    """Write a starter govcheck.yaml for the layout found in this repo."""
+    from .config import load_config
+    from .fsutil import atomic_write_bytes
+    from .init import starter_config
+
+    root = Path(repo).resolve() if repo else Path.cwd()
+    if not root.is_dir():
+        raise UsageError(f"--repo {repo}: no such folder")
+    target = root / "govcheck.yaml"
+    if target.exists() and not force:
+        raise UsageError(f"{target} exists; use --force to overwrite it")
+    text = starter_config(root)
+    atomic_write_bytes(target, text.encode("utf-8"))
+    load_config(root)  # the starter must load: a broken one is a bug, reported as exit 2
+    click.echo(f"govcheck: wrote {target}", err=True)
 
 
 @main.command("rules")

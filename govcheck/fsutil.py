@@ -8,6 +8,13 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    # mkstemp creates 0600 files; a new file gets the mode open() would give.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically: a temp file in the same folder,
     fsync, then rename over the target, keeping the target's permissions."""
@@ -27,7 +34,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
         return
     folder = path.parent if str(path.parent) else Path(".")
-    mode = st.st_mode & 0o7777 if st is not None else None
+    mode = st.st_mode & 0o7777 if st is not None else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

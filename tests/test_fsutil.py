@@ -40,3 +40,12 @@ def test_symlink_target_is_written(tmp_path):
     link.symlink_to(target)
     atomic_write_bytes(link, b"new")
     assert link.is_symlink() and target.read_bytes() == b"new"
+
+
+def test_new_file_gets_umask_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "new.md", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.md").stat().st_mode) == 0o644
