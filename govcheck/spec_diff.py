@@ -102,10 +102,26 @@ def changed_anchored_sections(store, old_version: str, new_version: str,
     changed: list[str] = []
     diffs: dict[str, str] = {}
     for sid in anchored_ids(anchors, ni, oi):
-        a, b = _section_lines(old_text.data, oi, sid), _section_lines(new_text.data, ni, sid)
-        if a is None and b is None:
-            continue  # named in neither version: spec-anchor-missing says so
-        if a != b:
+        key = (oi.sha256, ni.sha256, sid)
+        if key not in _SECTION_CHANGES:
+        if len(_SECTION_CHANGES) > 50_000:
+            _SECTION_CHANGES.clear()  # bounded: keyed by content, so clearing only costs time
+            # Many packets anchor the same sections: compare each once.
+            a, b = _section_lines(old_text.data, oi, sid), _section_lines(new_text.data, ni, sid)
+            if a is None and b is None:
+                result = None  # named in neither version: spec-anchor-missing says so
+            elif a == b:
+                result = ""
+            else:
+                result = section_diff(old_text.data, new_text.data, sid, f"v{old_version}", f"v{new_version}")
+            _SECTION_CHANGES[key] = result
+        result = _SECTION_CHANGES[key]
+        if result:
             changed.append(sid)
-            diffs[sid] = section_diff(old_text.data, new_text.data, sid, f"v{old_version}", f"v{new_version}")
+            diffs[sid] = result
     return AnchoredChanges(old_text.source, tuple(changed), diffs)
+
+
+# (old spec sha256, new spec sha256, section) -> diff text ("" unchanged,
+# None absent from both). Keyed by content, so it is never stale.
+_SECTION_CHANGES: dict[tuple[str, str, str], str | None] = {}

@@ -122,11 +122,16 @@ def hit(
     )
 
 
+_ALL: dict[str, RuleSpec] = {}
+
+
 def all_rules() -> dict[str, RuleSpec]:
     """Every registered rule, by id (importing the rule modules once)."""
-    for mod in RULE_MODULES:
-        importlib.import_module(mod)
-    return dict(sorted(_REGISTRY.items()))
+    if not _ALL:
+        for mod in RULE_MODULES:
+            importlib.import_module(mod)
+        _ALL.update(sorted(_REGISTRY.items()))
+    return dict(_ALL)
 
 
 def get_rule(rule_id: str) -> RuleSpec | None:

@@ -158,7 +158,13 @@ def match_mapping(criterion: str, mappings: Sequence[EvidenceMapping]) -> Eviden
             continue
         if got == want or want.startswith(got) or got.startswith(want):
             return m
-        ratio = difflib.SequenceMatcher(None, want, got).ratio()
+        matcher = difflib.SequenceMatcher(None, want, got)
+        # real_quick_ratio and quick_ratio bound ratio() from above: skip the
+        # expensive exact ratio when even the bound cannot win.
+        floor = max(best_ratio, 0.75)
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = m, ratio
     return best if best_ratio >= 0.75 else None
@@ -181,7 +187,11 @@ def evidence_exists(ctx: Context, ref: str) -> bool:
 
 def criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...]:
     """Every DONE_MEANS criterion with the state of its evidence, for the
-    report's checklist."""
+    report's checklist (computed once per packet and run)."""
+    return ctx.memo(f"criteria:{packet.id}:{packet.sha256}", lambda: _criteria_status(packet, ctx))
+
+
+def _criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...]:
     if packet.done_means is None:
         return ()
     done = status_is_done(packet)

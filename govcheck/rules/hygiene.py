@@ -348,7 +348,15 @@ def _registry_entries(ctx: Context) -> dict[str, tuple[str, int]]:
 
 
 def _family(ctx: Context, base: str) -> list[str]:
-    return sorted(i for i in ctx.repo.packets if revision_of(i)[0] == base)
+    return ctx.memo("packet-families", lambda: _families(ctx)).get(base, [])
+
+
+def _families(ctx: Context) -> dict[str, list[str]]:
+    """Base id -> every packet id of that family, sorted (once per run)."""
+    out: dict[str, list[str]] = {}
+    for wp_id in sorted(ctx.repo.packets):
+        out.setdefault(revision_of(wp_id)[0], []).append(wp_id)
+    return out
 
 
 @rule(

@@ -286,6 +286,21 @@ def _title_hint(context: str) -> str:
     return "" if not text or first in _LEADING_JOINERS else text
 
 
+def _section_words(index, data: bytes, sid: str, title: str, is_heading: bool) -> tuple[str, set[str]]:
+    """A section's text (lower-cased) and the word stems of its opening,
+    computed once per spec and section."""
+    key = (index.sha256, sid)
+    if key not in _SECTION_WORDS:
+        if len(_SECTION_WORDS) > 50_000:
+            _SECTION_WORDS.clear()  # bounded: keyed by content, so clearing only costs time
+        text = (index.text(data, sid) or b"").decode("utf-8", "replace") if is_heading else title
+        _SECTION_WORDS[key] = (text.lower(), _stems(text[:3000]))
+    return _SECTION_WORDS[key]
+
+
+_SECTION_WORDS: dict[tuple[str, str], tuple[str, set[str]]] = {}
+
+
 def _stems(text: str) -> set[str]:
     return {w.lower()[:5] for w in _WORD_RE.findall(text) if w.lower() not in _STOP}
 
@@ -362,8 +377,8 @@ def spec_anchor_moved(packet: Packet, ctx: Context) -> Iterator[Finding]:
             continue
         # The title, or the section's opening text, must share a word stem
         # with what the packet calls it.
-        body = here if section is None else (index.text(data, anchor.section) or b"").decode("utf-8", "replace")
-        if hint.lower() in body.lower() or words & _stems(body[:3000]):
+        body, body_stems = _section_words(index, data, anchor.section, here, section is not None)
+        if hint.lower() in body or words & body_stems:
             continue
         twin = next((d for d in index.duplicates if d.id == anchor.section and words & _stems(d.title)), None)
         if twin is not None:
