@@ -104,8 +104,8 @@ def changed_anchored_sections(store, old_version: str, new_version: str,
     for sid in anchored_ids(anchors, ni, oi):
         key = (oi.sha256, ni.sha256, sid)
         if key not in _SECTION_CHANGES:
-        if len(_SECTION_CHANGES) > 50_000:
-            _SECTION_CHANGES.clear()  # bounded: keyed by content, so clearing only costs time
+            if len(_SECTION_CHANGES) > 50_000:
+                _SECTION_CHANGES.clear()  # bounded: keyed by content, so clearing only costs time
             # Many packets anchor the same sections: compare each once.
             a, b = _section_lines(old_text.data, oi, sid), _section_lines(new_text.data, ni, sid)
             if a is None and b is None:
