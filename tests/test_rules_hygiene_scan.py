@@ -101,11 +101,21 @@ def test_non_ascii_caps_lines_then_summarises(storage_repo):
 
 
 def test_non_ascii_leaves_invalid_bytes_to_encoding_invalid(storage_repo):
-    data = GOOD_GEN2.encode("utf-8").replace(b"Leased job queue", b"Leased \x97 job queue")
+    data = GOOD_GEN2.encode("utf-8").replace(b"Leased job queue", b"Leased \x81 job queue")
     write_packet(storage_repo, WP, data)
     _, report = validate_json(storage_repo, WP)
     rules = {f["rule"] for f in findings(report, WP)}
     assert "encoding-invalid" in rules and "non-ascii" not in rules
+
+
+def test_stray_cp1252_byte_is_read_as_its_character(storage_repo):
+    # 0x97 is a Windows-1252 em dash: recovered (a warning), and still not ASCII
+    data = GOOD_GEN2.encode("utf-8").replace(b"Leased job queue", b"Leased \x97 job queue")
+    write_packet(storage_repo, WP, data)
+    _, report = validate_json(storage_repo, WP)
+    enc = [f for f in findings(report, WP) if f["rule"] == "encoding-invalid"]
+    assert enc and enc[0]["severity"] == "warning" and "U+2014" in enc[0]["message"]
+    assert any("U+2014" in f["message"] for f in findings(report, WP) if f["rule"] == "non-ascii")
 
 
 def test_non_ascii_ignores_gen1_unless_always(storage_repo):

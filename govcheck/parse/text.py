@@ -1,21 +1,153 @@
-"""TEMPORARY shim: replaced by the full decoder on branch config-decoding."""
+"""Bytes to text, the way real governance repos need it.
+
+Packets arrive as UTF-8 with or without a BOM, with LF or CRLF, with stray
+Windows-1252 bytes (``0x97`` for an em dash, pasted from an editor that
+saved in the wrong encoding), with mojibake (UTF-8 read as Windows-1252
+and saved again: ``Â§`` for ``§``, ``â€”`` for ``—``), and with literal
+``??`` where a character was lost. None of that may crash the parser or
+hide a section anchor:
+
+* ``decode`` never raises. Invalid bytes become the Windows-1252 character
+  they most likely were (``cp1252-byte``) or U+FFFD (``invalid-utf8``),
+  each reported with its line. Mojibake, lost characters and control
+  characters are reported too; the text itself keeps them, because it is
+  the author's text (line numbers and quotes must match the file).
+* ``normalize_for_matching`` gives the text pattern matchers should read:
+  mojibake repaired, ``??2.3.12`` read as ``§2.3.12``, same length per line
+  not guaranteed (only used to recognise things, never to quote them).
+"""
+
 from __future__ import annotations
+
+import re
+
 from ..model import DecodedText, DecodeIssue
 
+BOM = b"\xef\xbb\xbf"
+# Past this many invalid sequences the rest is decoded with plain
+# replacement: a file that broken is reported, not repaired byte by byte.
+_MAX_REPAIRS = 1000
+_MAX_ISSUES_PER_KIND = 50
+
+# UTF-8 text that was read as Windows-1252 and written back as UTF-8.
+MOJIBAKE = {
+    "\u00c2\u00a7": "\u00a7",  # Â§  -> §
+    "\u00c2\u00a0": "\u00a0",  # Â nbsp
+    "\u00c2\u00b7": "\u00b7",  # Â·  -> ·
+    "\u00c2\u00b0": "\u00b0",  # Â°  -> °
+    "\u00e2\u20ac\u201d": "\u2014",  # â€” -> —
+    "\u00e2\u20ac\u201c": "\u2013",  # â€“ -> –
+    "\u00e2\u20ac\u02dc": "\u2018",  # â€˜ -> ‘
+    "\u00e2\u20ac\u2122": "\u2019",  # â€™ -> ’
+    "\u00e2\u20ac\u0153": "\u201c",  # â€œ -> “
+    "\u00e2\u20ac\u009d": "\u201d",  # â€\x9d -> ”
+    "\u00e2\u20ac\u00a6": "\u2026",  # â€¦ -> …
+    "\u00e2\u2020\u2019": "\u2192",  # â†’ -> →
+    "\u00e2\u2020\u0090": "\u2190",  # â†\x90 -> ←
+    "\u00e2\u0153\u2026": "\u2705",  # âœ… -> ✅
+    "\u00e2\u0153\u201c": "\u2713",  # âœ“ -> ✓
+    "\u00e2\u009d\u0152": "\u274c",  # âŒ -> ❌
+    "\u00e2\u2030\u00a4": "\u2264",  # â‰¤ -> ≤
+    "\u00e2\u2030\u00a5": "\u2265",  # â‰¥ -> ≥
+}
+_MOJIBAKE_RE = re.compile("|".join(re.escape(k) for k in sorted(MOJIBAKE, key=len, reverse=True)))
+# Generic signature of doubly encoded text: a lead byte of a multi-byte
+# UTF-8 sequence (as Windows-1252) followed by a continuation character.
+_MOJIBAKE_HINT_RE = re.compile("[\u00c2\u00c3\u00e2\u00f0][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+_LOST_BEFORE_NUMBER_RE = re.compile(r"\?{2,3}(?=\d)")
+_LOST_RE = re.compile(r"\?{3,}|(?<![\w?])\?\?(?![\w?])|\?\?(?=\d)")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _cp1252(byte: int) -> str | None:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return None  # 0x81, 0x8d, 0x8f, 0x90, 0x9d are undefined
+
+
+def _decode_repairing(data: bytes) -> tuple[str, list[tuple[int, str, str]]]:
+    """UTF-8 with each invalid byte read as Windows-1252 (or U+FFFD).
+    Returns the text and (byte offset, kind, detail) for every repair."""
+    parts: list[str] = []
+    repairs: list[tuple[int, str, str]] = []
+    pos = 0
+    while pos < len(data):
+        try:
+            parts.append(data[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            parts.append(data[pos : pos + exc.start].decode("utf-8"))
+            at = pos + exc.start
+            byte = data[at]
+            if len(repairs) >= _MAX_REPAIRS:
+                parts.append(data[at:].decode("utf-8", errors="replace"))
+                repairs.append((at, "invalid-utf8", "too many invalid bytes; the rest was decoded with replacement"))
+                break
+            char = _cp1252(byte)
+            if char is not None and byte >= 0x80:
+                parts.append(char)
+                repairs.append((at, "cp1252-byte", f"byte 0x{byte:02X} is not UTF-8; read as Windows-1252 {char!r} (U+{ord(char):04X})"))
+            else:
+                parts.append("\ufffd")
+                repairs.append((at, "invalid-utf8", f"byte 0x{byte:02X} replaced"))
+            pos = at + 1
+    return "".join(parts), repairs
+
+
 def decode(data: bytes) -> DecodedText:
-    has_bom = data.startswith(b"\xef\xbb\xbf")
+    has_bom = data.startswith(BOM)
     if has_bom:
         data = data[3:]
     crlf = data.count(b"\r\n")
     lf = data.count(b"\n")
     newline = "\r\n" if crlf and crlf == lf else ("mixed" if crlf else "\n")
-    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-    issues = []
-    if "\ufffd" in text:
-        for i, line in enumerate(text.split("\n"), 1):
-            if "\ufffd" in line:
-                issues.append(DecodeIssue("invalid-utf8", i, "invalid bytes replaced"))
+    try:
+        text = data.decode("utf-8")
+        repairs: list[tuple[int, str, str]] = []
+    except UnicodeDecodeError:
+        text, repairs = _decode_repairing(data)
+    issues: list[DecodeIssue] = []
+    counts: dict[str, int] = {}
+    first_unlisted: dict[str, int] = {}
+
+    def add(kind: str, line: int, detail: str) -> None:
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] <= _MAX_ISSUES_PER_KIND:
+            issues.append(DecodeIssue(kind, line, detail))
+        else:
+            first_unlisted.setdefault(kind, line)
+
+    for offset, kind, detail in repairs:
+        add(kind, data.count(b"\n", 0, offset) + 1, detail)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _MOJIBAKE_HINT_RE.search(text) or "??" in text or _CONTROL_RE.search(text):
+        for n, line in enumerate(text.split("\n"), 1):
+            m = _MOJIBAKE_HINT_RE.search(line)
+            if m:
+                known = _MOJIBAKE_RE.search(line)
+                seq = known.group(0) if known else m.group(0)
+                meant = MOJIBAKE.get(seq)
+                add("mojibake", n, f"{seq!r} is UTF-8 read as Windows-1252" + (f" (meant {meant!r})" if meant else ""))
+            if "??" in line and _LOST_RE.search(line):
+                add("lost-chars", n, "literal '??' where characters were lost")
+            c = _CONTROL_RE.search(line)
+            if c:
+                add("control-char", n, f"control character U+{ord(c.group(0)):04X}")
+    for kind, count in counts.items():
+        if count > _MAX_ISSUES_PER_KIND:
+            issues.append(DecodeIssue(kind, first_unlisted[kind], f"{count - _MAX_ISSUES_PER_KIND} more from this line on, not listed"))
     return DecodedText(text=text, has_bom=has_bom, newline=newline, issues=tuple(issues))
 
+
+def repair_mojibake(text: str) -> str:
+    return _MOJIBAKE_RE.sub(lambda m: MOJIBAKE[m.group(0)], text) if "\u00c2" in text or "\u00e2" in text else text
+
+
 def normalize_for_matching(text: str) -> str:
-    return text.replace("\u00c2\u00a7", "\u00a7").replace("\u00e2\u20ac\u201d", "\u2014").replace("??", "\u00a7")
+    """What matchers read: mojibake repaired and ``??`` before a number
+    read as the section sign it replaced."""
+    text = repair_mojibake(text)
+    if "??" in text:
+        text = _LOST_BEFORE_NUMBER_RE.sub("\u00a7", text)
+    return text

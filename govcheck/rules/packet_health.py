@@ -47,9 +47,11 @@ def packet_unreadable(packet: Packet, ctx: Context) -> Iterator[Finding]:
 )
 def encoding_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks
-    Every byte of the packet decodes as UTF-8 (a BOM is fine). Stray bytes
-    are replaced so the rest of the packet can still be checked, and each
-    affected line is named.
+    Every byte of the packet decodes as UTF-8 (a BOM is fine). A byte that
+    is not UTF-8 but is a Windows-1252 character (0x97, an em dash) is read
+    as that character and reported as a warning; any other invalid byte is
+    replaced (U+FFFD) and reported as an error. Either way the rest of the
+    packet is still checked, and each affected line is named.
 
     Why
     Tools disagree about what an invalid byte means; a Windows-1252 dash
@@ -66,6 +68,10 @@ def encoding_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
     for issue in packet.decode_issues:
         if issue.kind == "invalid-utf8":
             yield hit(f"invalid UTF-8: {issue.detail}", line=issue.line, data={"detail": issue.detail})
+        elif issue.kind == "cp1252-byte":
+            # Recovered: the text is readable, but the file is not clean UTF-8.
+            yield hit(f"stray Windows-1252 byte: {issue.detail}", line=issue.line,
+                      data={"detail": issue.detail}, severity=WARNING)
 
 
 _STRUCTURE_KINDS = {

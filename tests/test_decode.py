@@ -1,0 +1,52 @@
+"""The decoder: BOM, line endings, stray bytes, mojibake, lost characters."""
+
+from __future__ import annotations
+
+from govcheck.parse.text import decode, normalize_for_matching
+
+
+def test_bom_and_crlf():
+    d = decode(b"\xef\xbb\xbfa\r\nb\r\n")
+    assert d.text == "a\nb\n" and d.has_bom and d.newline == "\r\n" and d.issues == ()
+
+
+def test_mixed_newlines():
+    assert decode(b"a\r\nb\nc").newline == "mixed"
+
+
+def test_stray_cp1252_byte_is_recovered_with_line():
+    d = decode(b"one\ntwo \x97 three\n")
+    assert d.text == "one\ntwo \u2014 three\n"
+    assert [(i.kind, i.line) for i in d.issues] == [("cp1252-byte", 2)]
+
+
+def test_undefined_byte_is_replaced():
+    d = decode(b"ok\nbad \x81 byte\n")
+    assert "\ufffd" in d.text
+    assert [(i.kind, i.line) for i in d.issues] == [("invalid-utf8", 2)]
+
+
+def test_truncated_multibyte_sequence():
+    d = decode("§".encode()[:1] + b"2.3.12\n")
+    assert d.text.endswith("2.3.12\n") and d.issues[0].line == 1
+
+
+def test_many_invalid_bytes_are_capped_not_slow():
+    data = bytes([0x81, 0x41]) * 200_000
+    d = decode(data)
+    assert len(d.text) >= 200_000
+    kinds = [i.kind for i in d.issues]
+    assert kinds.count("invalid-utf8") <= 51
+
+
+def test_mojibake_and_lost_chars_reported_and_matchable():
+    text = "per Master Spec v02.90 \u00c2\u00a72.3.12 \u00e2\u20ac\u201d and ??2.6.6\n"
+    d = decode(text.encode("utf-8"))
+    kinds = {i.kind for i in d.issues}
+    assert {"mojibake", "lost-chars"} <= kinds
+    assert d.text == text  # the author's text is kept as written
+    assert normalize_for_matching(d.text) == "per Master Spec v02.90 \u00a72.3.12 \u2014 and \u00a72.6.6\n"
+
+
+def test_question_marks_in_prose_are_left_alone():
+    assert normalize_for_matching("Why?? Because.") == "Why?? Because."
