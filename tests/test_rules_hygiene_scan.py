@@ -372,12 +372,24 @@ def test_forbidden_pattern_skips_binary_and_never_leaves_repo(storage_repo, tmp_
 # -- risk-map-hit ------------------------------------------------------------------
 
 
-def test_risk_map_hit_off_by_default(storage_repo):
+RISKY = GOOD_GEN2.replace("  - Lease timed by the wall clock -> check for `time.time(`",
+                          "  - Lease never expires -> check `visibility_timeout`")
+
+
+def test_risk_map_hit_silent_when_nothing_matches(storage_repo):
+    # the fixture's RISK_MAP names `time.time(`, which its code does not use
+    assert _got(storage_repo, "risk-map-hit") == []
+
+
+def test_risk_map_hit_can_be_turned_off(storage_repo):
+    write_packet(storage_repo, WP, RISKY)
+    assert _got(storage_repo, "risk-map-hit")
+    _config(storage_repo, "rules:\n  risk-map-hit:\n    enabled: false\n")
     assert _got(storage_repo, "risk-map-hit") == []
 
 
 def test_risk_map_hit_lists_review_locations(storage_repo):
-    _config(storage_repo, "rules:\n  risk-map-hit:\n    enabled: true\n")
+    write_packet(storage_repo, WP, RISKY)
     code, report = validate_json(storage_repo, WP)
     got = findings(report, WP, "risk-map-hit")
     assert code == 0  # info only: the packet still passes
@@ -394,7 +406,7 @@ def test_risk_map_patterns_are_literal():
     from govcheck.rules.scan import risk_patterns
     from govcheck.parse.packet import parse_packet
 
-    text = GOOD_GEN2.replace(
+    text = RISKY.replace(
         "  - Lease never expires -> check `visibility_timeout`",
         "  - SQL portability -> review migrations for `?1`, `strftime`, `CREATE TRIGGER`.",
     )

@@ -280,8 +280,8 @@ def risk_patterns(packet: Packet) -> list[tuple[str, str, int]]:
     options={
         "enabled": {
             "type": "boolean",
-            "default": False,
-            "description": "Search the RISK_MAP patterns (off by default: the hits are review notes, not checks).",
+            "default": True,
+            "description": "Search the RISK_MAP patterns (on by default; the hits are info notes for the validator, never failures).",
         },
         "max_hits": {
             "type": "integer",
@@ -299,7 +299,8 @@ def risk_map_hit(packet: Packet, ctx: Context) -> Iterator[Finding]:
     under IN_SCOPE_PATHS, like ``forbidden-pattern`` does. Every hit is an
     info finding located at the hit, with ``data: {file, line, pattern,
     text, risk}``; after ``max_hits`` (default 100) one summary finding.
-    The rule is opt-in: it searches only with ``enabled: true``.
+    The hits are info findings: they never fail a packet. Turn the rule
+    off with ``severity: off`` (or ``enabled: false``).
 
     Why
     The RISK_MAP is the orchestrator's list of what can go wrong; its
@@ -308,10 +309,9 @@ def risk_map_hit(packet: Packet, ctx: Context) -> Iterator[Finding]:
     the validator judges each.
 
     How to fix
-    Nothing to fix: review each location. Turn the rule on for a
-    validation pass:
+    Nothing to fix: review each location. To silence it:
         rules:
-          risk-map-hit: {enabled: true}
+          risk-map-hit: {severity: "off"}
 
     Example
         - RISK_MAP:
@@ -319,7 +319,7 @@ def risk_map_hit(packet: Packet, ctx: Context) -> Iterator[Finding]:
     lists ``src/jobs/queue.py:7`` and every other line using it.
     """
     options = ctx.options("risk-map-hit")
-    if not options.get("enabled", False):
+    if not options.get("enabled", True):
         return
     patterns = risk_patterns(packet)
     if not patterns:
