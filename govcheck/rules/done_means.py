@@ -197,6 +197,10 @@ def _criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...
     done = status_is_done(packet)
     out = []
     for item in packet.done_means.items:
+        if is_placeholder(item.text):
+            # Not a criterion yet: done-means-placeholder reports it once.
+            out.append(CriterionStatus(item.text, item.line, "placeholder", (), "a template placeholder, not a criterion"))
+            continue
         mapping = match_mapping(item.text, packet.evidence_mappings)
         refs = mapping.evidence if mapping else ()
         existing = tuple(r for r in refs if evidence_exists(ctx, r))
