@@ -53,10 +53,19 @@ class Context:
         rules stay pure functions while sharing work across packets."""
         store = self.__dict__.setdefault("_memo", {})
         if key not in store:
-            value = compute()
+            # What the computation read is remembered with its value, so a
+            # packet that gets the memoised value depends on it too.
+            self.repo.start_recording()
+            try:
+                value = compute()
+            finally:
+                deps = self.repo.stop_recording()
             with self._lock:
-                store.setdefault(key, value)
-        return store[key]
+                store.setdefault(key, (value, deps))
+        value, deps = store[key]
+        for dep in deps:
+            self.repo.record(dep)
+        return value
 
     def options(self, rule_id: str) -> Mapping[str, Any]:
         return self.config.rule_options(rule_id)

@@ -288,8 +288,47 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         else:
             locations = select_packets(repo, options)
         now = report_time(options.now)
-        packets = load_packets(repo, locations, cache)
-        return _validate(repo, config, rules, spec_current, locations, now, options, packets, change, cache)
+        results_cache, hits = None, {}
+        if cache is not None:
+            results_cache, hits = _cached_results(repo, config, spec_current, now, locations, options)
+        loaded = iter(load_packets(repo, [loc for loc in locations if loc.id not in hits], cache))
+        packets = [hits[loc.id].packet if loc.id in hits else next(loaded) for loc in locations]
+        return _validate(repo, config, rules, spec_current, locations, now, options, packets, change, cache,
+                         results_cache, hits)
+
+
+def _input_sha(repo: Repo, loc: PacketLocation) -> str | None:
+    """sha256 over the packet's bytes (and packet.json's), or None if unreadable."""
+    try:
+        h = hashlib.sha256(repo.read_bytes(loc.path))
+        if loc.json_path:
+            h.update(b"\0" + repo.read_bytes(loc.json_path))
+    except GovcheckError:
+        return None
+    return h.hexdigest()
+
+
+def _cached_results(repo, config, spec_current, now, locations, options):
+    """The result cache, and the results it holds for these packets. Only
+    --no-run runs are served from it before parsing: with commands to run,
+    packets are parsed anyway and results are looked up after the run."""
+    from .results import ResultCache, run_key
+
+    folder = Path(options.cache_dir).parent / "results"
+    try:
+        spec_bytes = repo.spec_text_bytes(spec_current)
+    except GovcheckError:
+        return None, {}
+    rc = ResultCache(folder, repo, run_key(repo, config, spec_current, now.date(), spec_bytes))
+    hits = {}
+    if options.no_run:
+        for loc in locations:
+            sha = _input_sha(repo, loc)
+            if sha is not None and not loc.escapes_repo:
+                found = rc.get(loc.id, loc.path, sha)
+                if found is not None:
+                    hits[loc.id] = found
+    return rc, hits
 
 
 def _ignore_state_dir(state: Path) -> None:
@@ -303,7 +342,9 @@ def _ignore_state_dir(state: Path) -> None:
         pass  # an unwritable state folder only costs the cache
 
 
-def _validate(repo, config, rules, spec_current, locations, now, options, packets, change, cache) -> Report:
+def _validate(repo, config, rules, spec_current, locations, now, options, packets, change, cache,
+              results_cache=None, hits=None) -> Report:
+    hits = hits or {}
     commands: dict[str, tuple[CommandResult, ...]] = {}
     if not options.no_run:
         from .run.execute import RunOptions, run_packets
@@ -320,20 +361,39 @@ def _validate(repo, config, rules, spec_current, locations, now, options, packet
     from .anchoring import anchored_version
     from .rules.done_means import criteria_status
 
+    from .results import CachedResult, slim
+
     results: list[PacketResult] = []
     for packet, loc in zip(packets, locations):
-        findings = sorted(check_packet(packet, ctx, rules), key=Finding.sort_key)
-        anchoring = anchored_version(packet)
+        ran = commands.get(packet.id) or ()
+        cached = hits.get(loc.id)
+        if cached is None and results_cache is not None and ran and packet.sha256:
+            sha = _input_sha(repo, loc)
+            cached = results_cache.get(loc.id, loc.path, sha, ran) if sha else None
+        if cached is None:
+            repo.start_recording()
+            try:
+                findings = tuple(sorted(check_packet(packet, ctx, rules), key=Finding.sort_key))
+                criteria = criteria_status(packet, ctx)
+            finally:
+                recorded = repo.stop_recording()
+            anchoring = anchored_version(packet)
+            cached = CachedResult(findings, criteria, anchoring.version if anchoring else None,
+                                  anchoring.ref.kind if anchoring else None,
+                                  anchoring.ref.line if anchoring else None, slim(packet))
+            sha = _input_sha(repo, loc) if results_cache is not None and packet.sha256 else None
+            if sha is not None and not loc.escapes_repo:
+                results_cache.put(loc.id, loc.path, sha, ran, recorded, cached)
         results.append(
             PacketResult(
                 packet=packet,
-                verdict=verdict_of(findings, getattr(risk_policy(packet, config), "warnings_fail", False)),
-                findings=tuple(findings),
-                spec_version=anchoring.version if anchoring else None,
-                spec_basis=anchoring.ref.kind if anchoring else None,
-                spec_basis_line=anchoring.ref.line if anchoring else None,
-                criteria=criteria_status(packet, ctx),
-                commands=commands.get(packet.id) or _not_run(packet),
+                verdict=verdict_of(cached.findings, getattr(risk_policy(packet, config), "warnings_fail", False)),
+                findings=cached.findings,
+                spec_version=cached.spec_version,
+                spec_basis=cached.spec_basis,
+                spec_basis_line=cached.spec_basis_line,
+                criteria=cached.criteria,
+                commands=ran or _not_run(packet),
                 superseded=loc.superseded,
             )
         )

@@ -112,6 +112,7 @@ class Repo:
         self.root = root.resolve()
         self.layout = layout or LayoutConfig()
         self._texts: dict[str, str] = {}
+        self._recording: list[set[str]] = []
         self._bytes: dict[str, bytes] = {}
 
     # -- file access ---------------------------------------------------------
@@ -134,16 +135,42 @@ class Repo:
         except (ValueError, OSError):
             return False
 
+    # -- dependency recording (govcheck.results: a packet's result is reused
+    # only while every file its rules looked at is unchanged) ---------------
+
+    def start_recording(self) -> None:
+        self._recording.append(set())
+
+    def stop_recording(self) -> set[str]:
+        """Paths (repo-relative or absolute) looked at since the matching
+        start_recording. Recordings nest; an inner one's paths also count
+        for the outer ones."""
+        return self._recording.pop()
+
+    def record(self, path) -> None:
+        """Note that a rule depends on ``path`` (a file, or a folder's entries)."""
+        if self._recording:
+            key = str(path)
+            for rec in self._recording:
+                rec.add(key)
+
+    def unrecordable(self) -> None:
+        """A rule read something that cannot be recorded as a file state."""
+        self.record("\0unrecordable")
+
     def exists(self, rel_path: str) -> bool:
+        self.record(rel_path)
         p = self.abs(rel_path)
         return self.inside(p) and p.exists()
 
     def is_file(self, rel_path: str) -> bool:
+        self.record(rel_path)
         p = self.abs(rel_path)
         return self.inside(p) and p.is_file()
 
     def read_bytes(self, rel_path: str) -> bytes:
         """Read a repo file once (memoised). Refuses paths leaving the repo."""
+        self.record(rel_path)
         cached = self._bytes.get(rel_path)
         if cached is not None:
             return cached
@@ -159,6 +186,7 @@ class Repo:
 
     def read_text(self, rel_path: str) -> str:
         """The decoded text (BOM dropped, newlines as LF), memoised like the bytes."""
+        self.record(rel_path)
         cached = self._texts.get(rel_path)
         if cached is None:
             from .parse.text import decode

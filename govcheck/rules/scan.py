@@ -52,6 +52,7 @@ def scope_files(packet: Packet, ctx: Context) -> list[str]:
     def add_file(p: Path) -> None:
         if len(found) >= MAX_FILES or not repo.inside(p) or not p.is_file():
             return
+        repo.record(p)
         try:
             if p.stat().st_size > MAX_FILE_BYTES:
                 return
@@ -66,6 +67,7 @@ def scope_files(packet: Packet, ctx: Context) -> list[str]:
             if not repo.inside(here):
                 dirnames[:] = []
                 continue
+            repo.record(here)  # a folder's mtime moves when entries come or go
             for name in sorted(filenames):
                 add_file(here / name)
             if len(found) >= MAX_FILES:
@@ -76,6 +78,7 @@ def scope_files(packet: Packet, ctx: Context) -> list[str]:
         if rel is None:
             continue
         if any(c in rel for c in _GLOB_CHARS):
+            repo.unrecordable()  # which files a glob matches is not one file's state
             try:
                 matches = sorted(repo.root.glob(rel))
             except (ValueError, NotImplementedError, OSError):
@@ -85,6 +88,7 @@ def scope_files(packet: Packet, ctx: Context) -> list[str]:
                     add_dir(p) if p.is_dir() else add_file(p)
             continue
         p = repo.abs(rel.rstrip("/"))
+        repo.record(p)
         if not repo.inside(p) or not p.exists():
             continue
         if p.is_dir():
