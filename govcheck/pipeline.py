@@ -291,10 +291,80 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         results_cache, hits = None, {}
         if cache is not None:
             results_cache, hits = _cached_results(repo, config, spec_current, now, locations, options)
+        misses = [loc for loc in locations if loc.id not in hits]
+        if options.no_run and misses:
+            # A large cold run parses and checks packets in worker processes:
+            # only the slim results come back (see _parallel_check).
+            hits.update(_parallel_check(repo, config, rules, spec_current, now, options, change, cache,
+                                        results_cache, misses))
         loaded = iter(load_packets(repo, [loc for loc in locations if loc.id not in hits], cache))
         packets = [hits[loc.id].packet if loc.id in hits else next(loaded) for loc in locations]
         return _validate(repo, config, rules, spec_current, locations, now, options, packets, change, cache,
                          results_cache, hits)
+
+
+PARALLEL_MIN = 200  # below this, forking workers costs more than it saves
+_FORK_STATE: tuple | None = None  # what forked workers inherit
+
+
+def _check_chunk(chunk: list) -> list:
+    """In a worker: parse and check these packets; return slim results."""
+    from .results import CachedResult, slim
+    from .rules.done_means import criteria_status
+    from .anchoring import anchored_version
+
+    repo, config, rules, spec_current, now, options, change, cache, results_cache = _FORK_STATE  # type: ignore[misc]
+    ctx = Context(repo=repo, config=config, spec_current=spec_current, today=now.date(), commands={},
+                  ran_commands=False, packets={}, all_packets=options.all_packets, change_set=change,
+                  parse_cache=cache)
+    out = []
+    for loc in chunk:
+        packet = load_packet(repo, loc, cache)
+        repo.start_recording()
+        try:
+            findings = tuple(sorted(check_packet(packet, ctx, rules), key=Finding.sort_key))
+            criteria = criteria_status(packet, ctx)
+        finally:
+            recorded = repo.stop_recording()
+        anchoring = anchored_version(packet)
+        result = CachedResult(findings, criteria, anchoring.version if anchoring else None,
+                              anchoring.ref.kind if anchoring else None,
+                              anchoring.ref.line if anchoring else None, slim(packet))
+        sha = _input_sha(repo, loc) if results_cache is not None and packet.sha256 else None
+        if sha is not None and not loc.escapes_repo:
+            results_cache.put(loc.id, loc.path, sha, (), recorded, result)
+        out.append((loc.id, result))
+    return out
+
+
+def _parallel_check(repo, config, rules, spec_current, now, options, change, cache, results_cache, misses) -> dict:
+    """Parse and check ``misses`` across the cores (fork), when there are
+    enough of them. Returns id -> CachedResult; {} means "do it in-process"
+    (one core, few packets, no fork, or a broken pool)."""
+    global _FORK_STATE
+    from .cache import _workers
+
+    workers = min(_workers(), 8)
+    if workers < 2 or len(misses) <= PARALLEL_MIN:
+        return {}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return {}
+    size = max(10, len(misses) // (workers * 8))
+    chunks = [misses[i : i + size] for i in range(0, len(misses), size)]
+    _FORK_STATE = (repo, config, rules, spec_current, now, options, change, cache, results_cache)
+    done: dict = {}
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for part in pool.map(_check_chunk, chunks):
+                done.update(part)
+    except Exception:  # a broken pool (no /dev/shm, a killed worker): check in-process
+        return {}
+    finally:
+        _FORK_STATE = None
+    return done
 
 
 def _input_sha(repo: Repo, loc: PacketLocation) -> str | None:
