@@ -123,22 +123,68 @@ def format_options(f):
     from .report import FORMATS
 
     f = click.option("--output", "-o", "output", metavar="FILE", multiple=True,
-                     help="Write the report to FILE (atomically); the n-th --output goes with the n-th "
-                          "--format that has no ':FILE'; '-' is stdout.")(f)
+                     help="Write the report of the --format before it to FILE (atomically); '-' is stdout.")(f)
     f = click.option("--format", "-f", "fmt", type=FormatType(), multiple=True, metavar="FORMAT[:FILE]",
                      help=f"Report format ({', '.join(FORMATS)}; default markdown); repeat for several outputs.")(f)
     return f
 
 
+class OrderedOptionsCommand(click.Command):
+    """Keeps the raw arguments, so that ``--format X --output F`` pairs can
+    be matched in the order they were written (click merges repeated
+    options into tuples and loses the interleaving)."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["govcheck.raw_args"] = list(args)
+        return super().parse_args(ctx, args)
+
+
+def _output_slots(n_formats: int) -> list[int] | None:
+    """For each --output in command-line order, the index of the --format
+    written before it (None when the order is unknown)."""
+    ctx = click.get_current_context(silent=True)
+    raw = ctx.meta.get("govcheck.raw_args") if ctx is not None else None
+    if raw is None:
+        return None
+    slots: list[int] = []
+    fmt_index = -1
+    i = 0
+    while i < len(raw):
+        arg = raw[i]
+        if arg == "--":
+            break
+        name, eq, _ = arg.partition("=")
+        takes_value = not eq and i + 1 < len(raw)
+        if name in ("--format", "-f"):
+            fmt_index += 1
+        elif name.startswith("-f") and not name.startswith("--") and len(name) > 2:
+            fmt_index += 1  # -fjson
+        elif name in ("--output", "-o") or (name.startswith("-o") and not name.startswith("--") and len(name) > 2):
+            slots.append(fmt_index)
+        if name in ("--format", "-f", "--output", "-o", "--repo", "--timeout", "-j", "--jobs", "--state-dir",
+                    "--baseline", "--base", "--head") and takes_value:
+            i += 1
+        i += 1
+    return slots if fmt_index + 1 == n_formats else None
+
+
 def output_plan(fmt, output: tuple[str, ...]) -> list[tuple[str, str | None]]:
     specs = [(f, None) if isinstance(f, str) else f for f in fmt] or [("markdown", None)]
     outs = list(output)
-    open_slots = [i for i, (_, path) in enumerate(specs) if path is None]
-    if len(outs) > len(open_slots):
-        raise UsageError(f"{len(outs)} --output option(s) but only {len(open_slots)} --format without a file")
     plan = list(specs)
-    for slot, out in zip(open_slots, outs):
-        plan[slot] = (plan[slot][0], out)
+    slots = _output_slots(len(fmt)) if fmt else None
+    if slots is not None and len(slots) == len(outs):
+        # --output F goes with the --format written just before it.
+        for slot, out in zip(slots, outs):
+            if slot < 0 or plan[slot][1] is not None:
+                raise UsageError(f"--output {out} does not follow a --format without a file")
+            plan[slot] = (plan[slot][0], out)
+    else:
+        open_slots = [i for i, (_, path) in enumerate(specs) if path is None]
+        if len(outs) > len(open_slots):
+            raise UsageError(f"{len(outs)} --output option(s) but only {len(open_slots)} --format without a file")
+        for slot, out in zip(open_slots, outs):
+            plan[slot] = (plan[slot][0], out)
     to_stdout = [i for i, (_, path) in enumerate(plan) if path in (None, "-")]
     if len(to_stdout) > 1:
         raise UsageError("only one format can go to stdout; give the others a file (--format sarif:govcheck.sarif)")
@@ -233,7 +279,7 @@ def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast,
     )
 
 
-@main.command()
+@main.command(cls=OrderedOptionsCommand)
 @click.argument("packet_ids", nargs=-1, metavar="[WP-ID]...")
 @click.option("--all", "all_packets", is_flag=True, help="Validate every packet in the repo.")
 @repo_option
@@ -295,7 +341,7 @@ def append_reports(report) -> None:
         sys.exit(EXIT_ERROR)
 
 
-@main.command()
+@main.command(cls=OrderedOptionsCommand)
 @click.option("--base", metavar="REF", default=None,
               help="Compare with REF (default: the merge base with origin's default branch, main or master).")
 @click.option("--head", metavar="REF", default=None, help="End of the range (default HEAD); the working tree is validated.")

@@ -138,3 +138,23 @@ def test_reports_are_reproducible_with_source_date_epoch():
     b = run_cli("validate", "--all", "--repo", STORAGE, "--no-run", "--format", "json", env=env)
     assert a.stdout == b.stdout
     assert "2026-01-01" in a.stdout
+
+
+def test_several_outputs_and_step_summary(tmp_path):
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    res = run_cli("validate", "--all", "--repo", STORAGE, "--no-run",
+                  "--format", "github", "--format", f"sarif:{tmp_path / 'g.sarif'}",
+                  "--format", "junit", "--output", tmp_path / "g.xml",
+                  env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert res.exit_code == 1
+    assert res.stdout.startswith("::") and "file=.GOV/task_packets/WP-1-Storage-Foundation.md" in res.stdout
+    assert json.loads((tmp_path / "g.sarif").read_text())["version"] == "2.1.0"
+    assert (tmp_path / "g.xml").read_text().startswith("<?xml")
+    text = summary.read_text()
+    assert text.startswith("earlier step\n") and "Verdict: FAIL" in text  # appended, never replaced
+
+
+def test_two_formats_to_stdout_is_a_usage_error():
+    res = run_cli("validate", "--all", "--repo", STORAGE, "--no-run", "--format", "json", "--format", "github")
+    assert res.exit_code == 2 and "stdout" in res.stderr
