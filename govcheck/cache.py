@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import __version__
+from .fingerprint import code_fingerprint
 from .model import Packet
 
 # Bump when the pickled shape changes without a version bump (dev builds).
@@ -44,8 +44,8 @@ def _prefix(version: str) -> bytes:
 PARALLEL_MIN = 200
 
 
-def packet_key(path: str, data: bytes, packet_json: bytes | None, version: str = __version__) -> str:
-    h = hashlib.sha256(_prefix(version))
+def packet_key(path: str, data: bytes, packet_json: bytes | None, version: str | None = None) -> str:
+    h = hashlib.sha256(_prefix(version or code_fingerprint()))
     for part in (b"packet", path.encode("utf-8"), data, b"json" if packet_json is not None else b"-",
                  packet_json or b""):
         # length-prefixed, so no two different tuples hash the same stream
@@ -54,8 +54,8 @@ def packet_key(path: str, data: bytes, packet_json: bytes | None, version: str =
     return h.hexdigest()
 
 
-def spec_key(spec_sha256: str, version: str = __version__) -> str:
-    return hashlib.sha256(_prefix(version) + b"\0spec-index\0" + spec_sha256.encode("ascii")).hexdigest()
+def spec_key(spec_sha256: str, version: str | None = None) -> str:
+    return hashlib.sha256(_prefix(version or code_fingerprint()) + b"\0spec-index\0" + spec_sha256.encode("ascii")).hexdigest()
 
 
 class ParseCache:

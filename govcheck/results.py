@@ -27,7 +27,7 @@ import pickle
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import __version__
+from .fingerprint import code_fingerprint
 from .model import Command, CommandResult, CriterionStatus, Finding, Packet, Scope
 
 FORMAT = 1
@@ -49,7 +49,7 @@ def run_key(repo, config, spec_current, today, spec_bytes: bytes) -> str:
         h.update(json.dumps(parts, default=str, sort_keys=True).encode("utf-8"))
         h.update(b"\0")
 
-    add("govcheck", __version__, FORMAT, str(repo.root))
+    add("govcheck", code_fingerprint(), FORMAT, str(repo.root))
     add("config", config.sha256)
     add("today", today.isoformat())
     add("spec-current", spec_current.path, spec_current.spec_file, spec_current.version,

@@ -38,11 +38,18 @@ def run_cli(*args: str, env: dict | None = None) -> Result:
     return Result(res.exit_code, res.stdout, res.stderr)
 
 
+def copy_fixture(src: Path, dest: Path) -> Path:
+    """A fixture repo copied without what earlier runs left in it (command
+    logs and caches under .govcheck/, bytecode), so tests start clean."""
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".govcheck", "__pycache__"))
+    return dest
+
+
 @pytest.fixture
 def storage_repo(tmp_path: Path) -> Path:
     """A private copy of the storage-foundation fixture, free to edit."""
     dest = tmp_path / "repo"
-    shutil.copytree(STORAGE, dest)
+    copy_fixture(STORAGE, dest)
     return dest
 
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import STORAGE, run_cli
+from conftest import copy_fixture, STORAGE, run_cli
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
@@ -21,7 +21,7 @@ def _git(repo, *args):
 @pytest.fixture
 def git_repo(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(STORAGE, repo)
+    copy_fixture(STORAGE, repo)
     # a third packet, so "only the changed one" means something
     text = (repo / ".GOV/task_packets/WP-1-Job-Queue-v2.md").read_text()
     (repo / ".GOV/task_packets/WP-1-Job-Priorities.md").write_text(text.replace("WP-1-Job-Queue-v2", "WP-1-Job-Priorities"))
@@ -88,7 +88,7 @@ def test_code_only_change_runs_repo_checks_and_passes(git_repo):
 
 def test_not_a_git_repo_is_exit_2(tmp_path):
     repo = tmp_path / "plain"
-    shutil.copytree(STORAGE, repo)
+    copy_fixture(STORAGE, repo)
     res = run_cli("ci", "--repo", repo, "--no-run")
     assert res.exit_code == 2 and "git" in res.stderr
 

@@ -23,7 +23,7 @@ from govcheck.config import (
 from govcheck.errors import ConfigError
 from govcheck.model import Severity
 
-from conftest import ROOT, STORAGE
+from conftest import copy_fixture, ROOT, STORAGE
 
 # Shaped like pipeline.open_repo's argument (RuleSpec.options_schema()) for
 # one rule and like a bare "properties" dict for the others.
@@ -499,7 +499,7 @@ def test_dynamic_schema_is_valid_json_schema():
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     dest = tmp_path / "repo"
-    shutil.copytree(STORAGE, dest)
+    copy_fixture(STORAGE, dest)
     return dest
 
 

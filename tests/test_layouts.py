@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, findings, run_cli, validate_json
+from conftest import copy_fixture, FIXTURES, findings, run_cli, validate_json
 
 from govcheck.repo import Repo
 
@@ -51,7 +51,7 @@ def test_json_spec_current_anchor_missing_from_bundle(tmp_path):
     import shutil
 
     repo = tmp_path / "r"
-    shutil.copytree(FIXTURES / "layout-json", repo)
+    copy_fixture(FIXTURES / "layout-json", repo)
     pj = repo / ".GOV/task_packets/WP-3-Contract-Packet/packet.json"
     pj.write_text(pj.read_text().replace('["2.1"]', '["2.1", "3.4"]'))
     code, report = validate_json(repo, "WP-3-Contract-Packet")

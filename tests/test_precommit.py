@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, STORAGE
+from conftest import copy_fixture, ROOT, STORAGE
 
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 pytestmark = [
@@ -33,7 +33,7 @@ def _run(args, cwd, env):
 
 def test_hook_passes_then_fails_on_a_broken_packet(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(STORAGE, repo)
+    copy_fixture(STORAGE, repo)
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     env.pop("GIT_DIR", None)
     for args in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-qm", "base"]):

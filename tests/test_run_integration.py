@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, GOOD_GEN2, STORAGE, findings, run_cli, write_packet
+from conftest import copy_fixture, FIXTURES, GOOD_GEN2, STORAGE, findings, run_cli, write_packet
 
 SECRETS = {
     "MY_API_TOKEN": "tok-4f1e9c",
@@ -37,7 +37,7 @@ def _dead(pid: int) -> bool:
 
 def test_safety_fixture_statuses_caps_and_secrets(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "runner-safety", repo)
+    copy_fixture(FIXTURES / "runner-safety", repo)
     t0 = time.monotonic()
     res = run_cli("validate", "WP-9-Runner-Safety", "--repo", repo, "--timeout", "3", "--format", "json",
                   env={**SECRETS, "PATH": os.environ["PATH"]})
@@ -71,7 +71,7 @@ def test_safety_fixture_statuses_caps_and_secrets(tmp_path):
 
 def _git_repo(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
-    shutil.copytree(STORAGE, repo)
+    copy_fixture(STORAGE, repo)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(repo)]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
@@ -155,7 +155,7 @@ def test_no_run_skips_everything(storage_repo):
 
 def test_fail_fast_and_parallel_order(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(FIXTURES / "runner-safety", repo)
+    copy_fixture(FIXTURES / "runner-safety", repo)
     res = run_cli("validate", "WP-9-Runner-Safety", "--repo", repo, "--fail-fast", "--format", "json")
     statuses = [c["status"] for c in res.json()["packets"][0]["commands"]]
     assert statuses == ["passed", "failed", "skipped", "skipped", "skipped", "skipped"]

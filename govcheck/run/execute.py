@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from .. import __version__
+from ..fingerprint import code_fingerprint
 from ..config import Config
 from ..model import CommandResult, Packet
 from .cache import RunCache, repo_state
@@ -65,10 +65,10 @@ def run_packets(packets: Sequence[Packet], repo_root: Path, config: Config, opti
     cache = None
     if config.run.cache and not options.rerun and runnable:
         cache = RunCache(state_dir / "cache" / "runs", repo_root, {p.id: p.sha256 for p in runnable},
-                         repo_state(repo_root), __version__)
+                         repo_state(repo_root), code_fingerprint())
     elif config.run.cache and runnable:  # --rerun: refresh the cache with the new results
         cache = _WriteOnly(RunCache(state_dir / "cache" / "runs", repo_root, {p.id: p.sha256 for p in runnable},
-                                    repo_state(repo_root), __version__))
+                                    repo_state(repo_root), code_fingerprint()))
     cancel = threading.Event()
 
     def one(packet: Packet) -> tuple[CommandResult, ...]:
