@@ -30,9 +30,22 @@ class Result:
         return json.loads(self.stdout)
 
 
+_CORPUS_STATE = None
+
+
 def run_cli(*args: str, env: dict | None = None) -> Result:
     from govcheck.cli import main
 
+    global _CORPUS_STATE
+    args = tuple(str(a) for a in args)
+    # The shared corpus is read by many sessions: never leave govcheck's
+    # state folder (caches, logs) in it.
+    if str(CORPUS) in args and "--state-dir" not in args and args and args[0] in ("validate", "ci"):
+        if _CORPUS_STATE is None:
+            import tempfile
+
+            _CORPUS_STATE = tempfile.mkdtemp(prefix="govcheck-corpus-state-")
+        args = args + ("--state-dir", _CORPUS_STATE)
     runner = CliRunner()
     res = runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
     return Result(res.exit_code, res.stdout, res.stderr)
