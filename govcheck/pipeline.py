@@ -116,8 +116,11 @@ def load_packet(repo: Repo, loc: PacketLocation, cache: "ParseCache | None" = No
         # Imported here: a warm run served from the cache never loads the
         # Markdown parser (markdown-it-py costs ~35 ms to import).
         from .parse.packet import parse_packet
+        from .parse.text import decode
 
-        packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json)
+        decoded = decode(data)
+        repo.remember_text(loc.path, decoded.text)  # rules read the same text
+        packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json, decoded=decoded)
         if key is not None:
             cache.put(key, packet)
     for flat in loc.superseded:

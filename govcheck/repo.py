@@ -194,6 +194,10 @@ class Repo:
             cached = self._texts[rel_path] = decode(self.read_bytes(rel_path)).text
         return cached
 
+    def remember_text(self, rel_path: str, text: str) -> None:
+        """The parser decoded this file already: rules reading it reuse that."""
+        self._texts.setdefault(rel_path, text)
+
     def _first_existing(self, candidates: Iterable[str]) -> str | None:
         for c in candidates:
             if self.is_file(c):

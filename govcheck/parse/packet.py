@@ -29,6 +29,7 @@ from typing import Iterable, Sequence
 from markdown_it import MarkdownIt
 
 from ..model import (
+    DecodedText,
     LineSpan,
     CodeBlock,
     DecodeIssue,
@@ -163,11 +164,13 @@ def parse_packet(
     packet_id: str,
     path: str,
     packet_json: bytes | None = None,
+    decoded: DecodedText | None = None,
 ) -> Packet:
     """Parse a packet's raw bytes. Never raises for bad content: problems
-    become ``decode_issues`` / ``parse_issues`` that rules report."""
+    become ``decode_issues`` / ``parse_issues`` that rules report.
+    ``decoded`` is ``decode(data)`` when the caller has it already."""
     sha = hashlib.sha256(data).hexdigest()
-    decoded = decode(data)
+    decoded = decoded if decoded is not None else decode(data)
     parse_issues: list[DecodeIssue] = []
     if not decoded.text.strip():
         parse_issues.append(DecodeIssue("empty", 1, "is empty" if not data else "holds only whitespace"))

@@ -27,6 +27,20 @@ def packet_lines(packet: Packet, ctx: Context) -> list[str]:
         return []
 
 
+def _lines_mentioning(lines: list[str], phrase: str) -> list[int]:
+    """1-based numbers of the lines containing ``phrase`` (any case), found
+    with one search over the whole text instead of a test per line."""
+    text = "\n".join(lines)
+    found: list[int] = []
+    last_pos, last_line = 0, 1
+    for m in re.finditer(re.escape(phrase), text, re.IGNORECASE):
+        line = last_line + text.count("\n", last_pos, m.start())
+        last_pos, last_line = m.start(), line
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
 def _history(packet: Packet) -> list[tuple[int, int]]:
     return [(r.line, r.end_line) for r in packet.validation_reports]
 
@@ -616,10 +630,9 @@ def evidence_missing_file(packet: Packet, ctx: Context) -> Iterator[Finding]:
                 continue
             seen.add((ref, line))
             yield hit(f"EVIDENCE {ref}: {problem}", line=line, data={"evidence": ref, "requirement": mapping.requirement})
-    if not any("arget" in text or "ARGET" in text for text in lines):
-        return  # no VALIDATION manifest: skip the per-line scan
-    for n, text in enumerate(lines, 1):
-        if "target file" not in text.lower() or _in_history(n, history):
+    for n in _lines_mentioning(lines, "target file"):
+        text = lines[n - 1]
+        if _in_history(n, history):
             continue
         m = _TARGET_FILE_RE.match(text)
         if not m:
