@@ -83,6 +83,9 @@ def test_spec_diff_cli_on_fixture():
     assert status["4.2"] == "unchanged"
     assert status["11.7.4"] == "unchanged"
     assert status["4.3"] == "added"
+    assert res.json()["duplicates"]["02.93"] == [{"id": "4.2", "line": 57}]
+    text = run_cli("spec", "diff", "02.90", "02.93", "--repo", STORAGE).stdout
+    assert "v02.93: 1 repeated section number(s), first occurrence used: 4.2 (line 57)" in text
     one = run_cli("spec", "diff", "02.90", "02.93", "--section", "2.3.12", "--repo", STORAGE)
     assert "+Every migration must run unchanged on all three supported databases," in one.stdout
 

@@ -59,6 +59,11 @@ def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_un
             return json.dumps({"from": va, "to": vb, "section": section, "diff": diff}, indent=2) + "\n"
         return (diff + "\n") if diff else f"section {section}: unchanged between v{va} and v{vb}\n"
     statuses = compare(ta.data, tb.data)
+    from ..parse.spec import index_spec
+
+    # A number that occurs twice: the first occurrence is the section; the
+    # later ones are listed so nobody diffs the wrong text unknowingly.
+    dups = {v: [(d.id, d.line) for d in index_spec(t.data).duplicates] for v, t in ((va, ta), (vb, tb))}
     counts: dict[str, int] = {}
     for s in statuses:
         counts[s.status] = counts.get(s.status, 0) + 1
@@ -69,6 +74,7 @@ def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_un
                 "to": {"version": vb, "source": tb.source},
                 "counts": counts,
                 "sections": [{"id": s.id, "status": s.status, "title": s.title} for s in statuses],
+                "duplicates": {v: [{"id": i, "line": ln} for i, ln in d] for v, d in dups.items()},
             },
             indent=2,
             ensure_ascii=False,
@@ -78,6 +84,10 @@ def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_un
         if s.status != "unchanged" or show_unchanged:
             lines.append(f"{s.status:<9}  {s.id}  {s.title}")
     lines.append(", ".join(f"{counts.get(k, 0)} {k}" for k in ("changed", "unchanged", "added", "removed")))
+    for v, d in dups.items():
+        if d:
+            shown = ", ".join(f"{i} (line {ln})" for i, ln in d[:8]) + (f", ... {len(d) - 8} more" if len(d) > 8 else "")
+            lines.append(f"v{v}: {len(d)} repeated section number(s), first occurrence used: {shown}")
     return "\n".join(lines) + "\n"
 
 
