@@ -138,3 +138,26 @@ def append_report(path, expected_sha256: str, report_markdown: str, ascii_only: 
     new = build_appended(current, report_markdown, ascii_only)
     atomic_write_bytes(path, new)
     return new
+
+
+def append_to_packets(report) -> list[str]:
+    """Append each validated packet's Markdown report to the packet.
+    Returns one message per packet that was refused or could not be written."""
+    from pathlib import Path
+
+    from .report.markdown import render_packet
+
+    refused: list[str] = []
+    for result in report.packets:
+        p = result.packet
+        if not p.sha256:
+            continue  # never read (unreadable, outside the repo): nothing to append to
+        try:
+            # PACKET_FORMAT_VERSION packets must stay ASCII-only (CX-623)
+            append_report(Path(report.repo) / p.path, p.sha256, render_packet(result, report),
+                          ascii_only=p.format_version is not None)
+        except AppendRefused as exc:
+            refused.append(str(exc))
+        except OSError as exc:
+            refused.append(f"{p.path}: cannot append ({exc.strerror or exc})")
+    return refused

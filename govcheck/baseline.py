@@ -114,3 +114,24 @@ def apply(report: Report, baseline: Baseline) -> Report:
     for e in sorted(fixed, key=lambda e: (e.get("packet") or "", e["rule"])):
         notes.append(f"Fixed since the baseline: {e['rule']} on {e.get('packet') or 'the repo'}: {e['message'][:100]}")
     return replace(report, packets=tuple(packets), repo_findings=repo_findings, verdict=overall, notes=tuple(notes))
+
+
+def apply_configured(report: Report, root: Path, baseline_file: str | None) -> Report:
+    """Apply the baseline named by ``--baseline``, else by config, else
+    ``.govcheck-baseline.json`` when present; no baseline: the report as is."""
+    from .config import load_config
+    from .errors import UsageError
+
+    if baseline_file is None:
+        configured = load_config(root).baseline
+        candidate = configured or DEFAULT_FILE
+        if not (root / candidate).is_file():
+            if configured:
+                raise UsageError(f"config names baseline {configured}, which does not exist")
+            return report
+        path, shown = root / candidate, candidate
+    else:
+        path, shown = Path(baseline_file), baseline_file
+        if not path.is_file():
+            raise UsageError(f"--baseline {baseline_file}: no such file")
+    return apply(report, load(path, shown))

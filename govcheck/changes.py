@@ -149,3 +149,19 @@ def compute(repo: Repo, base: str | None, head: str | None, config_sources: tupl
                         if wp_id in repo.packets:
                             packets.setdefault(wp_id, f"task board entry changed ({path})")
     return ChangeSet(merge_base, head_sha, packets, tuple(deleted), all_reason, tuple(dict.fromkeys(spec_versions)))
+
+
+def packets_for_files(repo: Repo, files: list[Path], cwd: Path) -> list[str]:
+    """The packets (ids, in the order first named) that these files belong
+    to; files outside the repo or in no packet are ignored."""
+    ids: list[str] = []
+    for f in files:
+        p = f if f.is_absolute() else cwd / f
+        try:
+            rel = p.resolve().relative_to(repo.root).as_posix()
+        except ValueError:
+            continue
+        wp_id = packet_id_of(rel, repo.packet_dirs)
+        if wp_id and wp_id in repo.packets and wp_id not in ids:
+            ids.append(wp_id)
+    return ids

@@ -169,46 +169,17 @@ def _output_slots(n_formats: int) -> list[int] | None:
 
 
 def output_plan(fmt, output: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    specs = [(f, None) if isinstance(f, str) else f for f in fmt] or [("markdown", None)]
-    outs = list(output)
-    plan = list(specs)
-    slots = _output_slots(len(fmt)) if fmt else None
-    if slots is not None and len(slots) == len(outs):
-        # --output F goes with the --format written just before it.
-        for slot, out in zip(slots, outs):
-            if slot < 0 or plan[slot][1] is not None:
-                raise UsageError(f"--output {out} does not follow a --format without a file")
-            plan[slot] = (plan[slot][0], out)
-    else:
-        open_slots = [i for i, (_, path) in enumerate(specs) if path is None]
-        if len(outs) > len(open_slots):
-            raise UsageError(f"{len(outs)} --output option(s) but only {len(open_slots)} --format without a file")
-        for slot, out in zip(open_slots, outs):
-            plan[slot] = (plan[slot][0], out)
-    to_stdout = [i for i, (_, path) in enumerate(plan) if path in (None, "-")]
-    if len(to_stdout) > 1:
-        raise UsageError("only one format can go to stdout; give the others a file (--format sarif:govcheck.sarif)")
-    return plan
+    from .outputs import plan_outputs
+
+    specs = [(f, None) if isinstance(f, str) else f for f in fmt]
+    return plan_outputs(specs, list(output), _output_slots(len(fmt)) if fmt else None)
 
 
 def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...]) -> None:
-    """Render every requested format (validated before anything is written),
-    then the Markdown report to $GITHUB_STEP_SUMMARY when GitHub sets it."""
-    from .report import renderer
+    from .outputs import deliver
 
-    plan = output_plan(fmt, output)
-    rendered = [(renderer(f)(report), o) for f, o in plan]
-    for text, out in rendered:
-        write_output(text, out)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        md = next((t for (f, _), (t, _) in zip(plan, rendered) if f == "markdown"), None)
-        md = md if md is not None else renderer("markdown")(report)
-        try:
-            with open(summary, "a", encoding="utf-8") as fh:  # GitHub's file: append, as its docs say
-                fh.write(md)
-        except OSError as exc:
-            click.echo(f"govcheck: cannot write GITHUB_STEP_SUMMARY ({exc.strerror or exc})", err=True)
+    for warning in deliver(report, output_plan(fmt, output), write_output, os.environ.get("GITHUB_STEP_SUMMARY")):
+        click.echo(f"govcheck: {warning}", err=True)
 
 
 def baseline_options(f):
@@ -219,25 +190,9 @@ def baseline_options(f):
 
 
 def with_baseline(report, root: Path, baseline_file: str | None, no_baseline: bool):
-    """Apply the baseline (if any) to a finished report."""
-    from . import baseline as bl
-    from .config import load_config
+    from .baseline import apply_configured
 
-    if no_baseline:
-        return report
-    if baseline_file is None:
-        configured = load_config(root).baseline
-        candidate = configured or bl.DEFAULT_FILE
-        if not (root / candidate).is_file():
-            if configured:
-                raise UsageError(f"config names baseline {configured}, which does not exist")
-            return report
-        path, shown = root / candidate, candidate
-    else:
-        path, shown = Path(baseline_file), baseline_file
-        if not path.is_file():
-            raise UsageError(f"--baseline {baseline_file}: no such file")
-    return bl.apply(report, bl.load(path, shown))
+    return report if no_baseline else apply_configured(report, root, baseline_file)
 
 
 def run_options(f):
@@ -317,24 +272,11 @@ def validate(
 
 
 def append_reports(report) -> None:
-    """Write each packet's report into the packet itself. A packet that
-    changed on disk during the run is skipped with a message (exit 2)."""
-    from .append import AppendRefused, append_report
-    from .report.markdown import render_packet
+    """Write each packet's report into the packet itself; a packet that
+    changed on disk during the run is refused (exit 2)."""
+    from .append import append_to_packets
 
-    refused = []
-    for result in report.packets:
-        p = result.packet
-        if not p.sha256:
-            continue  # never read (unreadable, outside the repo): nothing to append to
-        try:
-            # PACKET_FORMAT_VERSION packets must stay ASCII-only (CX-623)
-            append_report(Path(report.repo) / p.path, p.sha256, render_packet(result, report),
-                          ascii_only=p.format_version is not None)
-        except AppendRefused as exc:
-            refused.append(str(exc))
-        except OSError as exc:
-            refused.append(f"{p.path}: cannot append ({exc.strerror or exc})")
+    refused = append_to_packets(report)
     for msg in refused:
         click.echo(f"govcheck: {msg}", err=True)
     if refused:
@@ -401,23 +343,13 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     """For pre-commit: validate the packets FILES belong to (packet.md,
     packet.json or a flat WP-*.md), without running commands. Files that
     belong to no packet are ignored."""
-    from .changes import packet_id_of
+    from .changes import packets_for_files
     from .pipeline import ValidateOptions, open_repo, validate as run_validate
     from .report import renderer
 
     root = _repo_root(repo)
     repo_obj, _config, _rules = open_repo(root)
-    ids: list[str] = []
-    for name in files:
-        p = Path(name)
-        p = p if p.is_absolute() else Path.cwd() / p
-        try:
-            rel = p.resolve().relative_to(root).as_posix()
-        except ValueError:
-            continue  # outside this repo
-        wp_id = packet_id_of(rel, repo_obj.packet_dirs)
-        if wp_id and wp_id in repo_obj.packets and wp_id not in ids:
-            ids.append(wp_id)
+    ids = packets_for_files(repo_obj, [Path(f) for f in files], Path.cwd())
     if not ids:
         sys.exit(EXIT_PASS)
     report = run_validate(root, ValidateOptions(packet_ids=tuple(ids), no_run=True,
