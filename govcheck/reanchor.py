@@ -31,6 +31,7 @@ class ReanchorPlan:
     changes: AnchoredChanges | None
     new_bytes: bytes | None
     lines_changed: tuple[int, ...] = ()
+    current: bool = False  # already anchored to the current version: nothing to do
 
 
 def _newline_of(data: bytes) -> bytes:
@@ -44,7 +45,8 @@ def plan_reanchor(packet: Packet, data: bytes, store, current_version: str, toda
     old = anchoring.version
     if compare_versions(old, current_version) >= 0:
         return ReanchorPlan(packet.id, old, current_version, False,
-                            f"already anchored to v{old} (SPEC_CURRENT names v{current_version}); nothing to move", None, None)
+                            f"already anchored to v{old} (SPEC_CURRENT names v{current_version}); nothing to move",
+                            None, None, current=True)
     if not packet.anchors:
         return ReanchorPlan(packet.id, old, current_version, False,
                             "the packet anchors no spec section, so there is nothing to prove unchanged", None, None)

@@ -132,6 +132,8 @@ def test_unchanged_anchor_gives_empty_list_and_reanchor_moves_it(storage_repo):
     assert b"## SPEC REANCHOR" in after and b"Checked unchanged" in after
     code, report = validate_json(storage_repo, "WP-1-Job-Queue-v2")
     assert code == 0, findings(report)
+    again = run_cli("reanchor", "WP-1-Job-Queue-v2", "--repo", storage_repo)
+    assert again.exit_code == 0 and "already anchored" in again.stderr and path.read_bytes() == after
 
 
 def test_changed_anchor_is_listed_and_reanchor_refuses(storage_repo):

@@ -106,6 +106,8 @@ def reanchor(root: Path, wp_id: str, dry_run: bool, today: str) -> tuple[int, st
     packet = load_packet(repo, loc)
     current = repo.spec_current().version
     plan = plan_reanchor(packet, data, SpecStore(repo), current, today)
+    if plan.current:
+        return 0, "", f"govcheck: {wp_id} is {plan.reason}"
     if not plan.ok:
         return 1, "", f"govcheck: reanchor {wp_id} refused: {plan.reason}"
     diff = unified(data, plan.new_bytes, loc.path)
