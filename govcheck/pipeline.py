@@ -355,7 +355,7 @@ def _parallel_check(repo, config, rules, spec_current, now, options, change, cac
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return {}
-    size = max(10, len(misses) // (workers * 8))
+    size = max(10, len(misses) // (workers * 30))  # small chunks keep both workers busy to the end
     chunks = [misses[i : i + size] for i in range(0, len(misses), size)]
     _FORK_STATE = (repo, config, rules, spec_current, now, options, change, cache, results_cache)
     done: dict = {}
