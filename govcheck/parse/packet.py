@@ -285,8 +285,11 @@ def parse_packet(
 
 def _fence_close(lines: Sequence[str], start: int, char: str, length: int) -> int | None:
     for j in range(start, len(lines)):
-        stripped = lines[j].strip()
-        if len(stripped) >= length and set(stripped) == {char} and len(lines[j]) - len(lines[j].lstrip()) < 4:
+        line = lines[j]
+        if char not in line:  # cheap test first: most lines hold no fence character
+            continue
+        stripped = line.strip()
+        if len(stripped) >= length and set(stripped) == {char} and len(line) - len(line.lstrip()) < 4:
             return j
     return None
 
@@ -439,6 +442,8 @@ def _canonical_name(name: str) -> str:
 
 def _match_field(text: str) -> tuple[str, str] | None:
     """``NAME: value`` on a line (bullet already removed), or None."""
+    if ":" not in text:
+        return None
     m = _FIELD_RE.match(text.strip())
     if not m:
         return None
@@ -459,6 +464,9 @@ def _match_field(text: str) -> tuple[str, str] | None:
 def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[FieldNode]:
     nodes: list[FieldNode] = []
     depth = 0
+    section_at = {}
+    for s in sections:
+        section_at.setdefault(s.line, s)
     for i, tok in enumerate(tokens):
         if tok.type in ("bullet_list_open", "ordered_list_open"):
             depth += 1
@@ -476,7 +484,7 @@ def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[F
             title = tokens[i + 1].content.strip()
             hit = _match_field(title)
             name, value = hit if hit else (_canonical_name(_strip_heading_decor(title)), "")
-            sec = next((s for s in sections if s.line == line), None)
+            sec = section_at.get(line)
             end = sec.end_line if sec else line
             if not value:
                 value = _single_line_body(doc, line + 1, end)
