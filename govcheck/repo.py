@@ -209,7 +209,9 @@ class Repo:
     @cached_property
     def packet_dirs(self) -> tuple[str, ...]:
         dirs = self.layout.packets or DEFAULT_PACKET_DIRS
-        return tuple(d for d in dirs if (self.root / d).is_dir())
+        # A packet folder that is (or sits under) a link leading out of the
+        # repo is not searched: nothing outside the repo is read.
+        return tuple(d for d in dirs if (self.root / d).is_dir() and self.inside(self.root / d))
 
     @cached_property
     def spec_dirs(self) -> tuple[str, ...]:
@@ -276,7 +278,9 @@ class Repo:
                     if wp_id in flat:
                         continue  # first packet dir wins
                     flat[wp_id] = rel
-                    if not self.inside(here / name):
+                    # os.walk does not follow linked folders, so only a link
+                    # itself can lead outside: resolve just those.
+                    if os.path.islink(here / name) and not self.inside(here / name):
                         escapes.add(wp_id)
         out: dict[str, PacketLocation] = {}
         for wp_id, rel in flat.items():

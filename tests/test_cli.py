@@ -8,7 +8,7 @@ import jsonschema
 
 from govcheck.schemas import load_schema
 
-from conftest import STORAGE, run_cli, write_packet, GOOD_GEN2
+from conftest import STORAGE, copy_fixture, run_cli, write_packet, GOOD_GEN2
 
 
 def test_storage_foundation_fixture_is_stale_and_fails():
@@ -158,3 +158,15 @@ def test_several_outputs_and_step_summary(tmp_path):
 def test_two_formats_to_stdout_is_a_usage_error():
     res = run_cli("validate", "--all", "--repo", STORAGE, "--no-run", "--format", "json", "--format", "github")
     assert res.exit_code == 2 and "stdout" in res.stderr
+
+
+def test_packet_folder_linked_outside_repo_is_not_searched(tmp_path):
+    outside = tmp_path / "elsewhere"
+    copy_fixture(STORAGE / ".GOV/task_packets", outside)
+    repo = copy_fixture(STORAGE, tmp_path / "repo")
+    import shutil
+
+    shutil.rmtree(repo / ".GOV/task_packets")
+    (repo / ".GOV/task_packets").symlink_to(outside, target_is_directory=True)
+    res = run_cli("validate", "WP-1-Job-Queue-v2", "--repo", repo, "--no-run")
+    assert res.exit_code == 2 and "unknown packet" in res.stderr
