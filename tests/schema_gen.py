@@ -13,7 +13,20 @@ import typing
 from typing import Any, Mapping
 
 
+def _resolve(tp: Any) -> Any:
+    """A forward reference left inside a generic (Python 3.10 does not
+    evaluate ``tuple["ListItem", ...]`` in get_type_hints): the model class."""
+    if isinstance(tp, typing.ForwardRef):
+        tp = tp.__forward_arg__
+    if isinstance(tp, str):
+        import govcheck.model as model
+
+        return getattr(model, tp)
+    return tp
+
+
 def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    tp = _resolve(tp)
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
