@@ -1,0 +1,329 @@
+"""markdown-it-py's block parser, dispatched by each line's first character.
+
+markdown-it-py tries every block rule on every line: for a line of log
+output pasted into a packet that is nine rule calls (each logging a debug
+message) before the paragraph rule takes it, and then, for every following
+line of the paragraph, the terminator rules again; ``lheading`` scans the
+paragraph once more looking for a setext underline. On 1,200 real-sized
+packets that is ~60% of the parse.
+
+Every block rule but ``code``, ``lheading`` and ``paragraph`` starts by
+returning False unless the line's first non-space character is its marker
+(``#`` for headings, a backtick or tilde for fences, ...). So the rule that
+can match a line is known from that character, and only that rule is
+called. This module installs, on one ``MarkdownIt`` instance:
+
+* a tokenize loop that calls only the rules whose marker the line starts
+  with (in the ruler's order), then the paragraph;
+* ``lheading`` and ``paragraph`` as one scan that dispatches terminator
+  rules the same way (a port of both, keeping their exact behaviour,
+  including ``lheading`` leaving ``parentType`` at "paragraph" when it
+  finds no underline);
+* a state whose line markers are computed per line, not per character.
+
+All other rules (lists, fences, headings, block quotes, references, code)
+are markdown-it-py's own functions, so the token stream is the one
+markdown-it-py produces. tests/test_blocks.py compares the two on every
+packet of the fixtures, the corpus, the benchmark repo and generated
+Markdown. Paragraph ``inline`` tokens carry no content (nobody reads it;
+``keep_paragraph_text=True`` restores it, for those tests).
+
+A ruler this module does not know (a plugin rule, ``table`` or
+``html_block`` enabled) leaves the instance untouched: ``install`` returns
+False and markdown-it-py parses as usual.
+"""
+
+from __future__ import annotations
+
+from itertools import accumulate
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
+from markdown_it.parser_block import ParserBlock
+from markdown_it.rules_block.hr import hr
+from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.token import Token
+
+# The characters a line must start with (after indentation) for each rule
+# to have any chance of matching. Read off each rule's opening checks.
+_RULE_MARKERS = {
+    "fence": "`~",
+    "blockquote": ">",
+    "hr": "*-_",
+    "list": "*-+0123456789",
+    "reference": "[",
+    "heading": "#",
+}
+# Rules handled here rather than dispatched.
+_OWN_RULES = {"code", "lheading", "paragraph"}
+
+
+class _Token(Token):
+    """A Token built without the dataclass machinery (default factories,
+    ``__post_init__``): half a million are made for 1,200 packets."""
+
+    __slots__ = ()
+
+    def __init__(self, type: str, tag: str, nesting: int, level: int) -> None:  # noqa: A002
+        self.type = type
+        self.tag = tag
+        self.nesting = nesting
+        self.attrs = {}
+        self.map = None
+        self.level = level
+        self.children = None
+        self.content = ""
+        self.markup = ""
+        self.info = ""
+        self.meta = {}
+        self.block = True
+        self.hidden = False
+
+
+class _LineState(StateBlock):
+    """A StateBlock whose line markers come from one split per line."""
+
+    def __init__(self, src: str, md: MarkdownIt, env, tokens: list) -> None:
+        super().__init__("", md, env, tokens)
+        self.src = src
+        length = len(src)
+        lines = src.split("\n")
+        if src.endswith("\n") or not src:
+            lines.pop()  # nothing starts after the last newline
+        elif not lines[-1].strip(" \t"):
+            # A final whitespace-only line without "\n" gets no marker
+            # (as in markdown-it-py's per-character scan).
+            lines.pop()
+        lens = [len(line) for line in lines]
+        shifts = [n - len(line.lstrip(" \t")) for n, line in zip(lens, lines)]
+        begins = [0, *accumulate(n + 1 for n in lens)]
+        begins.pop()
+        ends = [b + n for b, n in zip(begins, lens)]
+        counts = shifts
+        if "\t" in src:
+            counts = [_columns(line[:k]) if k and "\t" in line[:k] else k for line, k in zip(lines, shifts)]
+        self.bMarks = begins + [length]
+        self.eMarks = ends + [length]
+        self.tShift = shifts + [0]
+        self.sCount = list(counts) + [0]
+        self.bsCount = [0] * (len(lines) + 1)
+        self.lineMax = len(lines)
+
+    def push(self, ttype: str, tag: str, nesting) -> Token:
+        # StateBlock.push, with the cheaper token.
+        if nesting < 0:
+            self.level -= 1
+        token = _Token(ttype, tag, nesting, self.level)
+        if nesting > 0:
+            self.level += 1
+        self.tokens.append(token)
+        return token
+
+
+def _columns(indent: str) -> int:
+    """Width of leading spaces and tabs, tabs to the next multiple of 4."""
+    offset = 0
+    for ch in indent:
+        offset += 4 - offset % 4 if ch == "\t" else 1
+    return offset
+
+
+class _DispatchingParserBlock(ParserBlock):
+    def __init__(self, ruler, keep_paragraph_text: bool) -> None:
+        super().__init__()
+        self.ruler = ruler
+        self.keep_paragraph_text = keep_paragraph_text
+        rules = {r.name: r.fn for r in ruler.__rules__ if r.enabled}
+        self._code = rules["code"]
+        self._code_enabled = True
+        self._starts = _dispatch_table([(n, rules[n]) for n in ruler.get_active_rules() if n not in _OWN_RULES])
+        self._paragraph_terminators = _dispatch_table(
+            [(r.name, r.fn) for r in ruler.__rules__ if r.enabled and "paragraph" in r.alt]
+        )
+
+    def parse(self, src, md, env, outTokens):
+        if not src:
+            return None
+        state = _LineState(src, md, env, outTokens)
+        self.tokenize(state, state.line, state.lineMax)
+        return state.tokens
+
+    def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
+        # A port of ParserBlock.tokenize; only the rule loop differs.
+        src = state.src
+        srclen = len(src)
+        bMarks, eMarks, tShift, sCount = state.bMarks, state.eMarks, state.tShift, state.sCount
+        maxNesting = state.md.options.maxNesting
+        starts = self._starts
+        line = startLine
+        hasEmptyLines = False
+
+        while line < endLine:
+            lineMax = state.lineMax
+            while line < lineMax and bMarks[line] + tShift[line] >= eMarks[line]:
+                line += 1
+            state.line = line
+            if line >= endLine:
+                break
+            if sCount[line] < state.blkIndent:
+                break  # end of a nested block (list item, block quote)
+            if state.level >= maxNesting:
+                state.line = endLine
+                break
+
+            if sCount[line] - state.blkIndent >= 4:
+                ok = self._code(state, line, endLine, False)
+            else:
+                pos = bMarks[line] + tShift[line]
+                ok = False
+                ch = src[pos] if pos < srclen else ""
+                for rule in starts.get(ch, ()):
+                    if rule is hr and not _may_be_hr(src, pos, eMarks[line], ch):
+                        continue
+                    if rule(state, line, endLine, False):
+                        ok = True
+                        break
+                if not ok:
+                    ok = self._paragraph(state, line, endLine)
+            if not ok:  # pragma: no cover - the paragraph always matches
+                raise RuntimeError("none of the block rules matched")
+            if state.line <= line:  # pragma: no cover - markdown-it-py's own guard
+                raise RuntimeError("block rule didn't increment state.line")
+
+            state.tight = not hasEmptyLines
+            line = state.line
+            if (line - 1) < endLine and state.isEmpty(line - 1):
+                hasEmptyLines = True
+            if line < endLine and state.isEmpty(line):
+                hasEmptyLines = True
+                line += 1
+                state.line = line
+
+    def _terminates(self, state: StateBlock, line: int, endLine: int) -> bool:
+        src = state.src
+        pos = state.bMarks[line] + state.tShift[line]
+        ch = src[pos] if pos < len(src) else ""
+        for rule in self._paragraph_terminators.get(ch, ()):
+            if rule is hr and not _may_be_hr(src, pos, state.eMarks[line], ch):
+                continue
+            if rule(state, line, endLine, True):
+                return True
+        return False
+
+    def _paragraph(self, state: StateBlock, startLine: int, endLine: int) -> bool:
+        """``lheading`` then ``paragraph``, as one scan (the lines either
+        rule walks, and the terminators it checks, are the same)."""
+        src = state.src
+        bMarks, eMarks, tShift, sCount = state.bMarks, state.eMarks, state.tShift, state.sCount
+        blkIndent = state.blkIndent
+        oldParentType = state.parentType
+        state.parentType = "paragraph"
+        level = 0
+        marker = ""
+        nextLine = startLine + 1
+        limit = endLine
+        while True:
+            if nextLine >= limit:
+                if limit < state.lineMax:
+                    # lheading stops at endLine; paragraph reads on to lineMax.
+                    limit = state.lineMax
+                    continue
+                break
+            pos = bMarks[nextLine] + tShift[nextLine]
+            maximum = eMarks[nextLine]
+            if pos >= maximum:
+                break  # empty line
+            indent = sCount[nextLine]
+            if indent - blkIndent > 3:
+                nextLine += 1  # lazy continuation, whatever it holds
+                continue
+            ch = src[pos]
+            if indent >= blkIndent and limit == endLine and (ch == "-" or ch == "="):
+                rest = src[pos:maximum].rstrip(" \t")
+                if rest.count(ch) == len(rest):
+                    level = 1 if ch == "=" else 2
+                    marker = ch
+                    break
+            if indent < 0:  # block quote quirk, as in markdown-it-py
+                nextLine += 1
+                continue
+            if self._terminates(state, nextLine, limit):
+                break
+            nextLine += 1
+
+        if level:
+            content = mdTrim(state.getLines(startLine, nextLine, blkIndent, False))
+            state.line = nextLine + 1
+            token = state.push("heading_open", "h" + str(level), 1)
+            token.markup = marker
+            token.map = [startLine, state.line]
+            token = state.push("inline", "", 0)
+            token.content = content
+            token.map = [startLine, state.line - 1]
+            token.children = []
+            token = state.push("heading_close", "h" + str(level), -1)
+            token.markup = marker
+            state.parentType = oldParentType
+            return True
+
+        # No underline: lheading returned False without restoring
+        # parentType, so paragraph saves and restores "paragraph".
+        state.line = nextLine
+        token = state.push("paragraph_open", "p", 1)
+        token.map = [startLine, nextLine]
+        token = state.push("inline", "", 0)
+        token.content = (
+            mdTrim(state.getLines(startLine, nextLine, blkIndent, False)) if self.keep_paragraph_text else ""
+        )
+        token.map = [startLine, nextLine]
+        token.children = []
+        state.push("paragraph_close", "p", -1)
+        state.parentType = "paragraph"
+        return True
+
+
+def _may_be_hr(src: str, pos: int, maximum: int, marker: str) -> bool:
+    """False when markdown-it-py's ``hr`` must fail: it stops at the first
+    character after the marker that is neither the marker nor a space, and
+    needs three markers. (Most lines starting with "-" are bullets.)"""
+    following = src[pos + 1 : maximum].lstrip(" \t")
+    return following[:1] == marker
+
+
+def _dispatch_table(rules: list[tuple[str, object]]) -> dict[str, tuple]:
+    table: dict[str, list] = {}
+    for name, fn in rules:
+        for ch in _RULE_MARKERS[name]:
+            table.setdefault(ch, []).append(fn)
+    return {ch: tuple(fns) for ch, fns in table.items()}
+
+
+def install(md: MarkdownIt, *, keep_paragraph_text: bool = False) -> bool:
+    """Make ``md`` parse blocks by first-character dispatch. Returns False
+    (and changes nothing) when its rules are not the ones this knows."""
+    ruler = md.block.ruler
+    active = set(ruler.get_active_rules())
+    if not _OWN_RULES <= active or not active <= _OWN_RULES | set(_RULE_MARKERS):
+        return False
+    if any(r.enabled and "paragraph" in r.alt and r.name not in _RULE_MARKERS for r in ruler.__rules__):
+        return False
+    md.block = _DispatchingParserBlock(ruler, keep_paragraph_text)
+    core = md.core.ruler
+    core_active = core.get_active_rules()
+    if "normalize" in core_active:
+        core.at("normalize", _normalize)
+    if "text_join" in core_active and "inline" not in core_active:
+        # text_join merges inline children; with no inline pass there are none.
+        core.disable("text_join")
+    return True
+
+
+def _normalize(state) -> None:
+    # markdown-it-py's normalize, without two regex passes over text that
+    # has no CR or NUL to replace (most packets).
+    src = state.src
+    if "\r" in src:
+        src = src.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in src:
+        src = src.replace("\0", "\ufffd")
+    state.src = src
