@@ -147,6 +147,18 @@ def test_deep_nesting_stops_where_markdown_it_stops():
     _assert_same(text, "60 nested bullets")
 
 
+def test_task_list_option_keeps_markdown_it_lists():
+    # The ported list rule knows no task checkboxes: with the option on,
+    # markdown-it-py's own list rule is used, and tokens still agree.
+    text = "- [ ] open\n- [x] done\n  - [X] nested\n\ntext\n1. [ ] numbered\n"
+    stock = MarkdownIt("commonmark", {"tasklists": True}).disable("html_block")
+    fast = MarkdownIt("commonmark", {"tasklists": True}).disable("html_block")
+    assert blocks.install(fast, keep_paragraph_text=True)
+    assert _signature(fast.parse(text)) == _signature(stock.parse(text))
+    if any(t.meta for t in stock.parse(text)):  # markdown-it-py versions with the option
+        assert any(t.meta for t in fast.parse(text))
+
+
 def test_unknown_rules_leave_the_parser_alone():
     md = MarkdownIt("commonmark").enable("table")
     block = md.block

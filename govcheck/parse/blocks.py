@@ -41,6 +41,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
 from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block.hr import hr
+from markdown_it.rules_block.list import list_block, markTightParagraphs, skipBulletListMarker, skipOrderedListMarker
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.token import Token
 
@@ -129,16 +130,24 @@ def _columns(indent: str) -> int:
 
 
 class _DispatchingParserBlock(ParserBlock):
-    def __init__(self, ruler, keep_paragraph_text: bool) -> None:
+    def __init__(self, ruler, keep_paragraph_text: bool, tasklists: bool = False) -> None:
         super().__init__()
         self.ruler = ruler
         self.keep_paragraph_text = keep_paragraph_text
         rules = {r.name: r.fn for r in ruler.__rules__ if r.enabled}
         self._code = rules["code"]
         self._code_enabled = True
-        self._starts = _dispatch_table([(n, rules[n]) for n in ruler.get_active_rules() if n not in _OWN_RULES])
+        # The list rule is ported below (markdown-it-py's, minus its
+        # per-call logging and option lookups) where it is the stock one.
+        own = {"list": self._list} if rules.get("list") is list_block and not tasklists else {}
+        self._starts = _dispatch_table(
+            [(n, own.get(n, rules[n])) for n in ruler.get_active_rules() if n not in _OWN_RULES]
+        )
         self._paragraph_terminators = _dispatch_table(
-            [(r.name, r.fn) for r in ruler.__rules__ if r.enabled and "paragraph" in r.alt]
+            [(r.name, own.get(r.name, r.fn)) for r in ruler.__rules__ if r.enabled and "paragraph" in r.alt]
+        )
+        self._list_terminators = _dispatch_table(
+            [(r.name, r.fn) for r in ruler.__rules__ if r.enabled and "list" in r.alt]
         )
 
     def parse(self, src, md, env, outTokens):
@@ -198,6 +207,9 @@ class _DispatchingParserBlock(ParserBlock):
                 hasEmptyLines = True
                 line += 1
                 state.line = line
+
+    def _list(self, state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        return _list_block(self, state, startLine, endLine, silent)
 
     def _terminates(self, state: StateBlock, line: int, endLine: int) -> bool:
         src = state.src
@@ -282,6 +294,173 @@ class _DispatchingParserBlock(ParserBlock):
         return True
 
 
+def _list_block(self, state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """markdown-it-py's ``list_block`` (rules_block/list.py), line for line,
+    for a parser without the ``tasklists`` option; terminators dispatched
+    by first character."""
+    src = state.src
+    bMarks, eMarks, tShift, sCount = state.bMarks, state.eMarks, state.tShift, state.sCount
+    isTerminatingParagraph = False
+    tight = True
+
+    if sCount[startLine] - state.blkIndent >= 4:
+        return False
+
+    # Special case: a bullet indented 4+ past the enclosing list's indent,
+    # but less than the item content, continues the paragraph.
+    if state.listIndent >= 0 and sCount[startLine] - state.listIndent >= 4 and sCount[startLine] < state.blkIndent:
+        return False
+
+    # A list can interrupt a paragraph only under conditions (checked below).
+    if silent and state.parentType == "paragraph" and sCount[startLine] >= state.blkIndent:
+        isTerminatingParagraph = True
+
+    posAfterMarker = skipOrderedListMarker(state, startLine)
+    if posAfterMarker >= 0:
+        isOrdered = True
+        start = bMarks[startLine] + tShift[startLine]
+        markerValue = int(src[start : posAfterMarker - 1])
+        # An ordered list interrupting a paragraph must start with 1.
+        if isTerminatingParagraph and markerValue != 1:
+            return False
+    else:
+        posAfterMarker = skipBulletListMarker(state, startLine)
+        if posAfterMarker >= 0:
+            isOrdered = False
+        else:
+            return False
+
+    # A list interrupting a paragraph may not start with an empty item.
+    if isTerminatingParagraph and state.skipSpaces(posAfterMarker) >= eMarks[startLine]:
+        return False
+
+    markerChar = src[posAfterMarker - 1]
+    if silent:
+        return True
+
+    listTokIdx = len(state.tokens)
+    if isOrdered:
+        token = state.push("ordered_list_open", "ol", 1)
+        if markerValue != 1:
+            token.attrs = {"start": markerValue}
+    else:
+        token = state.push("bullet_list_open", "ul", 1)
+    token.map = listLines = [startLine, 0]
+    token.markup = markerChar
+
+    nextLine = startLine
+    prevEmptyEnd = False
+    terminators = self._list_terminators
+    oldParentType = state.parentType
+    state.parentType = "list"
+    bsCount = state.bsCount
+
+    while nextLine < endLine:
+        pos = posAfterMarker
+        maximum = eMarks[nextLine]
+        initial = offset = sCount[nextLine] + posAfterMarker - (bMarks[startLine] + tShift[startLine])
+        while pos < maximum:
+            ch = src[pos]
+            if ch == "\t":
+                offset += 4 - (offset + bsCount[nextLine]) % 4
+            elif ch == " ":
+                offset += 1
+            else:
+                break
+            pos += 1
+        contentStart = pos
+
+        # trimming space in "-    \n  3" case, indent is 1 here
+        indentAfterMarker = 1 if contentStart >= maximum else offset - initial
+        # More than 4 spaces: the indent is 1 (the rest is an indented code block).
+        if indentAfterMarker > 4:
+            indentAfterMarker = 1
+        indent = initial + indentAfterMarker
+
+        token = state.push("list_item_open", "li", 1)
+        token.markup = markerChar
+        token.map = itemLines = [startLine, 0]
+        if isOrdered:
+            token.info = src[start : posAfterMarker - 1]
+
+        oldTight = state.tight
+        oldTShift = tShift[startLine]
+        oldSCount = sCount[startLine]
+        oldListIndent = state.listIndent
+        state.listIndent = state.blkIndent
+        state.blkIndent = indent
+        state.tight = True
+        tShift[startLine] = contentStart - bMarks[startLine]
+        sCount[startLine] = offset
+
+        if contentStart >= maximum and state.isEmpty(startLine + 1):
+            # An empty item followed by a blank line ends the list.
+            state.line = min(state.line + 2, endLine)
+        else:
+            self.tokenize(state, startLine, endLine)
+
+        if (not state.tight) or prevEmptyEnd:
+            tight = False
+        # An item ending with an empty line makes the list loose, unless it is the last.
+        prevEmptyEnd = (state.line - startLine) > 1 and state.isEmpty(state.line - 1)
+
+        state.blkIndent = state.listIndent
+        state.listIndent = oldListIndent
+        tShift[startLine] = oldTShift
+        sCount[startLine] = oldSCount
+        state.tight = oldTight
+
+        token = state.push("list_item_close", "li", -1)
+        token.markup = markerChar
+
+        nextLine = startLine = state.line
+        itemLines[1] = nextLine
+        if nextLine >= endLine:
+            break
+
+        # Is the list continued or terminated?
+        if sCount[nextLine] < state.blkIndent:
+            break
+        if sCount[startLine] - state.blkIndent >= 4:
+            break
+        pos = bMarks[nextLine] + tShift[nextLine]
+        ch = src[pos] if pos < len(src) else ""
+        terminate = False
+        for rule in terminators.get(ch, ()):
+            if rule is hr and not _may_be_hr(src, pos, eMarks[nextLine], ch):
+                continue
+            if rule(state, nextLine, endLine, True):
+                terminate = True
+                break
+        if terminate:
+            break
+
+        # A different list type ends the list.
+        if isOrdered:
+            posAfterMarker = skipOrderedListMarker(state, nextLine)
+            if posAfterMarker < 0:
+                break
+            start = bMarks[nextLine] + tShift[nextLine]
+        else:
+            posAfterMarker = skipBulletListMarker(state, nextLine)
+            if posAfterMarker < 0:
+                break
+        if markerChar != src[posAfterMarker - 1]:
+            break
+
+    if isOrdered:
+        token = state.push("ordered_list_close", "ol", -1)
+    else:
+        token = state.push("bullet_list_close", "ul", -1)
+    token.markup = markerChar
+    listLines[1] = nextLine
+    state.line = nextLine
+    state.parentType = oldParentType
+    if tight:
+        markTightParagraphs(state, listTokIdx)
+    return True
+
+
 def _may_be_hr(src: str, pos: int, maximum: int, marker: str) -> bool:
     """False when markdown-it-py's ``hr`` must fail: it stops at the first
     character after the marker that is neither the marker nor a space, and
@@ -307,7 +486,7 @@ def install(md: MarkdownIt, *, keep_paragraph_text: bool = False) -> bool:
         return False
     if any(r.enabled and "paragraph" in r.alt and r.name not in _RULE_MARKERS for r in ruler.__rules__):
         return False
-    md.block = _DispatchingParserBlock(ruler, keep_paragraph_text)
+    md.block = _DispatchingParserBlock(ruler, keep_paragraph_text, bool(md.options.get("tasklists", False)))
     core = md.core.ruler
     core_active = core.get_active_rules()
     if "normalize" in core_active:

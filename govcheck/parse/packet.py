@@ -330,6 +330,9 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
     issues: list[DecodeIssue] = []
     i = 0
     while i < len(lines):
+        if "`" not in lines[i] and "~" not in lines[i]:
+            i += 1  # neither pattern below can match
+            continue
         fence = _FENCE_RE.match(lines[i])
         if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
             char, length = fence.group(2)[0], len(fence.group(2))
@@ -490,18 +493,31 @@ def _match_field(text: str) -> tuple[str, str] | None:
     return _canonical_name(name), rest.strip()
 
 
+# The token types _field_nodes reads (list depth +1/-1, items, headings,
+# paragraphs); every other token is skipped with one dict lookup.
+_NODE_TOKEN_KINDS = {
+    "bullet_list_open": 1, "ordered_list_open": 1,
+    "bullet_list_close": -1, "ordered_list_close": -1,
+    "list_item_open": 2, "heading_open": 3, "paragraph_open": 4,
+}
+
+
 def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[FieldNode]:
     nodes: list[FieldNode] = []
     depth = 0
     section_at = {}
     for s in sections:
         section_at.setdefault(s.line, s)
+    kinds = _NODE_TOKEN_KINDS
     for i, tok in enumerate(tokens):
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
+        kind = kinds.get(tok.type)
+        if kind is None:  # most tokens: inline, *_close, fences
+            continue
+        if kind == 1:
             depth += 1
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+        elif kind == -1:
             depth -= 1
-        elif tok.type == "list_item_open" and tok.map:
+        elif kind == 2 and tok.map:
             first = tok.map[0] + 1
             line = doc.line(first)
             if ":" not in line:  # no "NAME: value" possible; most items
@@ -511,7 +527,7 @@ def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[F
             if hit:
                 name, value = hit
                 nodes.append(FieldNode(name, value, first, first + 1, tok.map[1], "item", depth))
-        elif tok.type == "heading_open" and tok.map:
+        elif kind == 3 and tok.map:
             line = tok.map[0] + 1
             title = tokens[i + 1].content.strip()
             hit = _match_field(title)
@@ -521,7 +537,7 @@ def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[F
             if not value:
                 value = _single_line_body(doc, line + 1, end)
             nodes.append(FieldNode(name, value, line, line + 1, end, "heading", int(tok.tag[1])))
-        elif tok.type == "paragraph_open" and tok.map and depth == 0:
+        elif kind == 4 and tok.map and depth == 0:
             # Field lines in paragraphs: ``**Status:** Ready for Dev``,
             # ``Verdict: PASS``. Only bold or identifier-like names count.
             for ln in range(tok.map[0] + 1, tok.map[1] + 1):
@@ -761,7 +777,7 @@ def _bootstrap(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence]) 
 
 def _skeleton_approved(doc: _Doc, fences: Sequence[_Fence]) -> int | None:
     for ln, raw in enumerate(doc.lines, 1):
-        if raw.strip().lstrip("#").strip().strip("*").strip() == "SKELETON APPROVED":
+        if "SKELETON APPROVED" in raw and raw.strip().lstrip("#").strip().strip("*").strip() == "SKELETON APPROVED":
             if not doc.in_fence(ln):
                 return ln
     return None
