@@ -159,8 +159,6 @@ class _DispatchingParserBlock(ParserBlock):
 
     def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
         # A port of ParserBlock.tokenize; only the rule loop differs.
-        src = state.src
-        srclen = len(src)
         bMarks, eMarks, tShift, sCount = state.bMarks, state.eMarks, state.tShift, state.sCount
         maxNesting = state.md.options.maxNesting
         starts = self._starts
@@ -183,17 +181,7 @@ class _DispatchingParserBlock(ParserBlock):
             if sCount[line] - state.blkIndent >= 4:
                 ok = self._code(state, line, endLine, False)
             else:
-                pos = bMarks[line] + tShift[line]
-                ok = False
-                ch = src[pos] if pos < srclen else ""
-                for rule in starts.get(ch, ()):
-                    if rule is hr and not _may_be_hr(src, pos, eMarks[line], ch):
-                        continue
-                    if rule(state, line, endLine, False):
-                        ok = True
-                        break
-                if not ok:
-                    ok = self._paragraph(state, line, endLine)
+                ok = _dispatch(starts, state, line, endLine, False) or self._paragraph(state, line, endLine)
             if not ok:  # pragma: no cover - the paragraph always matches
                 raise RuntimeError("none of the block rules matched")
             if state.line <= line:  # pragma: no cover - markdown-it-py's own guard
@@ -212,15 +200,7 @@ class _DispatchingParserBlock(ParserBlock):
         return _list_block(self, state, startLine, endLine, silent)
 
     def _terminates(self, state: StateBlock, line: int, endLine: int) -> bool:
-        src = state.src
-        pos = state.bMarks[line] + state.tShift[line]
-        ch = src[pos] if pos < len(src) else ""
-        for rule in self._paragraph_terminators.get(ch, ()):
-            if rule is hr and not _may_be_hr(src, pos, state.eMarks[line], ch):
-                continue
-            if rule(state, line, endLine, True):
-                return True
-        return False
+        return _dispatch(self._paragraph_terminators, state, line, endLine, True)
 
     def _paragraph(self, state: StateBlock, startLine: int, endLine: int) -> bool:
         """``lheading`` then ``paragraph``, as one scan (the lines either
@@ -423,16 +403,7 @@ def _list_block(self, state: StateBlock, startLine: int, endLine: int, silent: b
             break
         if sCount[startLine] - state.blkIndent >= 4:
             break
-        pos = bMarks[nextLine] + tShift[nextLine]
-        ch = src[pos] if pos < len(src) else ""
-        terminate = False
-        for rule in terminators.get(ch, ()):
-            if rule is hr and not _may_be_hr(src, pos, eMarks[nextLine], ch):
-                continue
-            if rule(state, nextLine, endLine, True):
-                terminate = True
-                break
-        if terminate:
+        if _dispatch(terminators, state, nextLine, endLine, True):
             break
 
         # A different list type ends the list.
@@ -459,6 +430,20 @@ def _list_block(self, state: StateBlock, startLine: int, endLine: int, silent: b
     if tight:
         markTightParagraphs(state, listTokIdx)
     return True
+
+
+def _dispatch(table: dict, state: StateBlock, line: int, endLine: int, silent: bool) -> bool:
+    """Call, in order, the rules of ``table`` that may match ``line`` (by its
+    first character); True at the first that does."""
+    src = state.src
+    pos = state.bMarks[line] + state.tShift[line]
+    ch = src[pos] if pos < len(src) else ""
+    for rule in table.get(ch, ()):
+        if rule is hr and not _may_be_hr(src, pos, state.eMarks[line], ch):
+            continue
+        if rule(state, line, endLine, silent):
+            return True
+    return False
 
 
 def _may_be_hr(src: str, pos: int, maximum: int, marker: str) -> bool:
