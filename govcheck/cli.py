@@ -8,6 +8,7 @@ line on stderr. Nothing prints a traceback unless GOVCHECK_DEBUG is set.
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 import os
 import sys
@@ -30,6 +31,10 @@ class GovcheckGroup(click.Group):
 
     def main(self, *args, **kwargs):  # type: ignore[override]
         kwargs.setdefault("standalone_mode", True)
+        # A run allocates a few hundred thousand short-lived containers per
+        # thousand packets (parser tokens) and keeps few: collecting every
+        # 700 allocations cost ~10% of a cold run. Memory stays bounded.
+        gc.set_threshold(50_000, 20, 20)
         try:
             return super().main(*args, **{**kwargs, "standalone_mode": False})
         except click.exceptions.Exit as exc:

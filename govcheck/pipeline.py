@@ -345,13 +345,12 @@ def _parallel_check(repo, config, rules, spec_current, now, options, change, cac
     enough of them. Returns id -> CachedResult; {} means "do it in-process"
     (one core, few packets, no fork, or a broken pool)."""
     global _FORK_STATE
-    from .cache import _workers
+    from .cache import _workers, fork_pool
 
     workers = min(_workers(), 8)
     if workers < 2 or len(misses) <= PARALLEL_MIN:
         return {}
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return {}
@@ -360,7 +359,7 @@ def _parallel_check(repo, config, rules, spec_current, now, options, change, cac
     _FORK_STATE = (repo, config, rules, spec_current, now, options, change, cache, results_cache)
     done: dict = {}
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with fork_pool(workers) as pool:
             for part in pool.map(_check_chunk, chunks):
                 done.update(part)
     except Exception:  # a broken pool (no /dev/shm, a killed worker): check in-process
