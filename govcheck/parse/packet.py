@@ -206,7 +206,7 @@ def parse_packet(
     text, repaired = _repair_mangled_fences(decoded.text)
     parse_issues.extend(repaired)
     doc = _Doc(text)
-    deep = _deep_nesting_line(doc.lines)
+    deep = _deep_nesting_line(doc.lines, text)
     if deep:
         parse_issues.append(
             DecodeIssue("deep-nesting", deep, f"list nesting deeper than {_MAX_NESTING} levels is not parsed")
@@ -399,12 +399,23 @@ def _swallowed_structure(lines: Sequence[str], start: int, close: int, info: str
     return None
 
 
-def _deep_nesting_line(lines: Sequence[str]) -> int | None:
+# Any run of 2 * _MAX_NESTING whitespace characters at a line start: what a
+# too-deep bullet needs. (\s may run across blank lines, so this only
+# says where to look.)
+_DEEP_INDENT_RE = re.compile(r"^\s{%d}" % (2 * _MAX_NESTING), re.M)
+
+
+def _deep_nesting_line(lines: Sequence[str], text: str = "") -> int | None:
     limit = 2 * _MAX_NESTING
+    if text and not _DEEP_INDENT_RE.search(text):
+        return None
     for n, line in enumerate(lines, 1):
         if len(line) > limit and line[:limit].isspace() and _BULLET_RE.match(line):
             return n
     return None
+
+
+_LONG_LINE_RE = re.compile(r"[^\n]{%d}" % (_MAX_PARSED_LINE + 1))
 
 
 def _tokenize(text: str, deep_from: int | None = None) -> tuple[list, list[int]]:
@@ -412,7 +423,7 @@ def _tokenize(text: str, deep_from: int | None = None) -> tuple[list, list[int]]
     the parser descends, are blanked first (same line count) so they cost
     nothing."""
     skipped: list[int] = []
-    long_lines = len(text) > _MAX_PARSED_LINE and any(len(l) > _MAX_PARSED_LINE for l in text.split("\n"))
+    long_lines = len(text) > _MAX_PARSED_LINE and _LONG_LINE_RE.search(text) is not None
     if long_lines or deep_from:
         limit = 2 * _MAX_NESTING
         lines = text.split("\n")
