@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import difflib
 import random
+import re
+import sys
 
 import pytest
 
@@ -108,3 +110,109 @@ def test_match_mapping_same_choice_as_reference():
         assert got is _match_mapping_reference(criterion, mappings)
         matched += got is not None
     assert matched > 50
+
+
+# -- rules/_text.py: line searches and their prefilters -------------------------
+
+from govcheck.rules import _text  # noqa: E402
+
+# Characters that case-fold in surprising ways (dotless and dotted i, long s,
+# Kelvin sign, final sigma, sharp s, ligatures) next to plain ones.
+TRICKY = "ıİſKΣσςßﬀﬁ\u0307\u00e9\u00c9"
+
+
+def _lines_mentioning_reference(text: str, phrase: str) -> list[int]:
+    """The scan hygiene used before the prefilter: one regex over the text."""
+    found: list[int] = []
+    last_pos, last_line = 0, 1
+    for m in re.finditer(re.escape(phrase), text, re.IGNORECASE):
+        line = last_line + text.count("\n", last_pos, m.start())
+        last_pos, last_line = m.start(), line
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+def _noisy_text(rng: random.Random, phrase: str) -> str:
+    out = []
+    for _ in range(rng.randint(0, 12)):
+        parts = []
+        for _ in range(rng.randint(0, 4)):
+            roll = rng.random()
+            if roll < 0.3:
+                variant = "".join(c.upper() if rng.random() < 0.5 else c for c in phrase)
+                # swap in a character that folds to (or looks like) a letter of the phrase
+                if rng.random() < 0.3 and variant:
+                    i = rng.randrange(len(variant))
+                    variant = variant[:i] + rng.choice(TRICKY + "iIsSkK") + variant[i + 1:]
+                parts.append(variant)
+            elif roll < 0.5:
+                parts.append(phrase[: rng.randint(0, len(phrase))])
+            else:
+                parts.append("".join(rng.choice("ab tef-_:*`" + TRICKY) for _ in range(rng.randint(0, 8))))
+        out.append("".join(parts))
+    return "\n".join(out)
+
+
+def test_ascii_letters_fold_only_to_their_own_lower_case_except_i_and_s():
+    """The premise of may_mention: re.IGNORECASE matches an ASCII character
+    only to characters that str.lower() maps to its lower case, except the
+    letters _CASE_FOLD_TRAPS lists. Checked against every code point."""
+    every = "".join(chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF)
+    traps = set()
+    for ch in map(chr, range(0x20, 0x7F)):
+        for other in re.findall(re.escape(ch), every, re.IGNORECASE):
+            if other.lower() != ch.lower():
+                traps.add(ch)
+    assert traps == set(_text._CASE_FOLD_TRAPS)
+
+
+@pytest.mark.parametrize("bad", ["", "file", "is", "Target", "caf\u00e9"])
+def test_safe_fragment_refuses_fragments_that_could_miss(bad):
+    with pytest.raises(ValueError):
+        _text.safe_fragment(bad)
+
+
+@pytest.mark.parametrize("phrase,fragment", [("target file", "target f"), ("lineage audit", "neage"),
+                                             ("k-v", "k-v"), ("SKELETON APPROVED", "keleton appro")])
+def test_lines_mentioning_same_lines_as_one_regex(phrase, fragment):
+    rng = random.Random(phrase)
+    hits = 0
+    for _ in range(700):
+        text = _noisy_text(rng, phrase)
+        expected = _lines_mentioning_reference(text, phrase)
+        assert _text.lines_mentioning(text, phrase, fragment) == expected, text
+        hits += bool(expected)
+    assert hits > 100
+
+
+def test_lines_mentioning_edge_cases():
+    assert _text.lines_mentioning("", "target file", "target f") == []
+    assert _text.lines_mentioning("Target File\n\nTARGET FILE x target file", "target file", "target f") == [1, 3]
+    assert _text.lines_mentioning("target f\u0131le\nTARGET F\u0130LE", "target file", "target f") == [1, 2]
+    with pytest.raises(ValueError):
+        _text.lines_mentioning("x", "target file", "file")
+
+
+def test_lines_containing_same_as_a_test_per_line():
+    rng = random.Random(5)
+    for _ in range(2000):
+        text = "".join(rng.choice("ab\n") for _ in range(rng.randint(0, 40)))
+        needle = "".join(rng.choice("ab") for _ in range(rng.randint(1, 3)))
+        expected = [n for n, line in enumerate(text.split("\n"), 1) if needle in line]
+        assert _text.lines_containing(text, needle) == expected
+
+
+def test_may_mention_never_misses_a_case_insensitive_match():
+    rng = random.Random(6)
+    pattern = re.compile(r"lineage[ _-]audit", re.I)
+    for _ in range(3000):
+        text = _noisy_text(rng, rng.choice(["lineage audit", "lineage_audit", "LINEAGE-AUDIT"]))
+        if pattern.search(text):
+            assert _text.may_mention(text, "neage")
+
+
+def test_split_lines_is_shared_and_immutable():
+    text = "a\nb\n"
+    assert _text.split_lines(text) == ("a", "b", "")
+    assert _text.split_lines(text) is _text.split_lines(text)

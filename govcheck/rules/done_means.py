@@ -35,16 +35,26 @@ _VAGUE_RE = re.compile(
 _TESTS_PASS_RE = re.compile(r"\b(?:tests?|test_plan|cargo test|pytest|pnpm test|just)\b.*\b(?:pass|green|succeed)", re.I)
 
 
+_CODE_SPAN_RE = re.compile(r"`[^`]*`")
+_WORD_RE = re.compile(r"[A-Za-z]+")
+
+# The text predicates below are pure functions of one criterion's text, and
+# each criterion is asked about by several rules (placeholder, vague,
+# unevidenced) while packets repeat criteria: cached by text.
+
+
+@functools.lru_cache(maxsize=8192)
 def is_placeholder(text: str) -> bool:
     # A criterion may *talk about* placeholders in code: "`{{...}}` are
     # rejected". Only text outside backticks can be a placeholder.
-    return bool(_PLACEHOLDER_RE.search(re.sub(r"`[^`]*`", "code", text)))
+    return bool(_PLACEHOLDER_RE.search(_CODE_SPAN_RE.sub("code", text) if "`" in text else text))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_vague(text: str) -> bool:
     """A criterion with no observable outcome: short and made of words a
     reviewer cannot check (``Works properly.``, ``Feature complete``)."""
-    words = re.findall(r"[A-Za-z]+", text)
+    words = _WORD_RE.findall(text)
     if not words:
         return True
     if _OBSERVABLE_RE.search(text):
@@ -54,6 +64,7 @@ def is_vague(text: str) -> bool:
     return len(words) < 5 or (len(words) < 8 and bool(_VAGUE_RE.search(text)))
 
 
+@functools.lru_cache(maxsize=8192)
 def says_tests_pass(text: str) -> bool:
     return bool(_TESTS_PASS_RE.search(text))
 
