@@ -216,3 +216,47 @@ def test_split_lines_is_shared_and_immutable():
     text = "a\nb\n"
     assert _text.split_lines(text) == ("a", "b", "")
     assert _text.split_lines(text) is _text.split_lines(text)
+
+
+# -- completeness: the placeholder prefilter ------------------------------------
+
+from govcheck.rules import completeness  # noqa: E402
+
+
+def test_regex_whitespace_is_str_whitespace():
+    """may_hold_placeholder measures ``^\\s*tbd\\.?\\s*$`` with str.strip():
+    that needs every character ``\\s`` matches to be one strip() removes."""
+    every = "".join(chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF)
+    assert all(ch.isspace() for ch in re.findall(r"\s", every))
+
+
+_PLACEHOLDER_BITS = ("{{WP_ID}}", "{{", "}}", "<fill>", "<fill in>", "<pending>", "<unclaimed>", "<tbd>", "<TBD>", "tbd",
+                     "TBD.", "todo", "ToDo.", "LOW | MEDIUM | HIGH", "low | medium | high", "YES | NO", "yes | no",
+                     "LOW", "MEDIUM", "x", " ", "\t", "\n", "\u00a0", "\u2003", ".", "|", "<", "value", "HIGH",
+                     "ſ", "ı", "İ", "K")
+
+
+def test_placeholder_prefilter_never_hides_a_placeholder():
+    rng = random.Random(7)
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(_PLACEHOLDER_BITS) for _ in range(rng.randint(0, 4)))
+        if completeness.PLACEHOLDER_RE.search(text):
+            found += 1
+            assert completeness.may_hold_placeholder(text), repr(text)
+    assert found > 1000
+    for text in ("tbd", " tbd. ", "\u2003TODO\n", "todo.\n", "<tbd>", "{{X}}", "YES | NO"):
+        assert completeness.may_hold_placeholder(text)
+    assert not completeness.may_hold_placeholder("Storage trait exposes methods")
+
+
+# -- caches of pure functions ---------------------------------------------------
+
+
+def test_version_key_cache_still_refuses_non_versions():
+    from govcheck.versions import version_key
+
+    assert version_key("v02.100") == (2, 100) == version_key("v02.100")
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            version_key("latest")
