@@ -260,3 +260,21 @@ def test_version_key_cache_still_refuses_non_versions():
     for _ in range(2):
         with pytest.raises(ValueError):
             version_key("latest")
+
+
+def test_anchored_version_memo_follows_the_packet_object():
+    """The one-entry memo answers only for the very packet object it was
+    computed for: an equal-looking packet with other refs gets its own."""
+    from dataclasses import replace
+
+    from govcheck.anchoring import _anchored_version, anchored_version
+    from govcheck.model import Packet, SpecRef
+
+    a = Packet(id="WP-1-A", path="a.md", sha256="x", generation="gen2",
+               spec_refs=(SpecRef(kind="baseline", version="02.90", text="v02.90", line=3),))
+    b = replace(a, spec_refs=(SpecRef(kind="baseline", version="02.93", text="v02.93", line=3),))
+    c = replace(a, spec_refs=())
+    for packet in (a, a, b, a, c, c, b):
+        assert anchored_version(packet) == _anchored_version(packet)
+    assert anchored_version(a).version == "02.90" and anchored_version(b).version == "02.93"
+    assert anchored_version(c) is None

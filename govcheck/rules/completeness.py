@@ -3,6 +3,7 @@ values from their vocabularies and no template placeholders left."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -42,6 +43,7 @@ E2E_LISTS = (
 )
 
 
+@functools.lru_cache(maxsize=1024)  # a pure function of the value; every rule asks
 def normalize_status(value: str) -> str:
     """``"Done [VALIDATED]"`` -> ``"done"``; ``"Ready-for-Dev"`` -> ``"ready for dev"``.
 

@@ -12,6 +12,7 @@ from ..errors import GovcheckError
 from ..model import Finding, Packet
 from ..versions import compare_versions
 from . import ERROR, WARNING, hit, rule
+from ._text import split_lines
 
 
 def _v(version: str) -> str:
@@ -262,7 +263,7 @@ def anchor_context(packet: Packet, anchor, ctx: Context) -> str:
     if anchor.title_hint:
         return anchor.title_hint
     try:
-        line = ctx.repo.read_text(packet.path).split("\n")[anchor.line - 1]
+        line = split_lines(ctx.repo.read_text(packet.path))[anchor.line - 1]
     except (IndexError, OSError, GovcheckError):
         return ""
     start = line.find(anchor.range_end or anchor.section)
