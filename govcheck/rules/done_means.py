@@ -166,12 +166,8 @@ def lcs_length(a: str, b: str) -> int:
     """Length of the longest common subsequence of ``a`` and ``b``, by the
     bit-parallel algorithm (Hyyrö 2004): one big-int step per character of
     ``b`` instead of a len(a) x len(b) table."""
-    masks: dict[str, int] = {}
-    bit = 1
-    for ch in a:
-        masks[ch] = masks.get(ch, 0) | bit
-        bit <<= 1
-    full = bit - 1
+    masks = _char_masks(a)
+    full = (1 << len(a)) - 1
     v = full  # a 0 bit per character of ``a`` matched so far
     for ch in b:
         m = masks.get(ch)
@@ -179,6 +175,19 @@ def lcs_length(a: str, b: str) -> int:
             u = v & m
             v = ((v + u) | (v - u)) & full
     return len(a) - v.bit_count()
+
+
+@functools.lru_cache(maxsize=256)
+def _char_masks(a: str) -> dict[str, int]:
+    """Character -> bit mask of its positions in ``a`` (bit i = a[i]).
+    Cached: a criterion is compared with every REQUIREMENT of its packet.
+    Callers must not change the dict."""
+    masks: dict[str, int] = {}
+    bit = 1
+    for ch in a:
+        masks[ch] = masks.get(ch, 0) | bit
+        bit <<= 1
+    return masks
 
 
 def _ratio(matches: int, length: int) -> float:
