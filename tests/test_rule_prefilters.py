@@ -278,3 +278,44 @@ def test_anchored_version_memo_follows_the_packet_object():
         assert anchored_version(packet) == _anchored_version(packet)
     assert anchored_version(a).version == "02.90" and anchored_version(b).version == "02.93"
     assert anchored_version(c) is None
+
+
+# -- done_means: observable() is _OBSERVABLE_RE.search taken apart ----------------
+
+_OBSERVABLE_PATTERN = (
+    r"`|\d|[\w-]+\.(?:rs|ts|tsx|py|md|json|sql|toml|yaml|yml|js|mjs)\b|::|\(\)|==|->"
+    r"|\b(?:pass(?:es|ed)?|fail(?:s|ed)?|return(?:s|ed)?|exit(?:s|ed)?|emit(?:s|ted)?|log(?:s|ged)?|reject(?:s|ed)?"
+    r"|show(?:s|n)?|display(?:s|ed)?|render(?:s|ed)?|contain(?:s|ed)?|exist(?:s)?|record(?:s|ed)?|writ(?:es|ten)"
+    r"|persist(?:s|ed)?|error(?:s)?|respond(?:s)?|assert(?:s|ed)?|test(?:s|ed)?|validat(?:es|ed)|print(?:s|ed)?"
+    r"|match(?:es|ed)?|equal(?:s)?|no longer|never|must|block(?:s|ed)?|requir(?:es|ed)|expose(?:s|d)?|enforc(?:es|ed)"
+    r"|store(?:s|d)?|include(?:s|d)?|cover(?:s|ed)?|document(?:s|ed)?|list(?:s|ed)?|mapp(?:ed|ing)|zero|none|all|every"
+    r"|clean|green|build(?:s)?|compile(?:s)?|run(?:s)?|generat(?:es|ed)|produc(?:es|ed)|uses?|added|removed|present|absent)\b"
+)
+
+_OBSERVABLE_BITS = (
+    "passes", "PASSED", "pass", "passing", "bypass", "pass_", "_pass", "paſſes", "Paſs", "uſes", "use", "used", "uses",
+    "no longer", "NO LONGER", "no  longer", "nolonger", "no longers", "xno longer", "ıs", "lıst", "lists", "listing",
+    "mapped", "mapping", "mapp", "zero", "none", "every", "everyone", "all", "ball", "allé", "é", "K", "kelvin",
+    "works", "properly", "the", "storage", "a", "-", ".", "..", "file.rs", "file.RS", "x.py3", "mod.ts", "a.tsx",
+    "x.ſql", "-.md", ".json", "::", ":", "()", "(", ")", "==", "=", "->", ">", "`", "\u0663", "7", "٣", " ", "\t",
+    "\n", "_", "'", "Runs", "RUN", "run's", "writ", "written", "writes", "documented", "Ğ", "ß",
+    "a..md", "\u00e9.md", "_.py", "x-.Py", "x.pyc", "x.mdx", "x.md_", "x.JSON", "x.tomls", "x.yaml.", "..", ".rs",
+)
+
+
+def test_observable_pattern_unchanged():
+    assert done_means._OBSERVABLE_RE.pattern == _OBSERVABLE_PATTERN
+    assert done_means._OBSERVABLE_RE.flags & re.I
+
+
+def test_observable_same_answer_as_the_whole_regex():
+    reference = re.compile(_OBSERVABLE_PATTERN, re.I)
+    rng = random.Random(8)
+    seen = {True: 0, False: 0}
+    for _ in range(30000):
+        parts = [rng.choice(_OBSERVABLE_BITS) for _ in range(rng.randint(0, 6))]
+        text = "".join(p + rng.choice(("", " ", " ", ",", "-")) for p in parts)
+        expected = reference.search(text) is not None
+        assert done_means.observable(text) is expected, repr(text)
+        seen[expected] += 1
+    assert min(seen.values()) > 3000
