@@ -238,7 +238,7 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     index, data = ctx.current_spec_index, ctx.current_spec_bytes
     for anchor in packet.anchors:
         ids = [anchor.section] + ([anchor.range_end] if anchor.range_end else [])
-        missing = [i for i in ids if index.lookup(i) is None and index.list_item(data, i) is None]
+        missing = [i for i in ids if index.lookup(i) is None and _list_item(index, data, i) is None]
         if missing:
             what = f"{anchor.section}-{anchor.range_end}" if anchor.range_end else anchor.section
             moved = _tag_locations(anchor_context(packet, anchor, ctx), index)
@@ -249,6 +249,23 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
                 data={"sections": missing, "anchor": what, "spec_version": ctx.spec_current.version,
                       "tag_now_at": moved},
             )
+
+
+def _list_item(index, data: bytes, sid: str) -> tuple[int, str] | None:
+    """index.list_item(data, sid), computed once per spec and number: the
+    scan reads the parent section's whole text, and spec-anchor-missing and
+    spec-anchor-moved ask about the same anchors of every packet. ``data``
+    is the text ``index`` was built from (both come from the context)."""
+    key = (index.sha256, sid)
+    if key not in _LIST_ITEMS:
+        if len(_LIST_ITEMS) > 50_000:
+            _LIST_ITEMS.clear()  # bounded: keyed by content, so clearing only costs time
+        _LIST_ITEMS[key] = index.list_item(data, sid)
+    return _LIST_ITEMS[key]
+
+
+# (spec sha256, section id) -> the numbered list item it names, or None.
+_LIST_ITEMS: dict[tuple[str, str], tuple[int, str] | None] = {}
 
 
 _TAG_RE = re.compile(r"\[?\b((?:CX|HSK|FR)-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b\]?")
@@ -355,7 +372,7 @@ def spec_anchor_moved(packet: Packet, ctx: Context) -> Iterator[Finding]:
         if anchor.range_end:
             continue
         section = index.lookup(anchor.section)
-        item = None if section is not None else index.list_item(data, anchor.section)
+        item = None if section is not None else _list_item(index, data, anchor.section)
         if section is None and item is None:
             continue  # spec-anchor-missing reports it
         here = section.title if section is not None else item[1]
