@@ -319,3 +319,24 @@ def test_observable_same_answer_as_the_whole_regex():
         assert done_means.observable(text) is expected, repr(text)
         seen[expected] += 1
     assert min(seen.values()) > 3000
+
+
+# -- rules/spec.py: sections carrying a codex tag --------------------------------
+
+
+def test_tagged_sections_same_as_a_test_per_section():
+    from govcheck.parse.spec import SpecIndex, SpecSection
+    from govcheck.rules.spec import tagged_sections
+
+    rng = random.Random(9)
+    words = ("CX-1", "CX-12", "CX-DBP-040", "HSK-7", "[CX-1]", "Storage", "x", " ", "FR-A-B", "cx-1", "-", "\r")
+    for n in range(400):
+        titles = ["".join(rng.choice(words) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(0, 12))]
+        if n % 50 == 0 and titles:
+            titles[0] += "\nCX-1"  # a line break (no real title has one) takes the plain path
+        sections = tuple(SpecSection(id=f"{i}.1", title=t, level=2, line=i, end_line=i, start=i, end=i)
+                         for i, t in enumerate(titles, 1))
+        index = SpecIndex(sha256=f"test-{n}", size=0, line_count=0, sections=sections)
+        for tags in ((), ("CX-1",), ("CX-12", "HSK-7"), ("CX-DBP-040", "CX-1", "FR-A"), ("",), ("nope",), ("1\nCX",)):
+            expected = tuple(s.id for s in sections if any(t in s.title for t in tags))
+            assert tagged_sections(index, tags) == expected, (titles, tags)
