@@ -189,8 +189,10 @@ def non_ascii(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """
     if packet.format_version is None and not ctx.options("non-ascii").get("always", False):
         return
-    lines = packet_lines(packet, ctx)
     invalid = {i.line for i in packet.decode_issues if i.kind == "invalid-utf8"}
+    if not invalid and packet_text(packet, ctx).isascii():
+        return  # every line is ASCII: nothing to report (the common case)
+    lines = packet_lines(packet, ctx)
     raw_lines: list[bytes] = []
     if invalid:
         try:
