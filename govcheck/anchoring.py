@@ -66,6 +66,22 @@ def _rank(ref: SpecRef) -> int:
 
 
 def anchored_version(packet: Packet) -> Anchoring | None:
+    """The packet's anchoring (None when it states no version). The engine
+    asks for it from several rules in a row for one packet: the answer for
+    the last packet object asked about is kept (packets are immutable)."""
+    global _LAST
+    last = _LAST
+    if last[0] is packet:
+        return last[1]
+    found = _anchored_version(packet)
+    _LAST = (packet, found)
+    return found
+
+
+_LAST: tuple[Packet | None, Anchoring | None] = (None, None)
+
+
+def _anchored_version(packet: Packet) -> Anchoring | None:
     refs = [r for r in packet.spec_refs if r.version]
     if not refs:
         return None

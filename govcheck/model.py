@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -296,6 +297,7 @@ class Packet:
         return to_jsonable(self)
 
 
+@functools.lru_cache(maxsize=4096)  # rules look up sections by title for every packet
 def _norm_title(title: str) -> str:
     return " ".join(title.replace("_", " ").upper().split())
 

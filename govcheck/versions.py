@@ -7,6 +7,7 @@ The canonical string form keeps the digits as written without the ``v``
 
 from __future__ import annotations
 
+import functools
 import re
 
 # A master spec file name as real repos spell it
@@ -26,8 +27,11 @@ def normalize_version(text: str) -> str:
     return m.group(1)
 
 
+@functools.lru_cache(maxsize=4096)
 def version_key(version: str) -> tuple[int, ...]:
-    """Numeric sort key: ``"02.100"`` -> ``(2, 100)``."""
+    """Numeric sort key: ``"02.100"`` -> ``(2, 100)``. Cached: rules compare
+    the same few version strings for every packet (a ValueError for a
+    string that is no version is raised every time, never cached)."""
     return tuple(int(part) for part in normalize_version(version).split("."))
 
 

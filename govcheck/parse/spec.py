@@ -22,7 +22,7 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 _NUMBERED_RE = re.compile(rb"^(#{1,6})[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+(.*?))?[ \t]*\r?$")
 _ANY_HEADING_RE = re.compile(rb"^(#{1,6})(?:[ \t]|\r?$)")
@@ -135,23 +135,50 @@ def normalize_section_id(section_id: str) -> str:
     return section_id.strip().lstrip("§").rstrip(".")
 
 
+# _NUMBERED_RE for the scan: the same lines, the title taken greedily and
+# trimmed by _title_end (a lazy ``(.*?)`` costs a regex step per character
+# of every heading of a 4 MB spec).
+_NUMBERED_SCAN_RE = re.compile(rb"(#{1,6})[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+(.*)|[ \t]*\r?)$")
+
+
+def _title_end(title: bytes) -> bytes:
+    """What _NUMBERED_RE's lazy title group leaves of a greedy one: without
+    the trailing spaces and tabs, before one final carriage return."""
+    if title.endswith(b"\r"):
+        title = title[:-1]
+    return title.rstrip(b" \t")
+
+
+# Where a line can matter to the heading scan: a "#" (a heading) or up to
+# three spaces and a fence marker (a fence opening or closing) right after
+# a newline. Every other line is body text the scan never needs to look at,
+# so it jumps from one such line to the next (a C-speed search) instead of
+# testing every line of a 4 MB spec in Python.
+_CANDIDATE_RE = re.compile(rb"\n(?:#| {0,3}(?:```|~~~))")
+_FIRST_CANDIDATE_RE = re.compile(rb"#| {0,3}(?:```|~~~)")
+
+
+def _candidate_starts(data: bytes) -> Iterator[int]:
+    """Byte offsets of the lines that may be headings or fences, in order."""
+    if _FIRST_CANDIDATE_RE.match(data):
+        yield 0
+    for m in _CANDIDATE_RE.finditer(data):
+        yield m.start() + 1
+
+
 def iter_headings(data: bytes) -> Iterable[tuple[int, int, int, bytes | None, bytes]]:
     """Every heading outside fenced code: (line, byte offset, level, number
-    or None, title). A line scan: only lines starting with ``#``, a fence
-    character or spaces are looked at closely."""
+    or None, title). A line scan: only lines starting with ``#`` or a fence
+    marker (after up to three spaces) are looked at closely."""
     fence: bytes | None = None
-    offset = 0
-    line_no = 0
-    for raw in data.split(b"\n"):
-        line_no += 1
-        start = offset
-        offset += len(raw) + 1
-        if not raw:
-            continue
+    line_no, counted = 1, 0  # line_no is the line holding byte offset ``counted``
+    for start in _candidate_starts(data):
+        line_no += data.count(b"\n", counted, start)
+        counted = start
+        end = data.find(b"\n", start)
+        raw = data[start:] if end < 0 else data[start:end]
         first = raw[0]
-        if first not in b"#`~ ":
-            continue
-        if first != 35:  # not '#': fence open/close, or an indented line
+        if first != 35:  # not '#': fence open/close
             m = _FENCE_RE.match(raw)
             if m is None:
                 continue
@@ -166,43 +193,44 @@ def iter_headings(data: bytes) -> Iterable[tuple[int, int, int, bytes | None, by
             continue
         if fence is not None:
             continue
-        m = _NUMBERED_RE.match(raw)
+        m = _NUMBERED_SCAN_RE.match(raw)
         if m:
-            yield line_no, start, len(m.group(1)), m.group(2), (m.group(3) or b"")
+            hashes, number, title = m.groups()
+            yield line_no, start, len(hashes), number, _title_end(title) if title else b""
             continue
         h = _ANY_HEADING_RE.match(raw)
         if h:
             yield line_no, start, len(h.group(1)), None, raw[len(h.group(1)) :].strip()
 
 
-def build_index(data: bytes) -> SpecIndex:
+def build_index(data: bytes, sha256: str | None = None) -> SpecIndex:
+    """The section index of a spec text (``sha256``: its digest, when the
+    caller has it already)."""
     headings = list(iter_headings(data))
     total_lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
     size = len(data)
     all_sections: list[SpecSection] = []
     # For each numbered heading, find the next heading that ends it: a stack
     # of open sections closed by any later heading of the same or higher level
-    # that is not numbered beneath them.
-    open_stack: list[tuple[int, str | None, int, int, int, bytes]] = []  # (level, id, line, start, idx, title)
+    # that is not numbered beneath them. Only numbered sections are kept open:
+    # an unnumbered heading closes sections but is not one.
+    open_stack: list[tuple[int, str, int]] = []  # (level, id + ".", idx)
     results: dict[int, tuple[int, int]] = {}  # idx -> (end_line, end_offset)
-
-    def close_until(level: int, number: str | None, line: int, offset: int) -> None:
-        keep: list = []
-        for entry in open_stack:
-            e_level, e_id, _l, _s, e_idx, _t = entry
-            inside = number is not None and e_id is not None and number.startswith(e_id + ".")
-            if level <= e_level and not inside:
-                results[e_idx] = (line - 1, offset)
-            else:
-                keep.append(entry)
-        open_stack[:] = keep
-
     for idx, (line, start, level, number, title) in enumerate(headings):
         num = number.decode("ascii") if number is not None else None
-        close_until(level, num, line, start)
-        open_stack.append((level, num, line, start, idx, title))
+        if open_stack:
+            keep = []
+            for entry in open_stack:
+                e_level, e_prefix, e_idx = entry
+                if level <= e_level and not (num is not None and num.startswith(e_prefix)):
+                    results[e_idx] = (line - 1, start)
+                else:
+                    keep.append(entry)
+            open_stack = keep
+        if num is not None:
+            open_stack.append((level, num + ".", idx))
     for entry in open_stack:
-        results[entry[4]] = (total_lines, size)
+        results[entry[2]] = (total_lines, size)
 
     for idx, (line, start, level, number, title) in enumerate(headings):
         if number is None:
@@ -228,7 +256,7 @@ def build_index(data: bytes) -> SpecIndex:
         else:
             first[s.id] = s
     return SpecIndex(
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
         size=size,
         line_count=total_lines,
         sections=tuple(first.values()),
@@ -263,7 +291,7 @@ def index_spec(data: bytes | str) -> SpecIndex:
     store = index_store
     if hit is None and store is not None:
         hit = store.get_index(key)
-    index = hit if hit is not None else build_index(data)
+    index = hit if hit is not None else build_index(data, key)
     if hit is None and store is not None:
         store.put_index(key, index)
     with _MEMO_LOCK:

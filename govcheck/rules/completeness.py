@@ -3,6 +3,7 @@ values from their vocabularies and no template placeholders left."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -42,6 +43,7 @@ E2E_LISTS = (
 )
 
 
+@functools.lru_cache(maxsize=1024)  # a pure function of the value; every rule asks
 def normalize_status(value: str) -> str:
     """``"Done [VALIDATED]"`` -> ``"done"``; ``"Ready-for-Dev"`` -> ``"ready for dev"``.
 
@@ -245,6 +247,21 @@ _PLACEHOLDER_FIELDS = (
 )
 
 
+_PLACEHOLDER_NAMES = frozenset(_PLACEHOLDER_FIELDS)
+_CLAIMED_PLACEHOLDER_NAMES = _PLACEHOLDER_NAMES | {"CODER_MODEL", "CODER_REASONING_STRENGTH"}
+_COMMAND_PLACEHOLDER_RE = re.compile(r"\{\{(?!WP_ID\}\}|MERGE_BASE_SHA\}\})[^}]*\}\}")
+
+
+def may_hold_placeholder(text: str) -> bool:
+    """False only when PLACEHOLDER_RE cannot match ``text``: every one of
+    its alternatives needs "{{", "<" or "|", except the whole-value ``tbd``
+    and ``todo``, which leave at most five characters once the whitespace
+    around them is stripped (``\\s`` and str.strip() agree on whitespace).
+    Most field values hold none of these, and the test costs a fraction of
+    the regex search."""
+    return "{{" in text or "<" in text or "|" in text or len(text.strip()) <= 5
+
+
 @rule(
     "placeholder-left",
     severity=ERROR,
@@ -273,16 +290,14 @@ def placeholder_left(packet: Packet, ctx: Context) -> Iterator[Finding]:
         - USER_SIGNATURE: {{USER_SIGNATURE}}
         - TRUST_BOUNDARY: <fill> (examples: client->server)
     """
-    names = set(_PLACEHOLDER_FIELDS)
     claimed = packet.status is not None and normalize_status(packet.status.value) not in ("ready for dev", "stub", "")
-    if claimed:
-        names |= {"CODER_MODEL", "CODER_REASONING_STRENGTH"}
+    names = _CLAIMED_PLACEHOLDER_NAMES if claimed else _PLACEHOLDER_NAMES
     history_ranges = [(r.line, r.end_line) for r in packet.validation_reports]
     for f in packet.fields:
         if f.name not in names or any(a <= f.line <= b for a, b in history_ranges):
             continue
         for text, line in ((f.value, f.line), *((it.text, it.line) for it in f.items)):
-            m = PLACEHOLDER_RE.search(text)
+            m = PLACEHOLDER_RE.search(text) if may_hold_placeholder(text) else None
             if m:
                 yield hit(
                     f"{f.name} still holds the placeholder '{m.group(0).strip()}'",
@@ -291,7 +306,7 @@ def placeholder_left(packet: Packet, ctx: Context) -> Iterator[Finding]:
                 )
     if packet.test_plan is not None:
         for cmd in packet.test_plan.commands:
-            m = re.search(r"\{\{(?!WP_ID\}\}|MERGE_BASE_SHA\}\})[^}]*\}\}", cmd.text)
+            m = _COMMAND_PLACEHOLDER_RE.search(cmd.text) if "{{" in cmd.text else None
             if m:
                 yield hit(
                     f"TEST_PLAN command still holds the placeholder '{m.group(0)}'",

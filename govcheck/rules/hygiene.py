@@ -11,6 +11,7 @@ from ..context import Context
 from ..errors import GovcheckError
 from ..model import Finding, Packet
 from . import ERROR, hit, rule
+from ._text import lines_containing, lines_mentioning, may_mention, safe_fragment, split_lines
 from .completeness import PLACEHOLDER_RE, normalize_status
 
 # --------------------------------------------------------------------------
@@ -18,27 +19,22 @@ from .completeness import PLACEHOLDER_RE, normalize_status
 # --------------------------------------------------------------------------
 
 
-def packet_lines(packet: Packet, ctx: Context) -> list[str]:
-    """The packet's decoded lines (BOM removed, line endings normalised),
-    numbered as the parser numbers them (line 1 = index 0)."""
+def packet_text(packet: Packet, ctx: Context) -> str:
+    """The packet's decoded text (BOM removed, line endings normalised), or
+    "" when it cannot be read."""
     try:
-        return ctx.repo.read_text(packet.path).split("\n")
+        return ctx.repo.read_text(packet.path)
+    except (OSError, GovcheckError):
+        return ""
+
+
+def packet_lines(packet: Packet, ctx: Context) -> Sequence[str]:
+    """The packet's decoded lines, numbered as the parser numbers them
+    (line 1 = index 0); split once for all the rules that read them."""
+    try:
+        return split_lines(ctx.repo.read_text(packet.path))
     except (OSError, GovcheckError):
         return []
-
-
-def _lines_mentioning(lines: list[str], phrase: str) -> list[int]:
-    """1-based numbers of the lines containing ``phrase`` (any case), found
-    with one search over the whole text instead of a test per line."""
-    text = "\n".join(lines)
-    found: list[int] = []
-    last_pos, last_line = 0, 1
-    for m in re.finditer(re.escape(phrase), text, re.IGNORECASE):
-        line = last_line + text.count("\n", last_pos, m.start())
-        last_pos, last_line = m.start(), line
-        if not found or found[-1] != line:
-            found.append(line)
-    return found
 
 
 def _history(packet: Packet) -> list[tuple[int, int]]:
@@ -193,8 +189,10 @@ def non_ascii(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """
     if packet.format_version is None and not ctx.options("non-ascii").get("always", False):
         return
-    lines = packet_lines(packet, ctx)
     invalid = {i.line for i in packet.decode_issues if i.kind == "invalid-utf8"}
+    if not invalid and packet_text(packet, ctx).isascii():
+        return  # every line is ASCII: nothing to report (the common case)
+    lines = packet_lines(packet, ctx)
     raw_lines: list[bytes] = []
     if invalid:
         try:
@@ -415,7 +413,7 @@ def lineage_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     if revision is not None and revision >= 2 and not _superseded(packet, ctx, base):
         sec = packet.section("LINEAGE_AUDIT")
         lines = packet_lines(packet, ctx)
-        if sec is None and any(_AUDIT_LINE_RE.search(line) for line in lines):
+        if sec is None and _mentions_audit(packet, ctx):
             pass  # recorded as a list item (often in a validation report)
         elif sec is None:
             yield hit(f"revision packet {packet.id} has no LINEAGE_AUDIT section", line=_where(packet, "WP_ID", "TASK_ID"), data={"base": base, "problem": "missing"})
@@ -451,6 +449,15 @@ def lineage_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
 
 
 _AUDIT_LINE_RE = re.compile(r"lineage[ _-]audit", re.I)
+_AUDIT_FRAGMENT = safe_fragment("neage")  # of "lineage": no i or s (see rules/_text.py)
+
+
+def _mentions_audit(packet: Packet, ctx: Context) -> bool:
+    """Some line says "lineage audit". The pattern cannot cross a line
+    break, so one search over the text answers for every line; a text
+    without the fragment cannot match and skips the regex."""
+    text = packet_text(packet, ctx)
+    return may_mention(text, _AUDIT_FRAGMENT) and _AUDIT_LINE_RE.search(text) is not None
 
 
 def _superseded(packet: Packet, ctx: Context, base: str) -> bool:
@@ -527,10 +534,11 @@ def refinement_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
         if not _in_history(f.line, history) and f.value:
             m = _REFINEMENT_PATH_RE.search(f.value)
             candidates.append(((m.group(0) if m else f.value.split()[0]), f.line))
-    for n, line in enumerate(packet_lines(packet, ctx), 1):
-        if "refinements/" not in line or _in_history(n, history):
+    lines = packet_lines(packet, ctx)
+    for n in lines_containing(packet_text(packet, ctx), "refinements/"):
+        if _in_history(n, history):
             continue
-        for m in _REFINEMENT_PATH_RE.finditer(line):
+        for m in _REFINEMENT_PATH_RE.finditer(lines[n - 1]):
             candidates.append((m.group(0), n))
     for path, line in candidates:
         path = path.strip().strip("`'\"")
@@ -583,6 +591,7 @@ def _locate(lines: Sequence[str], needle: str, start: int) -> int:
     return start
 
 
+_TARGET_FRAGMENT = safe_fragment("target f")  # "file" has an i (see rules/_text.py)
 _TARGET_FILE_RE = re.compile(r"^\s*(?:[-*+]\s+)?\**Target File\**\s*:\s*\**\s*(.+?)\s*$", re.I)
 
 
@@ -630,7 +639,7 @@ def evidence_missing_file(packet: Packet, ctx: Context) -> Iterator[Finding]:
                 continue
             seen.add((ref, line))
             yield hit(f"EVIDENCE {ref}: {problem}", line=line, data={"evidence": ref, "requirement": mapping.requirement})
-    for n in _lines_mentioning(lines, "target file"):
+    for n in lines_mentioning(packet_text(packet, ctx), "target file", _TARGET_FRAGMENT):
         text = lines[n - 1]
         if _in_history(n, history):
             continue

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
@@ -11,6 +12,7 @@ from ..context import Context
 from ..errors import GovcheckError
 from ..model import Finding, Packet, Section
 from . import ERROR, hit, rule
+from ._text import lines_containing, split_lines
 from .completeness import normalize_status
 
 _BOOTSTRAP_RE = re.compile(r"^\W*bootstrap\b", re.I)
@@ -44,14 +46,29 @@ class _Marks:
     reports: tuple[int, ...]  # validation report heading lines
 
 
-def _packet_lines(packet: Packet, ctx: Context) -> tuple[list[str], list[tuple[int, int]]] | None:
-    """The packet's lines and its fenced ranges (as the parser saw them),
-    or None when the file cannot be read."""
+def _packet_text(packet: Packet, ctx: Context) -> str | None:
+    """The packet's text, or None when the file cannot be read."""
     try:
-        text = ctx.repo.read_text(packet.path)
+        return ctx.repo.read_text(packet.path)
     except GovcheckError:
         return None
-    return text.split("\n"), [(f.start, f.end) for f in packet.fences]
+
+
+# Which phase a heading title names. Pure functions of the title, cached:
+# every packet repeats the template's headings.
+@functools.lru_cache(maxsize=4096)
+def _is_bootstrap(title: str) -> bool:
+    return _BOOTSTRAP_RE.match(title) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_skeleton(title: str) -> bool:
+    return _SKELETON_RE.match(title) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_implementation(title: str) -> bool:
+    return _IMPLEMENTATION_RE.match(title) is not None
 
 
 def _marks(packet: Packet, ctx: Context) -> _Marks:
@@ -60,28 +77,31 @@ def _marks(packet: Packet, ctx: Context) -> _Marks:
     def in_history(line: int) -> bool:
         return any(a <= line <= b for a, b in history)
 
-    heads = [s for s in packet.sections if not in_history(s.line)]
-    bootstrap = next((s for s in heads if _BOOTSTRAP_RE.match(s.title)), None)
-    skeleton = next((s for s in heads if _SKELETON_RE.match(s.title)), None)
-    impl_heads = [s for s in heads if _IMPLEMENTATION_RE.match(s.title)]
+    heads = [s for s in packet.sections if not in_history(s.line)] if history else packet.sections
+    bootstrap = next((s for s in heads if _is_bootstrap(s.title)), None)
+    skeleton = next((s for s in heads if _is_skeleton(s.title)), None)
+    impl_heads = [s for s in heads if _is_implementation(s.title)]
 
-    read = _packet_lines(packet, ctx)
+    text = _packet_text(packet, ctx)
     approvals: list[int] = []
     near: list[int] = []
     implementation: list[Section] = []
-    if read is None:
+    if text is None:
         if packet.skeleton_approved_line:
             approvals.append(packet.skeleton_approved_line)
         implementation = impl_heads
     else:
-        lines, fences = read
+        lines = split_lines(text)
+        fences = [(f.start, f.end) for f in packet.fences]
 
         def fenced(n: int) -> bool:
             return any(a <= n <= b for a, b in fences)
 
-        for n, raw in enumerate(lines, 1):
-            if "SKELETON APPROVED" not in raw or fenced(n):
+        # Only lines holding the marker text can be a marker or a near miss.
+        for n in lines_containing(text, "SKELETON APPROVED"):
+            if fenced(n):
                 continue
+            raw = lines[n - 1]
             if _MARKER_RE.match(raw.strip()):
                 approvals.append(n)
             elif _NEAR_MISS_RE.match(raw):

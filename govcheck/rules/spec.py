@@ -3,6 +3,7 @@ its anchored sections exist there?"""
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterator
 
@@ -12,6 +13,7 @@ from ..errors import GovcheckError
 from ..model import Finding, Packet
 from ..versions import compare_versions
 from . import ERROR, WARNING, hit, rule
+from ._text import split_lines
 
 
 def _v(version: str) -> str:
@@ -237,7 +239,7 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     index, data = ctx.current_spec_index, ctx.current_spec_bytes
     for anchor in packet.anchors:
         ids = [anchor.section] + ([anchor.range_end] if anchor.range_end else [])
-        missing = [i for i in ids if index.lookup(i) is None and index.list_item(data, i) is None]
+        missing = [i for i in ids if index.lookup(i) is None and _list_item(index, data, i) is None]
         if missing:
             what = f"{anchor.section}-{anchor.range_end}" if anchor.range_end else anchor.section
             moved = _tag_locations(anchor_context(packet, anchor, ctx), index)
@@ -248,6 +250,23 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
                 data={"sections": missing, "anchor": what, "spec_version": ctx.spec_current.version,
                       "tag_now_at": moved},
             )
+
+
+def _list_item(index, data: bytes, sid: str) -> tuple[int, str] | None:
+    """index.list_item(data, sid), computed once per spec and number: the
+    scan reads the parent section's whole text, and spec-anchor-missing and
+    spec-anchor-moved ask about the same anchors of every packet. ``data``
+    is the text ``index`` was built from (both come from the context)."""
+    key = (index.sha256, sid)
+    if key not in _LIST_ITEMS:
+        if len(_LIST_ITEMS) > 50_000:
+            _LIST_ITEMS.clear()  # bounded: keyed by content, so clearing only costs time
+        _LIST_ITEMS[key] = index.list_item(data, sid)
+    return _LIST_ITEMS[key]
+
+
+# (spec sha256, section id) -> the numbered list item it names, or None.
+_LIST_ITEMS: dict[tuple[str, str], tuple[int, str] | None] = {}
 
 
 _TAG_RE = re.compile(r"\[?\b((?:CX|HSK|FR)-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b\]?")
@@ -262,7 +281,7 @@ def anchor_context(packet: Packet, anchor, ctx: Context) -> str:
     if anchor.title_hint:
         return anchor.title_hint
     try:
-        line = ctx.repo.read_text(packet.path).split("\n")[anchor.line - 1]
+        line = split_lines(ctx.repo.read_text(packet.path))[anchor.line - 1]
     except (IndexError, OSError, GovcheckError):
         return ""
     start = line.find(anchor.range_end or anchor.section)
@@ -312,8 +331,50 @@ def _tag_locations(context: str, index) -> list[str]:
     key = (index.sha256, tags)
     found = _TAGGED.get(key)
     if found is None:
-        found = _TAGGED[key] = tuple(s.id for s in index.sections if any(t in s.title for t in tags))[:3]
+        found = _TAGGED[key] = tagged_sections(index, tags)[:3]
     return list(found)
+
+
+def tagged_sections(index, tags: tuple[str, ...]) -> tuple[str, ...]:
+    """Ids of the sections whose title holds any of ``tags``, in document
+    order: ``tuple(s.id for s in index.sections if any(t in s.title for t in
+    tags))``, found by searching one string of all titles instead of
+    testing every section. A title is one heading line and a tag holds no
+    line break, so a tag found there lies inside one title."""
+    joined = _titles(index)
+    if joined is None or any("\n" in tag for tag in tags):
+        return tuple(s.id for s in index.sections if any(t in s.title for t in tags))
+    text, starts = joined
+    hits: set[int] = set()
+    for tag in tags:
+        pos = text.find(tag) if tag else -1
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos) - 1
+            hits.add(i)
+            pos = text.find(tag, starts[i + 1]) if i + 1 < len(starts) else -1
+    if not all(tags):  # "" is in every title
+        hits = set(range(len(starts)))
+    return tuple(index.sections[i].id for i in sorted(hits))
+
+
+def _titles(index) -> tuple[str, list[int]] | None:
+    """Every section title of the spec, joined by line breaks, and the
+    offset where each starts (computed once per spec); None if a title
+    somehow holds a line break."""
+    key = index.sha256
+    if key not in _TITLES:
+        starts, pos = [], 0
+        for sec in index.sections:
+            starts.append(pos)
+            pos += len(sec.title) + 1
+        text = "\n".join(sec.title for sec in index.sections)
+        if len(_TITLES) > 16:
+            _TITLES.clear()
+        _TITLES[key] = (text, starts) if text.count("\n") == max(len(starts) - 1, 0) else None
+    return _TITLES[key]
+
+
+_TITLES: dict[str, tuple[str, list[int]] | None] = {}
 
 
 # (spec sha256, tags) -> sections whose heading carries a tag: many packets
@@ -354,7 +415,7 @@ def spec_anchor_moved(packet: Packet, ctx: Context) -> Iterator[Finding]:
         if anchor.range_end:
             continue
         section = index.lookup(anchor.section)
-        item = None if section is not None else index.list_item(data, anchor.section)
+        item = None if section is not None else _list_item(index, data, anchor.section)
         if section is None and item is None:
             continue  # spec-anchor-missing reports it
         here = section.title if section is not None else item[1]

@@ -1,0 +1,144 @@
+"""The spec heading scan jumps between candidate lines and reads titles
+greedily; it must index every spec exactly as the plain line-by-line scan
+(kept here as the reference) does."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+
+from govcheck.parse import spec as spec_mod
+
+_NUMBERED_RE = re.compile(rb"^(#{1,6})[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+(.*?))?[ \t]*\r?$")
+_ANY_HEADING_RE = re.compile(rb"^(#{1,6})(?:[ \t]|\r?$)")
+_FENCE_RE = re.compile(rb"^ {0,3}(`{3,}|~{3,})(.*?)\r?$")
+
+
+def reference_headings(data: bytes):
+    """The line-by-line heading scan as it was before candidate jumping."""
+    fence = None
+    offset = 0
+    line_no = 0
+    for raw in data.split(b"\n"):
+        line_no += 1
+        start = offset
+        offset += len(raw) + 1
+        if not raw:
+            continue
+        first = raw[0]
+        if first not in b"#`~ ":
+            continue
+        if first != 35:
+            m = _FENCE_RE.match(raw)
+            if m is None:
+                continue
+            marker = m.group(1)
+            if fence is None:
+                if marker[0] == 96 and b"`" in m.group(2):
+                    continue
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not m.group(2).strip():
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        m = _NUMBERED_RE.match(raw)
+        if m:
+            yield line_no, start, len(m.group(1)), m.group(2), (m.group(3) or b"")
+            continue
+        h = _ANY_HEADING_RE.match(raw)
+        if h:
+            yield line_no, start, len(h.group(1)), None, raw[len(h.group(1)) :].strip()
+
+
+def reference_sections(data: bytes):
+    """(sections, duplicates) as tuples, by the old stack over all headings."""
+    headings = list(reference_headings(data))
+    total_lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    open_stack: list = []
+    results: dict = {}
+    for idx, (line, start, level, number, title) in enumerate(headings):
+        num = number.decode("ascii") if number is not None else None
+        keep = []
+        for entry in open_stack:
+            e_level, e_id, e_idx = entry
+            inside = num is not None and e_id is not None and num.startswith(e_id + ".")
+            if level <= e_level and not inside:
+                results[e_idx] = (line - 1, start)
+            else:
+                keep.append(entry)
+        open_stack = keep + [(level, num, idx)]
+    for entry in open_stack:
+        results[entry[2]] = (total_lines, len(data))
+    first: dict = {}
+    dups = []
+    for idx, (line, start, level, number, title) in enumerate(headings):
+        if number is None:
+            continue
+        end_line, end = results[idx]
+        s = (number.decode("ascii"), title.decode("utf-8", "replace").strip(), level, line,
+             max(line, end_line), start, max(end, start))
+        if s[0] in first:
+            dups.append(s)
+        else:
+            first[s[0]] = s
+    return tuple(first.values()), tuple(dups), total_lines
+
+
+def _check(data: bytes) -> None:
+    assert list(spec_mod.iter_headings(data)) == list(reference_headings(data))
+    ix = spec_mod.build_index(data)
+    sections, dups, total = reference_sections(data)
+    assert tuple(dataclasses.astuple(s) for s in ix.sections) == sections
+    assert tuple(dataclasses.astuple(s) for s in ix.duplicates) == dups
+    assert (ix.line_count, ix.size, ix.sha256) == (total, len(data), hashlib.sha256(data).hexdigest())
+
+
+_PIECES = (
+    b"# 1. One", b"## 1.1 First", b"### 1.1.1 Deep", b"## 1.2. Dot", b"##### 2.6.6.7.11", b"##### 2.6.6.7.11.0 Zero",
+    b"# 2 Two  ", b"## 2.1\t", b"## 2.1 \t\r", b"## 2.1 Title \r", b"## 2.1 Title\r\r", b"## 2.1 a\rb \t", b"#  3  ",
+    b"## 1.1 Repeated", b"####### 7 too many", b"#7 no space", b"## 1.2x not a number", b"## 12.", b"## 4.5.",
+    b"## Unnumbered", b"#", b"##\r", b"#\tTab", b"## 3.1 caf\xc3\xa9 \xff", b"```", b"```markdown", b"``` x`y",
+    b"   ```", b"    ```", b"~~~", b"~~~~", b"  ~~~ info", b"````", b"`` not a fence", b" # indented heading",
+    b"text", b"", b"", b"- item", b"1. item", b"\t## tab-indented",
+)
+
+
+def test_random_documents_index_like_the_line_scan():
+    rng = random.Random(11)
+    for _ in range(3000):
+        lines = [rng.choice(_PIECES) for _ in range(rng.randint(0, 25))]
+        data = b"\n".join(lines)
+        if rng.random() < 0.3:
+            data += b"\n"
+        if rng.random() < 0.2:
+            data = data.replace(b"\n", b"\r\n")
+        _check(data)
+
+
+@pytest.mark.parametrize("data", [b"", b"\n", b"#", b"# 1 A", b"# 1 A\n", b"```\n# 1 A\n```\n# 2 B", b"\n\n## 1.1 X\n"])
+def test_edge_documents(data):
+    _check(data)
+
+
+def test_generated_spec_indexes_like_the_line_scan():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from gen_repo import make_spec
+
+    data = make_spec(400_000, version="02.999")
+    _check(data)
+    _check(data.replace(b"\n", b"\r\n"))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared corpus not present")
+def test_corpus_specs_index_like_the_line_scan():
+    for path in sorted(CORPUS.rglob("*Master_Spec_v*.md")):
+        _check(path.read_bytes())
