@@ -11,6 +11,7 @@ import random
 import sys
 from pathlib import Path
 
+import markdown_it
 import pytest
 from markdown_it import MarkdownIt
 
@@ -25,8 +26,11 @@ _DISABLED = ["html_block", "html_inline", "entity", "link", "image", "autolink",
 
 def _parser(fast: bool, keep_text: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": 40}).disable(_DISABLED)
-    if fast:
-        assert blocks.install(md, keep_paragraph_text=keep_text)
+    if fast and not blocks.install(md, keep_paragraph_text=keep_text):
+        # Another markdown-it-py major version: govcheck parses with the
+        # stock parser, and there is nothing to compare.
+        pytest.skip(f"dispatching parser not used with markdown-it-py {markdown_it.__version__}",
+                    allow_module_level=True)
     return md
 
 

@@ -29,16 +29,21 @@ Markdown. Paragraph ``inline`` tokens carry no content (nobody reads it;
 ``keep_paragraph_text=True`` restores it, for those tests).
 
 A ruler this module does not know (a plugin rule, ``table`` or
-``html_block`` enabled) leaves the instance untouched: ``install`` returns
-False and markdown-it-py parses as usual.
+``html_block`` enabled), or a markdown-it-py other than 3.x or 4.x, leaves the
+instance untouched: ``install`` returns False and markdown-it-py parses as
+usual (slower, same result).
 """
 
 from __future__ import annotations
 
 from itertools import accumulate
 
+import markdown_it
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import mdTrim
+try:
+    from markdown_it.common.utils import mdTrim
+except ImportError:  # markdown-it-py before 4.3 trims with str.strip
+    mdTrim = str.strip
 from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block.hr import hr
 from markdown_it.rules_block.list import list_block, markTightParagraphs, skipBulletListMarker, skipOrderedListMarker
@@ -462,9 +467,22 @@ def _dispatch_table(rules: list[tuple[str, object]]) -> dict[str, tuple]:
     return {ch: tuple(fns) for ch, fns in table.items()}
 
 
+def _tested_version(version: str) -> bool:
+    """The ports here follow markdown-it-py 3.0 to 4.3 (tests compare the
+    tokens with the installed version; run on 3.0.0, 4.0.0, 4.2.0, 4.3.0);
+    another major version parses as stock."""
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        return False
+    return major in (3, 4)
+
+
 def install(md: MarkdownIt, *, keep_paragraph_text: bool = False) -> bool:
     """Make ``md`` parse blocks by first-character dispatch. Returns False
     (and changes nothing) when its rules are not the ones this knows."""
+    if mdTrim is None or not _tested_version(markdown_it.__version__):
+        return False
     ruler = md.block.ruler
     active = set(ruler.get_active_rules())
     if not _OWN_RULES <= active or not active <= _OWN_RULES | set(_RULE_MARKERS):
