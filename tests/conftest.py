@@ -38,9 +38,14 @@ def run_cli(*args: str, env: dict | None = None) -> Result:
 
     global _CORPUS_STATE
     args = tuple(str(a) for a in args)
-    # The shared corpus is read by many sessions: never leave govcheck's
-    # state folder (caches, logs) in it.
-    if str(CORPUS) in args and "--state-dir" not in args and args and args[0] in ("validate", "ci"):
+    # The shared corpus is read by many sessions, and the fixtures are part
+    # of the checkout: never leave govcheck's state folder (caches, logs) in
+    # either (a later run would read what an earlier test left).
+    shared = (str(CORPUS) + "/", str(FIXTURES) + "/")
+    touches_tree = any(a == str(CORPUS) or a.startswith(shared) for a in args)
+    if "--repo" not in args:  # the repo is found from the working folder
+        touches_tree = (str(Path.cwd()) + "/").startswith(shared)
+    if touches_tree and "--state-dir" not in args and args and args[0] in ("validate", "ci"):
         if _CORPUS_STATE is None:
             import tempfile
 
