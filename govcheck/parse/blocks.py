@@ -40,15 +40,16 @@ from itertools import accumulate
 
 import markdown_it
 from markdown_it import MarkdownIt
-try:
-    from markdown_it.common.utils import mdTrim
-except ImportError:  # markdown-it-py before 4.3 trims with str.strip
-    mdTrim = str.strip
 from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block.hr import hr
 from markdown_it.rules_block.list import list_block, markTightParagraphs, skipBulletListMarker, skipOrderedListMarker
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.token import Token
+
+try:
+    from markdown_it.common.utils import mdTrim
+except ImportError:  # markdown-it-py before 4.3 trims with str.strip
+    mdTrim = str.strip
 
 # The characters a line must start with (after indentation) for each rule
 # to have any chance of matching. Read off each rule's opening checks.
@@ -141,7 +142,6 @@ class _DispatchingParserBlock(ParserBlock):
         self.keep_paragraph_text = keep_paragraph_text
         rules = {r.name: r.fn for r in ruler.__rules__ if r.enabled}
         self._code = rules["code"]
-        self._code_enabled = True
         # The list rule is ported below (markdown-it-py's, minus its
         # per-call logging and option lookups) where it is the stock one.
         own = {"list": self._list} if rules.get("list") is list_block and not tasklists else {}
