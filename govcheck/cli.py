@@ -18,10 +18,10 @@ from typing import Sequence
 
 import click
 
-from . import __version__
-from .errors import GovcheckError, UsageError
-from .fsutil import atomic_write_bytes
-from .model import Verdict
+from govcheck import __version__
+from govcheck.errors import GovcheckError, UsageError
+from govcheck.util.fsutil import atomic_write_bytes
+from govcheck.model import Verdict
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -74,7 +74,7 @@ def main() -> None:
 
 
 def _repo_root(repo: str | None) -> Path:
-    from .repo import find_repo_root
+    from govcheck.repo.repository import find_repo_root
 
     if repo is not None:
         path = Path(repo)
@@ -112,7 +112,7 @@ class FormatType(click.ParamType):
     name = "format"
 
     def convert(self, value, param, ctx):
-        from .report import FORMATS
+        from govcheck.report import FORMATS
 
         name, sep, path = str(value).partition(":")
         if name not in FORMATS:
@@ -125,7 +125,7 @@ class FormatType(click.ParamType):
 def format_options(f):
     """``--format`` and ``--output``, repeatable: ``--format sarif:x.sarif``,
     or ``--format markdown --output report.md`` paired by position."""
-    from .report import FORMATS
+    from govcheck.report import FORMATS
 
     f = click.option("--output", "-o", "output", metavar="FILE", multiple=True,
                      help="Write the report of the --format before it to FILE (atomically); '-' is stdout.")(f)
@@ -174,14 +174,14 @@ def _output_slots(n_formats: int) -> list[int] | None:
 
 
 def output_plan(fmt, output: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    from .outputs import plan_outputs
+    from govcheck.report.outputs import plan_outputs
 
     specs = [(f, None) if isinstance(f, str) else f for f in fmt]
     return plan_outputs(specs, list(output), _output_slots(len(fmt)) if fmt else None)
 
 
 def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...]) -> None:
-    from .outputs import deliver
+    from govcheck.report.outputs import deliver
 
     for warning in deliver(report, output_plan(fmt, output), write_output, os.environ.get("GITHUB_STEP_SUMMARY")):
         click.echo(f"govcheck: {warning}", err=True)
@@ -195,7 +195,7 @@ def baseline_options(f):
 
 
 def with_baseline(report, root: Path, baseline_file: str | None, no_baseline: bool):
-    from .baseline import apply_configured
+    from govcheck.engine.baseline import apply_configured
 
     return report if no_baseline else apply_configured(report, root, baseline_file)
 
@@ -224,8 +224,8 @@ def run_options(f):
 
 def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
                       on_event):
-    from .pipeline import ValidateOptions
-    from .run.options import RunOptions
+    from govcheck.engine.validate import ValidateOptions
+    from govcheck.run.options import RunOptions
 
     state = Path(state_dir).resolve() if state_dir else root / ".govcheck"
     return ValidateOptions(
@@ -259,9 +259,9 @@ def validate(
     Exit status: 0 when every packet passes, 1 when any fails, 2 for usage
     or input errors.
     """
-    from .pipeline import validate as run_validate
-    from .progress import Progress, progress_wanted
-    from .report import renderer
+    from govcheck.engine.validate import validate as run_validate
+    from govcheck.util.progress import Progress, progress_wanted
+    from govcheck.report import renderer
 
     root = _repo_root(repo)
     live = not no_run and progress_wanted(sys.stderr, quiet)
@@ -279,7 +279,7 @@ def validate(
 def append_reports(report) -> None:
     """Write each packet's report into the packet itself; a packet that
     changed on disk during the run is refused (exit 2)."""
-    from .append import append_to_packets
+    from govcheck.commands.append import append_to_packets
 
     refused = append_to_packets(report)
     for msg in refused:
@@ -307,8 +307,8 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
     """
     from dataclasses import replace as _replace
 
-    from .pipeline import validate as run_validate
-    from .progress import Progress, progress_wanted
+    from govcheck.engine.validate import validate as run_validate
+    from govcheck.util.progress import Progress, progress_wanted
 
     root = _repo_root(repo)
     live = not no_run and progress_wanted(sys.stderr, quiet)
@@ -328,9 +328,9 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
 def baseline(repo: str | None, output: str | None) -> None:
     """Record today's findings (every packet, no commands run) so that only
     new findings fail validate and ci. Commit the file."""
-    from . import baseline as bl
-    from .config import load_config
-    from .pipeline import ValidateOptions, validate as run_validate
+    from govcheck.engine import baseline as bl
+    from govcheck.repo.config import load_config
+    from govcheck.engine.validate import ValidateOptions, validate as run_validate
 
     root = _repo_root(repo)
     report = run_validate(root, ValidateOptions(all_packets=True, no_run=True))
@@ -348,9 +348,9 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     """For pre-commit: validate the packets FILES belong to (packet.md,
     packet.json or a flat WP-*.md), without running commands. Files that
     belong to no packet are ignored."""
-    from .changes import packets_for_files
-    from .pipeline import ValidateOptions, open_repo, validate as run_validate
-    from .report import renderer
+    from govcheck.engine.selection import packets_for_files
+    from govcheck.engine.validate import ValidateOptions, open_repo, validate as run_validate
+    from govcheck.report import renderer
 
     root = _repo_root(repo)
     repo_obj, _config, _rules = open_repo(root)
@@ -369,9 +369,9 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing govcheck.yaml.")
 def init(repo: str | None, force: bool) -> None:
     """Write a starter govcheck.yaml for the layout found in this repo."""
-    from .config import load_config
-    from .fsutil import atomic_write_bytes
-    from .init import starter_config
+    from govcheck.repo.config import load_config
+    from govcheck.util.fsutil import atomic_write_bytes
+    from govcheck.commands.init import starter_config
 
     root = Path(repo).resolve() if repo else Path.cwd()
     if not root.is_dir():
@@ -389,7 +389,7 @@ def init(repo: str | None, force: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_cmd(fmt: str) -> None:
     """List every rule with its default severity and codex reference."""
-    from .rules import all_rules
+    from govcheck.rules import all_rules
 
     rules = all_rules()
     if fmt == "json":
@@ -413,7 +413,7 @@ def rules_cmd(fmt: str) -> None:
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
     """Explain a rule: what it checks, why, how to fix, an example."""
-    from .rules import all_rules
+    from govcheck.rules import all_rules
 
     rules = all_rules()
     spec = rules.get(rule_id)
@@ -444,7 +444,7 @@ def spec_group() -> None:
 @click.option("--output", "-o", metavar="FILE", default=None)
 def spec_show_cmd(section: str, version: str | None, repo: str | None, output: str | None) -> None:
     """Print SECTION (with its subsections) from a spec version."""
-    from .commands.spec import spec_show
+    from govcheck.commands.spec import spec_show
 
     write_output(spec_show(_repo_root(repo), section, version), output)
 
@@ -460,7 +460,7 @@ def spec_show_cmd(section: str, version: str | None, repo: str | None, output: s
 def spec_diff_cmd(version_a: str, version_b: str, section: str | None, show_unchanged: bool, fmt: str,
                   repo: str | None, output: str | None) -> None:
     """Compare two spec versions: sections changed, unchanged, added, removed."""
-    from .commands.spec import spec_diff
+    from govcheck.commands.spec import spec_diff
 
     write_output(spec_diff(_repo_root(repo), version_a, version_b, section, fmt, show_unchanged), output)
 
@@ -472,8 +472,8 @@ def spec_diff_cmd(version_a: str, version_b: str, section: str | None, show_unch
 def reanchor(packet_id: str, dry_run: bool, repo: str | None) -> None:
     """Move a packet's spec pointers to the current version when none of
     its anchored sections changed; refuse (exit 1) naming those that did."""
-    from .commands.spec import reanchor as run_reanchor
-    from .pipeline import report_time
+    from govcheck.commands.spec import reanchor as run_reanchor
+    from govcheck.engine.validate import report_time
 
     code, out, err = run_reanchor(_repo_root(repo), packet_id, dry_run, report_time().date().isoformat())
     if out:

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import GOOD_GEN2, findings, run_cli, validate_json, write_packet
 
-from govcheck.append import AppendRefused, append_report, appended_reports, build_appended
+from govcheck.commands.append import AppendRefused, append_report, appended_reports, build_appended
 
 WP = "WP-1-Job-Queue-v2"
 

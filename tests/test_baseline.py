@@ -9,7 +9,7 @@ import jsonschema
 
 from conftest import GOOD_GEN2, run_cli, write_packet
 
-from govcheck.schemas import load_schema
+from govcheck.util.schemas import load_schema
 
 SF = ".GOV/task_packets/WP-1-Storage-Foundation.md"
 

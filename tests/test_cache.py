@@ -1,4 +1,4 @@
-"""The parse cache (govcheck.cache): hits equal a fresh parse, keys follow
+"""The parse cache (govcheck.cache.parse): hits equal a fresh parse, keys follow
 content and version, bad entries are ignored, output does not depend on
 the cache, and the faster parse leaves every corpus model unchanged."""
 
@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from govcheck import cache as cache_mod
-from govcheck.cache import ParseCache, cached_index, load_packets, packet_key
+from govcheck.cache import parse as cache_mod
+from govcheck.cache.parse import ParseCache, cached_index, load_packets, packet_key
 from govcheck.parse import packet as packet_mod
 from govcheck.parse.packet import parse_packet
 from govcheck.parse.spec import build_index
-from govcheck.pipeline import load_packet, open_repo
+from govcheck.engine.validate import load_packet, open_repo
 
 from conftest import CORPUS, GOOD_GEN2, STORAGE, needs_corpus, run_cli
 

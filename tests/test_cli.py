@@ -6,7 +6,7 @@ import json
 
 import jsonschema
 
-from govcheck.schemas import load_schema
+from govcheck.util.schemas import load_schema
 
 from conftest import STORAGE, copy_fixture, run_cli, write_packet, GOOD_GEN2
 

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from govcheck.config import (
+from govcheck.repo.config import (
     Config,
     ConfigWaiver,
     Layout,

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from govcheck.model import Finding, Report, Severity, Verdict
-from govcheck.pipeline import ValidateOptions, validate
+from govcheck.engine.validate import ValidateOptions, validate
 from govcheck.report import FORMATS, renderer
 from govcheck.report import github as gh
 from govcheck.report import junit, sarif

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from govcheck.fsutil import atomic_write_bytes
+from govcheck.util.fsutil import atomic_write_bytes
 
 
 def test_writes_and_keeps_mode(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import copy_fixture, FIXTURES, findings, run_cli, validate_json
 
-from govcheck.repo import Repo
+from govcheck.repo.repository import Repo
 
 
 def test_docs_era_layout():

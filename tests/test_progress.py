@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import time
 
-from govcheck.progress import Progress, progress_wanted
+from govcheck.util.progress import Progress, progress_wanted
 
 
 class FakeTTY(io.StringIO):

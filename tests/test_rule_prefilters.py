@@ -114,7 +114,7 @@ def test_match_mapping_same_choice_as_reference():
 
 # -- rules/_text.py: line searches and their prefilters -------------------------
 
-from govcheck.rules import _text  # noqa: E402
+from govcheck.analysis import text as _text  # noqa: E402
 
 # Characters that case-fold in surprising ways (dotless and dotted i, long s,
 # Kelvin sign, final sigma, sharp s, ligatures) next to plain ones.
@@ -254,7 +254,7 @@ def test_placeholder_prefilter_never_hides_a_placeholder():
 
 
 def test_version_key_cache_still_refuses_non_versions():
-    from govcheck.versions import version_key
+    from govcheck.analysis.versions import version_key
 
     assert version_key("v02.100") == (2, 100) == version_key("v02.100")
     for _ in range(2):
@@ -267,7 +267,7 @@ def test_anchored_version_memo_follows_the_packet_object():
     computed for: an equal-looking packet with other refs gets its own."""
     from dataclasses import replace
 
-    from govcheck.anchoring import _anchored_version, anchored_version
+    from govcheck.analysis.anchoring import _anchored_version, anchored_version
     from govcheck.model import Packet, SpecRef
 
     a = Packet(id="WP-1-A", path="a.md", sha256="x", generation="gen2",

@@ -1,5 +1,5 @@
 """``govcheck spec show|diff`` and ``govcheck reanchor``: thin commands over
-govcheck.specs, govcheck.spec_diff and govcheck.reanchor."""
+govcheck.repo.spec_history, govcheck.analysis.spec_diff and govcheck.commands.reanchor."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import GovcheckError, UsageError
-from ..versions import normalize_version
+from govcheck.errors import GovcheckError, UsageError
+from govcheck.analysis.versions import normalize_version
 
 
 def _version(v: str) -> str:
@@ -21,8 +21,8 @@ def _version(v: str) -> str:
 
 
 def _store(root: Path):
-    from ..pipeline import open_repo
-    from ..specs import SpecStore
+    from govcheck.engine.validate import open_repo
+    from govcheck.repo.spec_history import SpecStore
 
     repo, _config, _rules = open_repo(root)
     return repo, SpecStore(repo)
@@ -36,7 +36,7 @@ def _text(store, version: str):
 
 
 def spec_show(root: Path, section: str, version: str | None) -> str:
-    from ..parse.spec import index_spec
+    from govcheck.parse.spec import index_spec
 
     repo, store = _store(root)
     v = _version(version) if version else repo.spec_current().version
@@ -48,7 +48,7 @@ def spec_show(root: Path, section: str, version: str | None) -> str:
 
 
 def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_unchanged: bool) -> str:
-    from ..spec_diff import compare, section_diff
+    from govcheck.analysis.spec_diff import compare, section_diff
 
     _repo, store = _store(root)
     va, vb = _version(a), _version(b)
@@ -59,7 +59,7 @@ def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_un
             return json.dumps({"from": va, "to": vb, "section": section, "diff": diff}, indent=2) + "\n"
         return (diff + "\n") if diff else f"section {section}: unchanged between v{va} and v{vb}\n"
     statuses = compare(ta.data, tb.data)
-    from ..parse.spec import index_spec
+    from govcheck.parse.spec import index_spec
 
     # A number that occurs twice: the first occurrence is the section; the
     # later ones are listed so nobody diffs the wrong text unknowingly.
@@ -93,11 +93,11 @@ def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_un
 
 def reanchor(root: Path, wp_id: str, dry_run: bool, today: str) -> tuple[int, str, str]:
     """Returns (exit code, stdout text, stderr line)."""
-    from ..fsutil import atomic_write_bytes
-    from ..pipeline import load_packet, open_repo
-    from ..reanchor import plan_reanchor, sha256, unified
-    from ..repo import check_plain_id
-    from ..specs import SpecStore
+    from govcheck.util.fsutil import atomic_write_bytes
+    from govcheck.engine.validate import load_packet, open_repo
+    from govcheck.commands.reanchor import plan_reanchor, sha256, unified
+    from govcheck.repo.repository import check_plain_id
+    from govcheck.repo.spec_history import SpecStore
 
     repo, _config, _rules = open_repo(root)
     check_plain_id(wp_id)

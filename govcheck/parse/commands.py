@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Command
+from govcheck.model import Command
 
 # << or <<- followed by an optionally quoted word; not <<< (a here-string).
 _HEREDOC_RE = re.compile(r"(?<!<)<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")

@@ -29,7 +29,7 @@ from typing import Iterable, Sequence
 
 from markdown_it import MarkdownIt
 
-from ..model import (
+from govcheck.model import (
     DecodedText,
     LineSpan,
     CodeBlock,
@@ -48,10 +48,10 @@ from ..model import (
     ValidationReportRecord,
     Waiver,
 )
-from ..versions import SPEC_FILE_RE, normalize_version
-from .blocks import install as install_block_dispatch
-from .commands import split_commands
-from .text import decode, normalize_for_matching
+from govcheck.analysis.versions import SPEC_FILE_RE, normalize_version
+from govcheck.parse.blocks import install as install_block_dispatch
+from govcheck.parse.commands import split_commands
+from govcheck.parse.text import decode, normalize_for_matching
 
 GENERATIONS = ("gen1", "gen1-headings", "gen2", "gen3")
 
@@ -296,7 +296,7 @@ def parse_packet(
         parse_issues=tuple(parse_issues),
     )
     if packet_json is not None:
-        from .packet_json import merge_packet_json
+        from govcheck.parse.packet_json import merge_packet_json
 
         packet = merge_packet_json(packet, packet_json)
     return packet

@@ -265,7 +265,7 @@ def build_index(data: bytes, sha256: str | None = None) -> SpecIndex:
 
 
 # In-process memo by content hash: every packet of a run shares one index
-# per spec text. (The on-disk cache in govcheck.cache keeps them across runs.)
+# per spec text. (The on-disk cache in govcheck.cache.parse keeps them across runs.)
 _MEMO: dict[str, SpecIndex] = {}
 # The same bytes object is indexed again and again (every packet's rules
 # ask for the spec the repo read once): remember it by identity first, so
@@ -273,7 +273,7 @@ _MEMO: dict[str, SpecIndex] = {}
 # the bytes alive, so the id cannot be reused while it is here.
 _BY_ID: dict[int, tuple[bytes, SpecIndex]] = {}
 _MEMO_LOCK = threading.Lock()
-# Optional persistent store (govcheck.cache.ParseCache): get_index(sha256)
+# Optional persistent store (govcheck.cache.parse.ParseCache): get_index(sha256)
 # -> SpecIndex | None, put_index(sha256, index). None: no on-disk cache.
 index_store = None
 

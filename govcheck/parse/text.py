@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import DecodedText, DecodeIssue
+from govcheck.model import DecodedText, DecodeIssue
 
 BOM = b"\xef\xbb\xbf"
 # Past this many invalid sequences the rest is decoded with plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-from ..model import Report
+from govcheck.model import Report
 
 # format name -> module holding ``render``. Adding a format is adding a module.
 FORMATS = {

@@ -15,7 +15,7 @@ findings whose severity is ``off``. Lines come in the findings' sort order
 
 from __future__ import annotations
 
-from ..model import Finding, Report, Severity
+from govcheck.model import Finding, Report, Severity
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import CommandResult, Finding, PacketResult, Report, Severity, Verdict, to_jsonable
+from govcheck.model import CommandResult, Finding, PacketResult, Report, Severity, Verdict, to_jsonable
 
 SCHEMA_ID = "govcheck.report@1"
 

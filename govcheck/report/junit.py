@@ -28,8 +28,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Iterable, Sequence
 
-from ..model import CommandResult, Finding, PacketResult, Report, Severity, Verdict
-from ..rules import get_rule
+from govcheck.model import CommandResult, Finding, PacketResult, Report, Severity, Verdict
+from govcheck.rules import get_rule
 
 REPOSITORY_SUITE = "repository"
 VERDICT_CASE = "verdict"

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..anchoring import basis_label
-from ..model import CommandResult, Finding, PacketResult, Report, Severity, Verdict
-from ..rules import get_rule
+from govcheck.analysis.anchoring import basis_label
+from govcheck.model import CommandResult, Finding, PacketResult, Report, Severity, Verdict
+from govcheck.rules import get_rule
 
 _SEV = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 _CRITERION_MARK = {"evidenced": "[x]", "tests-passed": "[x]", "tests-failed": "[ ]", "linked-to-tests": "[~]", "unevidenced": "[ ]", "not-required": "[ ]"}

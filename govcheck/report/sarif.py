@@ -26,8 +26,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from ..model import Finding, Report, Severity
-from ..rules import RuleSpec, all_rules
+from govcheck.model import Finding, Report, Severity
+from govcheck.rules import RuleSpec, all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"

@@ -26,7 +26,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from ..model import Finding, Severity
+from govcheck.model import Finding, Severity
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 

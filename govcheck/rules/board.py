@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Mapping
 
-from ..context import Context
-from ..errors import GovcheckError
-from ..model import Finding, Packet, Severity
-from . import ERROR, hit, rule
-from .completeness import STATUS_VOCABULARY, normalize_status
+from govcheck.engine.context import Context
+from govcheck.errors import GovcheckError
+from govcheck.model import Finding, Packet, Severity
+from govcheck.rules import ERROR, hit, rule
+from govcheck.rules.completeness import STATUS_VOCABULARY, normalize_status
 
 # Section keys, from a ``## `` heading's title (case-insensitive prefix;
 # emoji and other decoration ignored).

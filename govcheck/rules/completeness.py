@@ -7,9 +7,9 @@ import functools
 import re
 from typing import Iterator
 
-from ..context import Context
-from ..model import Field, Finding, Packet
-from . import ERROR, hit, rule
+from govcheck.engine.context import Context
+from govcheck.model import Field, Finding, Packet
+from govcheck.rules import ERROR, hit, rule
 
 # Canonical statuses (compared case-insensitively, "-" and "_" as spaces,
 # with a bracketed or parenthesised suffix such as "[VALIDATED]" allowed).

@@ -7,11 +7,11 @@ import functools
 import re
 from typing import Iterator, Sequence
 
-from ..context import Context
-from ..errors import GovcheckError
-from ..model import CriterionStatus, EvidenceMapping, Finding, ListItem, Packet
-from . import ERROR, WARNING, hit, rule
-from .completeness import status_is_done
+from govcheck.engine.context import Context
+from govcheck.errors import GovcheckError
+from govcheck.model import CriterionStatus, EvidenceMapping, Finding, ListItem, Packet
+from govcheck.rules import ERROR, WARNING, hit, rule
+from govcheck.rules.completeness import status_is_done
 
 _PLACEHOLDER_RE = re.compile(
     r"^\s*(?:tbd|todo|n/?a|\.\.\.|-)\.?\s*$|\{\{[^}]*\}\}|<fill[^>]*>|<pending>|<tbd>|measurable criterion \d+|\bcriterion \d+\b",

@@ -7,12 +7,12 @@ import re
 import unicodedata
 from typing import Iterator, Sequence
 
-from ..context import Context
-from ..errors import GovcheckError
-from ..model import Finding, Packet
-from . import ERROR, hit, rule
-from ._text import lines_containing, lines_mentioning, may_mention, safe_fragment, split_lines
-from .completeness import PLACEHOLDER_RE, normalize_status
+from govcheck.engine.context import Context
+from govcheck.errors import GovcheckError
+from govcheck.model import Finding, Packet
+from govcheck.rules import ERROR, hit, rule
+from govcheck.analysis.text import lines_containing, lines_mentioning, may_mention, safe_fragment, split_lines
+from govcheck.rules.completeness import PLACEHOLDER_RE, normalize_status
 
 # --------------------------------------------------------------------------
 # Shared helpers

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..context import Context
-from ..errors import GovcheckError
-from ..model import Finding, Packet
-from . import ERROR, INFO, WARNING, hit, rule
+from govcheck.engine.context import Context
+from govcheck.errors import GovcheckError
+from govcheck.model import Finding, Packet
+from govcheck.rules import ERROR, INFO, WARNING, hit, rule
 
 
 @rule(
@@ -189,7 +189,7 @@ def report_tampered(packet: Packet, ctx: Context) -> Iterator[Finding]:
     Example
     A FAIL verdict changed to PASS by hand in the first appended report.
     """
-    from ..append import appended_reports
+    from govcheck.commands.append import appended_reports
 
     try:
         data = ctx.repo.read_bytes(packet.path)

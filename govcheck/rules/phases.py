@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from ..context import Context
-from ..errors import GovcheckError
-from ..model import Finding, Packet, Section
-from . import ERROR, hit, rule
-from ._text import lines_containing, split_lines
-from .completeness import normalize_status
+from govcheck.engine.context import Context
+from govcheck.errors import GovcheckError
+from govcheck.model import Finding, Packet, Section
+from govcheck.rules import ERROR, hit, rule
+from govcheck.analysis.text import lines_containing, split_lines
+from govcheck.rules.completeness import normalize_status
 
 _BOOTSTRAP_RE = re.compile(r"^\W*bootstrap\b", re.I)
 # "## SKELETON", "## SKELETON (interface-first)"; not "## Skeleton Approval"

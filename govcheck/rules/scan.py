@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from ..context import Context
-from ..model import Finding, Packet
-from . import ERROR, INFO, hit, rule
+from govcheck.engine.context import Context
+from govcheck.model import Finding, Packet
+from govcheck.rules import ERROR, INFO, hit, rule
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 20_000  # per packet: a guard against an IN_SCOPE_PATHS of "."

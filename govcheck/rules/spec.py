@@ -7,13 +7,13 @@ import bisect
 import re
 from typing import Iterator
 
-from ..anchoring import anchored_version, basis_label
-from ..context import Context
-from ..errors import GovcheckError
-from ..model import Finding, Packet
-from ..versions import compare_versions
-from . import ERROR, WARNING, hit, rule
-from ._text import split_lines
+from govcheck.analysis.anchoring import anchored_version, basis_label
+from govcheck.engine.context import Context
+from govcheck.errors import GovcheckError
+from govcheck.model import Finding, Packet
+from govcheck.analysis.versions import compare_versions
+from govcheck.rules import ERROR, WARNING, hit, rule
+from govcheck.analysis.text import split_lines
 
 
 def _v(version: str) -> str:
@@ -80,7 +80,7 @@ def spec_stale(packet: Packet, ctx: Context) -> Iterator[Finding]:
         data["section_diffs"] = dict(changes.diffs)
         unchanged_sev = ctx.options("spec-stale").get("unchanged_severity")
         if changes.changed == () and unchanged_sev:
-            from ..model import Severity
+            from govcheck.model import Severity
 
             severity = Severity(unchanged_sev)
     msg = (
@@ -102,7 +102,7 @@ def _changed_sections(packet: Packet, ctx: Context, old_version: str):
     anchors no section (then only the version can be compared)."""
     if not packet.anchors:
         return None
-    from ..spec_diff import changed_anchored_sections
+    from govcheck.analysis.spec_diff import changed_anchored_sections
 
     return changed_anchored_sections(ctx.spec_store, old_version, ctx.spec_current.version, packet.anchors)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..context import Context
-from ..model import Finding, Packet
-from . import ERROR, hit, rule
+from govcheck.engine.context import Context
+from govcheck.model import Finding, Packet
+from govcheck.rules import ERROR, hit, rule
 
 FAILED_STATUSES = ("failed", "timeout", "refused")
 
@@ -85,7 +85,7 @@ def status_unproven(packet: Packet, ctx: Context) -> Iterator[Finding]:
     ``**Status:** Done [VALIDATED]`` while ``cargo test`` exits 101 now:
     ``status-unproven: status 'Done [VALIDATED]' but 1 of 1 TEST_PLAN command(s) did not pass``.
     """
-    from .completeness import DONE_STATUSES, normalize_status
+    from govcheck.rules.completeness import DONE_STATUSES, normalize_status
 
     # "Done (Historical)" declares a closed record, not a claim about HEAD.
     if not ctx.ran_commands or packet.status is None or normalize_status(packet.status.value) not in DONE_STATUSES:

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from ..context import Context
-from ..model import Finding, Packet
-from . import ERROR, WARNING, hit, rule
+from govcheck.engine.context import Context
+from govcheck.model import Finding, Packet
+from govcheck.rules import ERROR, WARNING, hit, rule
 
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -158,7 +158,7 @@ def waiver_unused(packet: Packet, ctx: Context, findings: Sequence[Finding]) -> 
     Example
     ``Rules: non-ascii`` in a packet that is now plain ASCII.
     """
-    from . import all_rules
+    from govcheck.rules import all_rules
 
     known = all_rules()
     used = {f.waived_by for f in findings if f.waived_by}

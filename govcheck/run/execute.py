@@ -12,12 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from ..fingerprint import code_fingerprint
-from ..config import Config
-from ..model import CommandResult, Packet
-from .cache import RunCache, repo_state
-from .options import RunOptions
-from .runner import RunPolicy, run_commands
+from govcheck.cache.fingerprint import code_fingerprint
+from govcheck.repo.config import Config
+from govcheck.model import CommandResult, Packet
+from govcheck.cache.runs import RunCache, repo_state
+from govcheck.run.options import RunOptions
+from govcheck.run.runner import RunPolicy, run_commands
 
 _PLACEHOLDER_VALUE_RE = re.compile(r"\{\{|^<[^>]*>$|^\s*$")
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Callable, Mapping, Sequence
 
-from ..model import Command, CommandResult
+from govcheck.model import Command, CommandResult
 
 __all__ = [
     "RunPolicy",

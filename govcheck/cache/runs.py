@@ -18,8 +18,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from ..fsutil import atomic_write_bytes
-from ..model import CommandResult
+from govcheck.util.fsutil import atomic_write_bytes
+from govcheck.model import CommandResult
 
 CACHE_FORMAT = 1
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Packet, SpecRef
-from .versions import version_key
+from govcheck.model import Packet, SpecRef
+from govcheck.analysis.versions import version_key
 
 _PRIORITY = {
     "json": 0,

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from . import __version__
-from .config import Config, load_config
-from .context import Context
-from .errors import GovcheckError, UsageError
-from .model import (
+from govcheck import __version__
+from govcheck.repo.config import Config, load_config
+from govcheck.engine.context import Context
+from govcheck.errors import GovcheckError, UsageError
+from govcheck.model import (
     CommandResult,
     DecodeIssue,
     Finding,
@@ -29,11 +29,11 @@ from .model import (
     Severity,
     Verdict,
 )
-from .repo import LayoutConfig, PacketLocation, Repo
-from .rules import RuleSpec, all_rules
+from govcheck.repo.repository import LayoutConfig, PacketLocation, Repo
+from govcheck.rules import RuleSpec, all_rules
 
 if False:  # typing only
-    from .cache import ParseCache
+    from govcheck.cache.parse import ParseCache
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def open_repo(root: Path) -> tuple[Repo, Config, dict[str, RuleSpec]]:
 def load_packet(repo: Repo, loc: PacketLocation, cache: "ParseCache | None" = None) -> Packet:
     """Read and parse one packet. Problems reading it become parse issues
     (reported by the packet-health rules), never exceptions. With a
-    ``cache`` (govcheck.cache.ParseCache), a parse of the same bytes is
+    ``cache`` (govcheck.cache.parse.ParseCache), a parse of the same bytes is
     reused."""
     issues: list[DecodeIssue] = []
     if loc.escapes_repo or not repo.inside(repo.abs(loc.path)):
@@ -108,15 +108,15 @@ def load_packet(repo: Repo, loc: PacketLocation, cache: "ParseCache | None" = No
             packet_json = None
     key = packet = None
     if cache is not None:
-        from .cache import packet_key
+        from govcheck.cache.parse import packet_key
 
         key = packet_key(loc.path, data, packet_json)
         packet = cache.get(key)
     if packet is None:
         # Imported here: a warm run served from the cache never loads the
         # Markdown parser (markdown-it-py costs ~35 ms to import).
-        from .parse.packet import parse_packet
-        from .parse.text import decode
+        from govcheck.parse.packet import parse_packet
+        from govcheck.parse.text import decode
 
         decoded = decode(data)
         repo.remember_text(loc.path, decoded.text)  # rules read the same text
@@ -202,7 +202,7 @@ def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) ->
 def apply_waivers(packet: Packet, ctx: Context, findings: list[Finding]) -> list[Finding]:
     """Mark findings of waived rules as waived (they stay in the report);
     only complete, unexpired waivers apply."""
-    from .rules.waivers import usable, waivers_for
+    from govcheck.rules.waivers import usable, waivers_for
 
     active = [w for w in waivers_for(packet, ctx) if w.rules and usable(w, packet, ctx.today)]
     if not active:
@@ -250,9 +250,9 @@ def select_packets(repo: Repo, options: ValidateOptions) -> list[PacketLocation]
 
 def select_changed(repo: Repo, config: Config, options: ValidateOptions, cache=None):
     """govcheck ci: the packets a change touches or affects (see changes.py)."""
-    from .anchoring import anchored_version
-    from .changes import compute
-    from .versions import version_key
+    from govcheck.analysis.anchoring import anchored_version
+    from govcheck.engine.selection import compute
+    from govcheck.analysis.versions import version_key
 
     change = compute(repo, options.ci_base, options.ci_head, tuple(repo.config_sources()))
     current = repo.spec_current().version
@@ -274,7 +274,7 @@ def select_changed(repo: Repo, config: Config, options: ValidateOptions, cache=N
 
 
 def validate(root: Path, options: ValidateOptions) -> Report:
-    from .cache import ParseCache, load_packets, spec_index_cache
+    from govcheck.cache.parse import ParseCache, load_packets, spec_index_cache
 
     repo, config, rules = open_repo(root)
     spec_current = repo.spec_current()
@@ -312,9 +312,9 @@ _FORK_STATE: tuple | None = None  # what forked workers inherit
 
 def _check_chunk(chunk: list) -> list:
     """In a worker: parse and check these packets; return slim results."""
-    from .results import CachedResult, slim
-    from .rules.done_means import criteria_status
-    from .anchoring import anchored_version
+    from govcheck.cache.results import CachedResult, slim
+    from govcheck.rules.done_means import criteria_status
+    from govcheck.analysis.anchoring import anchored_version
 
     repo, config, rules, spec_current, now, options, change, cache, results_cache = _FORK_STATE  # type: ignore[misc]
     ctx = Context(repo=repo, config=config, spec_current=spec_current, today=now.date(), commands={},
@@ -345,7 +345,7 @@ def _parallel_check(repo, config, rules, spec_current, now, options, change, cac
     enough of them. Returns id -> CachedResult; {} means "do it in-process"
     (one core, few packets, no fork, or a broken pool)."""
     global _FORK_STATE
-    from .cache import _workers, fork_pool
+    from govcheck.cache.parse import _workers, fork_pool
 
     workers = min(_workers(), 8)
     if workers < 2 or len(misses) <= PARALLEL_MIN:
@@ -384,7 +384,7 @@ def _cached_results(repo, config, spec_current, now, locations, options):
     """The result cache, and the results it holds for these packets. Only
     --no-run runs are served from it before parsing: with commands to run,
     packets are parsed anyway and results are looked up after the run."""
-    from .results import ResultCache, run_key
+    from govcheck.cache.results import ResultCache, run_key
 
     folder = Path(options.cache_dir).parent / "results"
     try:
@@ -419,7 +419,7 @@ def _validate(repo, config, rules, spec_current, locations, now, options, packet
     hits = hits or {}
     commands: dict[str, tuple[CommandResult, ...]] = {}
     if not options.no_run:
-        from .run.execute import RunOptions, run_packets
+        from govcheck.run.execute import RunOptions, run_packets
 
         # A packet that was not read (or leaves the repo) runs nothing.
         runnable = [p for p in packets if not _unread(p)]
@@ -430,10 +430,10 @@ def _validate(repo, config, rules, spec_current, locations, now, options, packet
                   packets={p.id: p for p in packets},
                   all_packets=options.all_packets or bool(change and change.all_packets_reason),
                   change_set=change, parse_cache=cache)
-    from .anchoring import anchored_version
-    from .rules.done_means import criteria_status
+    from govcheck.analysis.anchoring import anchored_version
+    from govcheck.rules.done_means import criteria_status
 
-    from .results import CachedResult, slim
+    from govcheck.cache.results import CachedResult, slim
 
     results: list[PacketResult] = []
     for packet, loc in zip(packets, locations):

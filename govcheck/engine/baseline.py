@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
-from .errors import ConfigError
-from .model import Finding, Report
+from govcheck.errors import ConfigError
+from govcheck.model import Finding, Report
 
 SCHEMA_ID = "govcheck.baseline@1"
 DEFAULT_FILE = ".govcheck-baseline.json"
@@ -50,7 +50,7 @@ def all_findings(report: Report) -> Iterable[Finding]:
 def write(report: Report, path: Path) -> int:
     """The baseline file for this report's unwaived findings (sorted, so
     the file diffs cleanly when committed). Returns the entry count."""
-    from .fsutil import atomic_write_bytes
+    from govcheck.util.fsutil import atomic_write_bytes
 
     entries = {}
     for f in all_findings(report):
@@ -66,7 +66,7 @@ def write(report: Report, path: Path) -> int:
 
 
 def load(path: Path, shown_as: str) -> Baseline:
-    from .schemas import load_schema
+    from govcheck.util.schemas import load_schema
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -84,8 +84,8 @@ def load(path: Path, shown_as: str) -> Baseline:
 
 def apply(report: Report, baseline: Baseline) -> Report:
     """Mark findings the baseline knows; note the ones that were fixed."""
-    from .pipeline import verdict_of
-    from .model import Verdict
+    from govcheck.engine.validate import verdict_of
+    from govcheck.model import Verdict
 
     seen: set[str] = set()
 
@@ -119,8 +119,8 @@ def apply(report: Report, baseline: Baseline) -> Report:
 def apply_configured(report: Report, root: Path, baseline_file: str | None) -> Report:
     """Apply the baseline named by ``--baseline``, else by config, else
     ``.govcheck-baseline.json`` when present; no baseline: the report as is."""
-    from .config import load_config
-    from .errors import UsageError
+    from govcheck.repo.config import load_config
+    from govcheck.errors import UsageError
 
     if baseline_file is None:
         configured = load_config(root).baseline

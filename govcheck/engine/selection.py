@@ -14,9 +14,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GovcheckError, UsageError
-from .repo import Repo
-from .versions import version_from_spec_filename
+from govcheck.errors import GovcheckError, UsageError
+from govcheck.repo.repository import Repo
+from govcheck.analysis.versions import version_from_spec_filename
 
 _ID_RE = re.compile(r"\bWP-[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
 

@@ -11,8 +11,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .model import SectionAnchor
-from .parse.spec import SpecIndex, index_spec, normalize_section_id
+from govcheck.model import SectionAnchor
+from govcheck.parse.spec import SpecIndex, index_spec, normalize_section_id
 
 CHANGED, UNCHANGED, ADDED, REMOVED = "changed", "unchanged", "added", "removed"
 DIFF_LINE_CAP = 60

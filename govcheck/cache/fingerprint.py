@@ -13,7 +13,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import __version__
+from govcheck import __version__
 
 
 @functools.lru_cache(maxsize=1)

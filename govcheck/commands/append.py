@@ -21,9 +21,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from . import __version__
-from .errors import GovcheckError
-from .fsutil import atomic_write_bytes
+from govcheck import __version__
+from govcheck.errors import GovcheckError
+from govcheck.util.fsutil import atomic_write_bytes
 
 MARKER_RE = re.compile(rb"^<!-- govcheck:report (?P<attrs>[^\r\n]*?) -->\r?$", re.M)
 _ATTR_RE = re.compile(rb"(\w+)=(\S+)")
@@ -145,7 +145,7 @@ def append_to_packets(report) -> list[str]:
     Returns one message per packet that was refused or could not be written."""
     from pathlib import Path
 
-    from .report.markdown import render_packet
+    from govcheck.report.markdown import render_packet
 
     refused: list[str] = []
     for result in report.packets:

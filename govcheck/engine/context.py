@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
 
-from .config import Config
-from .model import CommandResult, SpecCurrent
-from .repo import Repo
+from govcheck.repo.config import Config
+from govcheck.model import CommandResult, SpecCurrent
+from govcheck.repo.repository import Repo
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Context:
         """The parsed packet of ``wp_id`` (None when the repo has none)."""
         if wp_id in self.packets:
             return self.packets[wp_id]
-        from .pipeline import load_packet
+        from govcheck.engine.validate import load_packet
 
         loc = self.repo.packets.get(wp_id)
         packet = load_packet(self.repo, loc, self.parse_cache) if loc is not None else None
@@ -79,7 +79,7 @@ class Context:
     @cached_property
     def current_spec_index(self):
         """Section index of the SPEC_CURRENT spec text (lazily, once)."""
-        from .parse.spec import index_spec
+        from govcheck.parse.spec import index_spec
 
         return index_spec(self.current_spec_bytes)
 
@@ -88,8 +88,8 @@ class Context:
         or None when that version's text is not available here."""
         if version == self.spec_current.version:
             return self.current_spec_index
-        from .parse.spec import index_spec
-        from .versions import version_key
+        from govcheck.parse.spec import index_spec
+        from govcheck.analysis.versions import version_key
 
         for sf in self.repo.spec_files:
             if version_key(sf.version) == version_key(version):
@@ -99,6 +99,6 @@ class Context:
     @cached_property
     def spec_store(self):
         """Spec texts of any version: working tree, then git history."""
-        from .specs import SpecStore
+        from govcheck.repo.spec_history import SpecStore
 
         return SpecStore(self.repo)

@@ -14,11 +14,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .anchoring import anchored_version
-from .model import Packet
-from .spec_diff import AnchoredChanges, changed_anchored_sections, anchored_ids
-from .parse.spec import index_spec
-from .versions import compare_versions
+from govcheck.analysis.anchoring import anchored_version
+from govcheck.model import Packet
+from govcheck.analysis.spec_diff import AnchoredChanges, changed_anchored_sections, anchored_ids
+from govcheck.parse.spec import index_spec
+from govcheck.analysis.versions import compare_versions
 
 
 @dataclass(frozen=True)

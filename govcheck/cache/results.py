@@ -27,8 +27,8 @@ import pickle
 from pathlib import Path
 from typing import Any, Iterable
 
-from .fingerprint import code_fingerprint
-from .model import Command, CommandResult, CriterionStatus, Finding, Packet, Scope
+from govcheck.cache.fingerprint import code_fingerprint
+from govcheck.model import Command, CommandResult, CriterionStatus, Finding, Packet, Scope
 
 FORMAT = 1
 

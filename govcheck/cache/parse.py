@@ -30,8 +30,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .fingerprint import code_fingerprint
-from .model import Packet
+from govcheck.cache.fingerprint import code_fingerprint
+from govcheck.model import Packet
 
 # Bump when the pickled shape changes without a version bump (dev builds).
 CACHE_FORMAT = 1
@@ -136,7 +136,7 @@ class ParseCache:
     # -- spec indexes (govcheck.parse.spec.index_store protocol) -------------
 
     def get_index(self, spec_sha256: str):
-        from .parse.spec import SpecIndex
+        from govcheck.parse.spec import SpecIndex
 
         return self._load(spec_key(spec_sha256), SpecIndex)
 
@@ -147,7 +147,7 @@ class ParseCache:
 def cached_index(data: bytes, cache: ParseCache | None):
     """``index_spec(data)`` consulting ``cache`` for the index."""
     with spec_index_cache(cache):
-        from .parse.spec import index_spec
+        from govcheck.parse.spec import index_spec
 
         return index_spec(data)
 
@@ -155,7 +155,7 @@ def cached_index(data: bytes, cache: ParseCache | None):
 @contextmanager
 def spec_index_cache(cache: ParseCache | None) -> Iterator[None]:
     """Let ``index_spec`` use ``cache`` while the block runs."""
-    from .parse import spec
+    from govcheck.parse import spec
 
     previous = spec.index_store
     spec.index_store = cache if cache is not None and cache.enabled else None
@@ -191,7 +191,7 @@ _FORKED: tuple | None = None  # (jobs, keys, cache) inherited by forked workers
 def _parse_job(k: int) -> tuple[int, bytes]:
     """Parse job ``k`` in a worker; store it in the cache from the worker
     (the writes then run in parallel too) and hand back the pickle."""
-    from .parse.packet import parse_packet
+    from govcheck.parse.packet import parse_packet
 
     jobs, keys, cache = _FORKED  # type: ignore[misc]
     loc, data, packet_json = jobs[k]
@@ -205,7 +205,7 @@ def _parse_job(k: int) -> tuple[int, bytes]:
 def _read(repo, loc) -> tuple[bytes, bytes | None] | None:
     """The bytes load_packet would parse, or None when it would not parse
     (a packet leaving the repo, an unreadable file)."""
-    from .errors import GovcheckError
+    from govcheck.errors import GovcheckError
 
     if loc.escapes_repo:
         return None
@@ -296,7 +296,7 @@ def _parallel_parse(repo, locations: Sequence, cache: ParseCache | None) -> dict
 def load_packets(repo, locations: Sequence, cache: ParseCache | None = None) -> list[Packet]:
     """``load_packet`` for every location, in order, using the cache and,
     for a large cold run, worker processes for the parsing."""
-    from .pipeline import load_packet
+    from govcheck.engine.validate import load_packet
 
     parsed = _parallel_parse(repo, locations, cache)
     front = _Prefilled(cache, parsed) if parsed else cache

@@ -39,9 +39,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
-from .errors import ConfigError
-from .model import Severity
-from .schemas import load_schema
+from govcheck.errors import ConfigError
+from govcheck.model import Severity
+from govcheck.util.schemas import load_schema
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .repo import Repo
+from govcheck.repo.repository import Repo
 
 
 def _list(items) -> str:

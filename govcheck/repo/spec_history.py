@@ -13,8 +13,8 @@ import subprocess
 import threading
 from dataclasses import dataclass
 
-from .repo import Repo
-from .versions import version_key
+from govcheck.repo.repository import Repo
+from govcheck.analysis.versions import version_key
 
 _GIT_TIMEOUT = 30
 
@@ -73,7 +73,7 @@ class SpecStore:
         of this version, and the file's text there."""
         if not (self.repo.root / ".git").exists():
             return None
-        from .versions import normalize_version
+        from govcheck.analysis.versions import normalize_version
 
         v = normalize_version(version)
         # git pathspec wildcards match across '/' by default.

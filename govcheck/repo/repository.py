@@ -19,9 +19,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import RepoError, SpecCurrentError, UnknownPacketError, UsageError
-from .model import SpecCurrent, SpecFile
-from .versions import normalize_version, version_from_spec_filename, version_key
+from govcheck.errors import RepoError, SpecCurrentError, UnknownPacketError, UsageError
+from govcheck.model import SpecCurrent, SpecFile
+from govcheck.analysis.versions import normalize_version, version_from_spec_filename, version_key
 
 # Every layout real repos have used, newest first. A configured path wins.
 DEFAULT_SPEC_CURRENT = (
@@ -135,7 +135,7 @@ class Repo:
         except (ValueError, OSError):
             return False
 
-    # -- dependency recording (govcheck.results: a packet's result is reused
+    # -- dependency recording (govcheck.cache.results: a packet's result is reused
     # only while every file its rules looked at is unchanged) ---------------
 
     def start_recording(self) -> None:
@@ -189,7 +189,7 @@ class Repo:
         self.record(rel_path)
         cached = self._texts.get(rel_path)
         if cached is None:
-            from .parse.text import decode
+            from govcheck.parse.text import decode
 
             cached = self._texts[rel_path] = decode(self.read_bytes(rel_path)).text
         return cached
