@@ -108,7 +108,7 @@ def bench_repo(name: str, repo: Path, runs: int) -> dict:
     run_once(base, cached_env)  # make sure the cache is populated
     result["warm"] = best(base, cached_env, runs)
     result["index"] = spec_index_ms(repo)
-    from govcheck.engine.validate import open_repo
+    from govcheck.engine.loader import open_repo
 
     result["packets"] = len(open_repo(repo)[0].packets)
     result["bytes"] = sum(p.stat().st_size for p in repo.rglob("WP-*") if p.is_file())

@@ -194,10 +194,15 @@ def baseline_options(f):
     return f
 
 
-def with_baseline(report, root: Path, baseline_file: str | None, no_baseline: bool):
-    from govcheck.engine.baseline import apply_configured
+def load_baseline(root: Path, baseline_file: str | None, no_baseline: bool):
+    """The baseline this run marks known findings with (None: none)."""
+    from govcheck.engine.baseline import load_configured
+    from govcheck.repo.config import load_config
 
-    return report if no_baseline else apply_configured(report, root, baseline_file)
+    if no_baseline:
+        return None
+    configured = load_config(root).baseline if baseline_file is None else None
+    return load_configured(root, baseline_file, configured)
 
 
 def run_options(f):
@@ -223,7 +228,7 @@ def run_options(f):
 
 
 def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
-                      on_event):
+                      on_event, baseline=None):
     from govcheck.engine.validate import ValidateOptions
     from govcheck.run.options import RunOptions
 
@@ -236,6 +241,7 @@ def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast,
         run=RunOptions(timeout=timeout, fail_fast=fail_fast, jobs=jobs or 0, rerun=rerun,
                        state_dir=Path(state_dir).resolve() if state_dir else None),
         on_event=on_event,
+        baseline=baseline,
     )
 
 
@@ -261,15 +267,14 @@ def validate(
     """
     from govcheck.engine.validate import validate as run_validate
     from govcheck.util.progress import Progress, progress_wanted
-    from govcheck.report import renderer
 
     root = _repo_root(repo)
+    known = load_baseline(root, baseline_file, no_baseline)
     live = not no_run and progress_wanted(sys.stderr, quiet)
     with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
         options = _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache,
-                                    state_dir, progress.event)
+                                    state_dir, progress.event, known)
         report = run_validate(root, options)
-    report = with_baseline(report, root, baseline_file, no_baseline)
     emit_report(report, fmt, output)
     if append:
         append_reports(report)
@@ -311,12 +316,12 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
     from govcheck.util.progress import Progress, progress_wanted
 
     root = _repo_root(repo)
+    known = load_baseline(root, baseline_file, no_baseline)
     live = not no_run and progress_wanted(sys.stderr, quiet)
     with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
         options = _validate_options(root, (), False, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
-                                    progress.event)
+                                    progress.event, known)
         report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
-    report = with_baseline(report, root, baseline_file, no_baseline)
     emit_report(report, fmt, output)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
 
@@ -349,7 +354,8 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     packet.json or a flat WP-*.md), without running commands. Files that
     belong to no packet are ignored."""
     from govcheck.engine.selection import packets_for_files
-    from govcheck.engine.validate import ValidateOptions, open_repo, validate as run_validate
+    from govcheck.engine.loader import open_repo
+    from govcheck.engine.validate import ValidateOptions, validate as run_validate
     from govcheck.report import renderer
 
     root = _repo_root(repo)
@@ -358,8 +364,8 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     if not ids:
         sys.exit(EXIT_PASS)
     report = run_validate(root, ValidateOptions(packet_ids=tuple(ids), no_run=True,
-                                                cache_dir=root / ".govcheck" / "cache" / "parse"))
-    report = with_baseline(report, root, None, False)
+                                                cache_dir=root / ".govcheck" / "cache" / "parse",
+                                                baseline=load_baseline(root, None, False)))
     write_output(renderer(fmt)(report), None)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from govcheck.cache import parse as cache_mod
-from govcheck.cache.parse import ParseCache, cached_index, load_packets, packet_key
+from govcheck.cache.parse import ParseCache, cached_index, packet_key
+from govcheck.engine import parallel as parallel_mod
+from govcheck.engine.parallel import load_packets
 from govcheck.parse import packet as packet_mod
 from govcheck.parse.packet import parse_packet
 from govcheck.parse.spec import build_index
-from govcheck.engine.validate import load_packet, open_repo
+from govcheck.engine.loader import load_packet, open_repo
 
 from conftest import CORPUS, GOOD_GEN2, STORAGE, needs_corpus, run_cli
 
@@ -125,8 +126,8 @@ def test_parallel_parse_keeps_order_and_models(tmp_path: Path, monkeypatch) -> N
     repo, _, _ = open_repo(STORAGE)
     locs = list(repo.packets.values()) * 3  # enough work for the pool
     serial = [load_packet(repo, loc) for loc in locs]
-    monkeypatch.setattr(cache_mod, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(cache_mod, "_workers", lambda: 2)
+    monkeypatch.setattr(parallel_mod, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(parallel_mod, "workers", lambda: 2)
     c = ParseCache(tmp_path / "c")
     assert load_packets(repo, locs, c) == serial
     assert c.get(packet_key(locs[0].path, repo.read_bytes(locs[0].path), None)) == serial[0]
@@ -158,6 +159,6 @@ def test_corpus_models_identical(tmp_path: Path, monkeypatch) -> None:
     assert [load_packet(repo, loc, c).to_dict() for loc in locs] == fast
     assert c.hits == len(locs)
 
-    monkeypatch.setattr(cache_mod, "PARALLEL_MIN", 10)
-    monkeypatch.setattr(cache_mod, "_workers", lambda: 2)
+    monkeypatch.setattr(parallel_mod, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(parallel_mod, "workers", lambda: 2)
     assert [p.to_dict() for p in load_packets(repo, locs, ParseCache(tmp_path / "c2"))] == fast

@@ -37,7 +37,7 @@ def test_all_packets_have_a_verdict_and_report_validates(corpus_report):
 
 
 def test_every_corpus_packet_matches_packet_schema():
-    from govcheck.engine.validate import load_packet, open_repo
+    from govcheck.engine.loader import load_packet, open_repo
 
     repo, _config, _rules = open_repo(CORPUS)
     schema = load_schema("packet")

@@ -72,11 +72,11 @@ def test_corpus_output_identical_with_and_without_cache(tmp_path):
 
 
 def test_parallel_cold_check_matches_serial(storage_repo, tmp_path, monkeypatch):
-    import govcheck.engine.validate as pipeline
+    import govcheck.engine.parallel as parallel_mod
 
     serial = _fresh(storage_repo, tmp_path)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 0)  # fork workers even for two packets
-    monkeypatch.setattr("govcheck.cache.parse._workers", lambda: 2)
+    monkeypatch.setattr(parallel_mod, "PARALLEL_MIN", 0)  # fork workers even for two packets
+    monkeypatch.setattr("govcheck.engine.parallel.workers", lambda: 2)
     parallel = _run(storage_repo, tmp_path / "p", "--no-cache")
     filled = _run(storage_repo, tmp_path / "q")  # workers also fill the result cache
     assert serial == parallel == filled

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from govcheck.model import EvidenceMapping
-from govcheck.rules import done_means
+from govcheck.analysis import done_means
 
 WORDS = ("the", "queue", "lease", "expires", "storage", "trait", "returns", "error", "a", "an", "tests",
          "pass", "cargo", "test", "works", "properly", "backend", "agnostic", "exposes", "methods")
@@ -254,7 +254,7 @@ def test_placeholder_prefilter_never_hides_a_placeholder():
 
 
 def test_version_key_cache_still_refuses_non_versions():
-    from govcheck.analysis.versions import version_key
+    from govcheck.parse.versions import version_key
 
     assert version_key("v02.100") == (2, 100) == version_key("v02.100")
     for _ in range(2):

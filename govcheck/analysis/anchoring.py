@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from govcheck.model import Packet, SpecRef
-from govcheck.analysis.versions import version_key
+from govcheck.parse.versions import version_key
 
 _PRIORITY = {
     "json": 0,

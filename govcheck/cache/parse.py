@@ -1,4 +1,4 @@
-"""On-disk cache of parsed packets and spec indexes, and parallel parsing.
+"""On-disk cache of parsed packets and spec indexes.
 
 Parsing a packet is the costly part of ``validate --no-run``; its result
 depends only on the packet's bytes (and packet.json's), its path and the
@@ -20,15 +20,13 @@ Cache folder: ``<repo>/.govcheck/cache/parse`` by default (or under
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator
 
 from govcheck.cache.fingerprint import code_fingerprint
 from govcheck.model import Packet
@@ -39,10 +37,6 @@ CACHE_FORMAT = 1
 
 def _prefix(version: str) -> bytes:
     return f"govcheck {version} cache {CACHE_FORMAT}".encode()
-
-# Parallel parsing pays off only past this many packets to parse (process
-# start-up and moving results back cost ~0.1 s).
-PARALLEL_MIN = 200
 
 
 def packet_key(path: str, data: bytes, packet_json: bytes | None, version: str | None = None) -> str:
@@ -163,141 +157,3 @@ def spec_index_cache(cache: ParseCache | None) -> Iterator[None]:
         yield
     finally:
         spec.index_store = previous
-
-
-class _Prefilled:
-    """A cache front that answers from packets parsed in this run first."""
-
-    def __init__(self, cache: ParseCache | None, parsed: dict[str, Packet]) -> None:
-        self.cache = cache
-        self.parsed = parsed
-
-    def get(self, key: str) -> Packet | None:
-        hit = self.parsed.get(key)
-        if hit is not None:
-            return hit
-        return self.cache.get(key) if self.cache is not None else None
-
-    def put(self, key: str, packet: Packet) -> None:
-        if self.cache is not None:
-            self.cache.put(key, packet)
-
-
-# -- parallel parsing ---------------------------------------------------------
-
-_FORKED: tuple | None = None  # (jobs, keys, cache) inherited by forked workers
-
-
-def _parse_job(k: int) -> tuple[int, bytes]:
-    """Parse job ``k`` in a worker; store it in the cache from the worker
-    (the writes then run in parallel too) and hand back the pickle."""
-    from govcheck.parse.packet import parse_packet
-
-    jobs, keys, cache = _FORKED  # type: ignore[misc]
-    loc, data, packet_json = jobs[k]
-    packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json)
-    payload = pickle.dumps(packet, protocol=pickle.HIGHEST_PROTOCOL)
-    if cache is not None:
-        cache.put_bytes(keys[k], payload)
-    return k, payload
-
-
-def _read(repo, loc) -> tuple[bytes, bytes | None] | None:
-    """The bytes load_packet would parse, or None when it would not parse
-    (a packet leaving the repo, an unreadable file)."""
-    from govcheck.errors import GovcheckError
-
-    if loc.escapes_repo:
-        return None
-    try:
-        data = repo.read_bytes(loc.path)  # refuses a path leaving the repo
-    except GovcheckError:
-        return None
-    packet_json = None
-    if loc.json_path:
-        try:
-            packet_json = repo.read_bytes(loc.json_path)
-        except GovcheckError:
-            packet_json = None
-    return data, packet_json
-
-
-def _workers() -> int:
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return max(1, cpus)
-
-
-@contextmanager
-def fork_pool(workers: int):
-    """A process pool of forked workers. The parent's objects are frozen out
-    of the garbage collector first: the children inherit them, and every
-    full collection in a child would otherwise walk the inherited heap
-    (touching, and so copying, its pages)."""
-    import multiprocessing
-
-    gc.freeze()
-    try:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_gc) as pool:
-            yield pool
-    finally:
-        gc.unfreeze()
-
-
-def _worker_gc() -> None:
-    # A worker makes hundreds of thousands of short-lived containers (parse
-    # tokens) and keeps few: collecting the young generation every 700
-    # allocations costs more than it frees.
-    gc.set_threshold(50_000, 20, 20)
-
-
-def _parallel_parse(repo, locations: Sequence, cache: ParseCache | None) -> dict[str, Packet]:
-    """Parse the packets the cache does not hold in worker processes, when
-    there are enough of them and more than one core. Returns key -> Packet
-    (also written to the cache). Any failure of the pool returns what was
-    done; the caller parses the rest itself."""
-    global _FORKED
-    workers = _workers()
-    if workers < 2 or len(locations) <= PARALLEL_MIN:
-        return {}
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return {}  # spawn would re-import and re-read everything: not worth it
-    jobs: list[tuple] = []
-    keys: list[str] = []
-    for loc in locations:
-        read = _read(repo, loc)
-        if read is None:
-            continue
-        key = packet_key(loc.path, read[0], read[1])
-        if cache is not None and cache.has(key):
-            continue
-        jobs.append((loc, read[0], read[1]))
-        keys.append(key)
-    if len(jobs) <= PARALLEL_MIN:
-        return {}
-    parsed: dict[str, Packet] = {}
-    _FORKED = (jobs, keys, cache)
-    try:
-        with fork_pool(min(workers, 8)) as pool:
-            for k, payload in pool.map(_parse_job, range(len(jobs)), chunksize=8):
-                parsed[keys[k]] = pickle.loads(payload)
-    except Exception:  # a broken pool (no /dev/shm, killed worker): parse in-process
-        pass
-    finally:
-        _FORKED = None
-    return parsed
-
-
-def load_packets(repo, locations: Sequence, cache: ParseCache | None = None) -> list[Packet]:
-    """``load_packet`` for every location, in order, using the cache and,
-    for a large cold run, worker processes for the parsing."""
-    from govcheck.engine.validate import load_packet
-
-    parsed = _parallel_parse(repo, locations, cache)
-    front = _Prefilled(cache, parsed) if parsed else cache
-    return [load_packet(repo, loc, front) for loc in locations]

@@ -15,22 +15,17 @@ import dataclasses
 import hashlib
 import json
 import os
-import subprocess
 from pathlib import Path
 
 from govcheck.util.fsutil import atomic_write_bytes
 from govcheck.model import CommandResult
+from govcheck.repo.git import Git
 
 CACHE_FORMAT = 1
 
 
 def _git(root: Path, *args: str) -> bytes | None:
-    try:
-        proc = subprocess.run(["git", "-C", str(root), *args], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return proc.stdout if proc.returncode == 0 else None
+    return Git(root, timeout=60).output(*args)
 
 
 def repo_state(root: Path) -> str | None:

@@ -18,7 +18,7 @@ from govcheck.analysis.anchoring import anchored_version
 from govcheck.model import Packet
 from govcheck.analysis.spec_diff import AnchoredChanges, changed_anchored_sections, anchored_ids
 from govcheck.parse.spec import index_spec
-from govcheck.analysis.versions import compare_versions
+from govcheck.parse.versions import compare_versions
 
 
 @dataclass(frozen=True)

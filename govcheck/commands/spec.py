@@ -4,13 +4,11 @@ govcheck.repo.spec_history, govcheck.analysis.spec_diff and govcheck.commands.re
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-import click
 
 from govcheck.errors import GovcheckError, UsageError
-from govcheck.analysis.versions import normalize_version
+from govcheck.parse.versions import normalize_version
 
 
 def _version(v: str) -> str:
@@ -21,7 +19,7 @@ def _version(v: str) -> str:
 
 
 def _store(root: Path):
-    from govcheck.engine.validate import open_repo
+    from govcheck.engine.loader import open_repo
     from govcheck.repo.spec_history import SpecStore
 
     repo, _config, _rules = open_repo(root)
@@ -94,7 +92,7 @@ def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_un
 def reanchor(root: Path, wp_id: str, dry_run: bool, today: str) -> tuple[int, str, str]:
     """Returns (exit code, stdout text, stderr line)."""
     from govcheck.util.fsutil import atomic_write_bytes
-    from govcheck.engine.validate import load_packet, open_repo
+    from govcheck.engine.loader import load_packet, open_repo
     from govcheck.commands.reanchor import plan_reanchor, sha256, unified
     from govcheck.repo.repository import check_plain_id
     from govcheck.repo.spec_history import SpecStore

@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
-from govcheck.errors import ConfigError
+from govcheck.errors import ConfigError, UsageError
 from govcheck.model import Finding, Report
+from govcheck.util.fsutil import atomic_write_bytes
 
 SCHEMA_ID = "govcheck.baseline@1"
 DEFAULT_FILE = ".govcheck-baseline.json"
@@ -50,8 +51,6 @@ def all_findings(report: Report) -> Iterable[Finding]:
 def write(report: Report, path: Path) -> int:
     """The baseline file for this report's unwaived findings (sorted, so
     the file diffs cleanly when committed). Returns the entry count."""
-    from govcheck.util.fsutil import atomic_write_bytes
-
     entries = {}
     for f in all_findings(report):
         if f.waived_by is None:
@@ -82,56 +81,41 @@ def load(path: Path, shown_as: str) -> Baseline:
     return Baseline(shown_as, {e["fingerprint"]: e for e in doc["findings"]})
 
 
-def apply(report: Report, baseline: Baseline) -> Report:
-    """Mark findings the baseline knows; note the ones that were fixed."""
-    from govcheck.engine.validate import verdict_of
-    from govcheck.model import Verdict
+def mark(findings: Iterable[Finding], baseline: Baseline, seen: set[str]) -> tuple[Finding, ...]:
+    """Findings the baseline knows marked ``waived by baseline`` (before the
+    verdict is decided); their fingerprints are added to ``seen``."""
+    out = []
+    for f in findings:
+        fp = fingerprint(f)
+        if f.waived_by is None and fp in baseline.entries:
+            seen.add(fp)
+            f = replace(f, waived_by=WAIVED_BY)
+        out.append(f)
+    return tuple(out)
 
-    seen: set[str] = set()
 
-    def mark(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
-        out = []
-        for f in findings:
-            fp = fingerprint(f)
-            if f.waived_by is None and fp in baseline.entries:
-                seen.add(fp)
-                f = replace(f, waived_by=WAIVED_BY)
-            out.append(f)
-        return tuple(out)
-
-    packets = []
-    for r in report.packets:
-        findings = mark(r.findings)
-        verdict = r.verdict if r.verdict is Verdict.PASS else verdict_of(findings)
-        packets.append(replace(r, findings=findings, verdict=verdict))
-    repo_findings = mark(report.repo_findings)
-    validated = {r.packet.id for r in report.packets}
-    fixed = [e for fp, e in baseline.entries.items() if fp not in seen and (e.get("packet") in validated or e.get("packet") is None)]
-    overall = verdict_of(repo_findings)
-    if any(r.verdict is Verdict.FAIL for r in packets):
-        overall = Verdict.FAIL
-    notes = list(report.notes) + [f"Baseline {baseline.path}: {len(seen)} known finding(s) not counted"]
+def notes(baseline: Baseline, seen: set[str], validated: set[str], repo_checked: bool = True) -> list[str]:
+    """The report's notes: how many known findings were not counted, and
+    the entries of the packets this run evaluated that were not raised."""
+    fixed = [e for fp, e in baseline.entries.items() if fp not in seen
+             and (e.get("packet") in validated or (e.get("packet") is None and repo_checked))]
+    out = [f"Baseline {baseline.path}: {len(seen)} known finding(s) not counted"]
     for e in sorted(fixed, key=lambda e: (e.get("packet") or "", e["rule"])):
-        notes.append(f"Fixed since the baseline: {e['rule']} on {e.get('packet') or 'the repo'}: {e['message'][:100]}")
-    return replace(report, packets=tuple(packets), repo_findings=repo_findings, verdict=overall, notes=tuple(notes))
+        out.append(f"Fixed since the baseline: {e['rule']} on {e.get('packet') or 'the repo'}: {e['message'][:100]}")
+    return out
 
 
-def apply_configured(report: Report, root: Path, baseline_file: str | None) -> Report:
-    """Apply the baseline named by ``--baseline``, else by config, else
-    ``.govcheck-baseline.json`` when present; no baseline: the report as is."""
-    from govcheck.repo.config import load_config
-    from govcheck.errors import UsageError
-
+def load_configured(root: Path, baseline_file: str | None, configured: str | None) -> Baseline | None:
+    """The baseline named by ``--baseline``, else by config (``configured``),
+    else ``.govcheck-baseline.json`` when present; None when there is none."""
     if baseline_file is None:
-        configured = load_config(root).baseline
         candidate = configured or DEFAULT_FILE
         if not (root / candidate).is_file():
             if configured:
                 raise UsageError(f"config names baseline {configured}, which does not exist")
-            return report
-        path, shown = root / candidate, candidate
-    else:
-        path, shown = Path(baseline_file), baseline_file
-        if not path.is_file():
-            raise UsageError(f"--baseline {baseline_file}: no such file")
-    return apply(report, load(path, shown))
+            return None
+        return load(root / candidate, candidate)
+    path = Path(baseline_file)
+    if not path.is_file():
+        raise UsageError(f"--baseline {baseline_file}: no such file")
+    return load(path, baseline_file)

@@ -11,7 +11,7 @@ import datetime as _dt
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from govcheck.repo.config import Config
 from govcheck.model import CommandResult, SpecCurrent
@@ -33,17 +33,18 @@ class Context:
     packets: dict = field(default_factory=dict)
     all_packets: bool = False
     change_set: Any = None  # changes.ChangeSet under `govcheck ci`
-    parse_cache: Any = None  # cache.ParseCache, or None
+    parse_cache: Any = None  # cache.parse.ParseCache, or None
+    # Loads a packet that is not in ``packets`` (engine.loader.load_packet
+    # bound to this run's repo and cache), so rules can ask for any packet.
+    load: Callable[[str], Any] | None = None
+    rule_ids: frozenset[str] = frozenset()  # every registered rule (waiver-unused)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def packet(self, wp_id: str):
         """The parsed packet of ``wp_id`` (None when the repo has none)."""
         if wp_id in self.packets:
             return self.packets[wp_id]
-        from govcheck.engine.validate import load_packet
-
-        loc = self.repo.packets.get(wp_id)
-        packet = load_packet(self.repo, loc, self.parse_cache) if loc is not None else None
+        packet = self.load(wp_id) if self.load is not None else None
         with self._lock:
             self.packets.setdefault(wp_id, packet)
         return self.packets[wp_id]
@@ -89,7 +90,7 @@ class Context:
         if version == self.spec_current.version:
             return self.current_spec_index
         from govcheck.parse.spec import index_spec
-        from govcheck.analysis.versions import version_key
+        from govcheck.parse.versions import version_key
 
         for sf in self.repo.spec_files:
             if version_key(sf.version) == version_key(version):

@@ -10,13 +10,16 @@ the lines that changed). Deleted packets are reported, not validated.
 from __future__ import annotations
 
 import re
-import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from govcheck.analysis.anchoring import anchored_version
+from govcheck.cache.parse import ParseCache
+from govcheck.engine.loader import load_packet
 from govcheck.errors import GovcheckError, UsageError
-from govcheck.repo.repository import Repo
-from govcheck.analysis.versions import version_from_spec_filename
+from govcheck.parse.versions import version_from_spec_filename, version_key
+from govcheck.repo.git import Git
+from govcheck.repo.repository import PacketLocation, Repo
 
 _ID_RE = re.compile(r"\bWP-[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
 
@@ -42,15 +45,7 @@ class ChangeSet:
 
 
 def git(root: Path, *args: str) -> str:
-    try:
-        proc = subprocess.run(["git", "-C", str(root), *args], stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=120, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise GovcheckError(f"git {args[0]} failed: {exc}") from None
-    if proc.returncode != 0:
-        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GovcheckError(f"git {' '.join(args[:2])}: {msg[-1] if msg else 'failed'}")
-    return proc.stdout.decode("utf-8", "replace")
+    return Git(root).text(*args)
 
 
 def default_base(root: Path) -> str:
@@ -165,3 +160,39 @@ def packets_for_files(repo: Repo, files: list[Path], cwd: Path) -> list[str]:
         if wp_id and wp_id in repo.packets and wp_id not in ids:
             ids.append(wp_id)
     return ids
+
+
+def select_packets(repo: Repo, packet_ids: tuple[str, ...], all_packets: bool) -> list[PacketLocation]:
+    """The packets named on the command line, or every packet with --all."""
+    if all_packets:
+        if packet_ids:
+            raise UsageError("give packet ids or --all, not both")
+        return list(repo.packets.values())
+    if not packet_ids:
+        raise UsageError("name at least one packet id (e.g. govcheck validate WP-1-Storage-Foundation) or use --all")
+    seen: dict[str, PacketLocation] = {}
+    for wp_id in packet_ids:
+        seen.setdefault(wp_id, repo.packet(wp_id))
+    return list(seen.values())
+
+
+def select_changed(repo: Repo, base: str | None, head: str | None,
+                   cache: ParseCache | None = None) -> tuple[ChangeSet, list[PacketLocation]]:
+    """govcheck ci: the packets a change touches or affects, and why."""
+    change = compute(repo, base, head, tuple(repo.config_sources()))
+    current = repo.spec_current().version
+    reasons = dict(change.packets)
+    if change.all_packets_reason is None and change.spec_versions:
+        changed = {version_key(v) for v in change.spec_versions}
+        if version_key(current) in changed:
+            change = replace(change, all_packets_reason=f"the current spec v{current} changed")
+        else:
+            for wp_id, loc in repo.packets.items():
+                anchoring = anchored_version(load_packet(repo, loc, cache))
+                if anchoring and version_key(anchoring.version) in changed:
+                    reasons.setdefault(wp_id, f"anchored to v{anchoring.version}, whose spec file changed")
+    if change.all_packets_reason:
+        locations = list(repo.packets.values())
+    else:
+        locations = [repo.packets[i] for i in sorted(reasons) if i in repo.packets]
+    return replace(change, packets=reasons), locations

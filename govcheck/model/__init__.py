@@ -252,6 +252,13 @@ class Packet:
     format_version: Field | None = None
     status: Field | None = None
     risk_tier: Field | None = None
+    # Lifecycle facts parsed once from status / risk_tier (parse.vocabulary):
+    # the canonical status ("done (historical)"), its class (ready, active,
+    # done, blocked, stub, superseded, unknown; "" without a status) and the
+    # tier (LOW, MEDIUM, HIGH, or None when the field names none).
+    status_norm: str = ""
+    status_class: str = ""
+    risk: str | None = None
     requestor: Field | None = None
     user_signature: Field | None = None
     fields: tuple[Field, ...] = ()  # every KEY: value field found, in order
@@ -391,6 +398,20 @@ class CriterionStatus:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What a report says about a rule (renderers never consult the rule
+    registry: the engine hands them this)."""
+
+    id: str
+    severity: Severity
+    summary: str
+    codex: str | None
+    family: str
+    explanation: str
+    fix: str  # the "How to fix" paragraph on one line ("" when none)
+
+
+@dataclass(frozen=True)
 class PacketResult:
     packet: Packet
     verdict: Verdict
@@ -402,6 +423,11 @@ class PacketResult:
     spec_basis_line: int | None = None
     commands: tuple[CommandResult, ...] = ()
     superseded: tuple[str, ...] = ()  # flat files superseded by this folder packet
+    # Why the verdict is what it is, decided with it (engine.verdict): one
+    # line ("2 error finding(s): spec-stale, field-missing"), and the rules
+    # whose findings decided a FAIL, in the order they were first found.
+    reason: str = ""
+    deciding_rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -422,6 +448,7 @@ class Report:
     receipt: Receipt | None = None
     tool_version: str = ""
     notes: tuple[str, ...] = ()  # why these packets (govcheck ci), in order
+    rules: tuple[RuleInfo, ...] = ()  # every registered rule, sorted by id
 
 
 # --------------------------------------------------------------------------

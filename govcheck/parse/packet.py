@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from markdown_it import MarkdownIt
@@ -48,10 +48,11 @@ from govcheck.model import (
     ValidationReportRecord,
     Waiver,
 )
-from govcheck.analysis.versions import SPEC_FILE_RE, normalize_version
+from govcheck.parse.versions import SPEC_FILE_RE
 from govcheck.parse.blocks import install as install_block_dispatch
 from govcheck.parse.commands import split_commands
 from govcheck.parse.text import decode, normalize_for_matching
+from govcheck.parse.vocabulary import normalize_status, parse_risk_tier, status_class
 
 GENERATIONS = ("gen1", "gen1-headings", "gen2", "gen3")
 
@@ -176,6 +177,23 @@ class _Doc:
 
 
 def parse_packet(
+    data: bytes,
+    *,
+    packet_id: str,
+    path: str,
+    packet_json: bytes | None = None,
+    decoded: DecodedText | None = None,
+) -> Packet:
+    """Parse a packet's raw bytes (see :func:`_parse`), with its lifecycle
+    facts (normalised status, its class, the risk tier) read once from the
+    fields that won, after packet.json was merged in."""
+    packet = _parse(data, packet_id=packet_id, path=path, packet_json=packet_json, decoded=decoded)
+    norm = normalize_status(packet.status.value) if packet.status is not None else ""
+    return replace(packet, status_norm=norm, status_class=status_class(norm) if norm else "",
+                   risk=parse_risk_tier(packet.risk_tier.value if packet.risk_tier is not None else None))
+
+
+def _parse(
     data: bytes,
     *,
     packet_id: str,

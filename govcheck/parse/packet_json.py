@@ -15,8 +15,8 @@ import json
 import re
 from typing import Any
 
-from govcheck.model import DecodeIssue, DoneMeans, Field, ListItem, Packet, Scope, SectionAnchor, SpecRef
-from govcheck.analysis.versions import normalize_version
+from govcheck.model import DecodeIssue, DoneMeans, Field, ListItem, Packet, SectionAnchor, SpecRef
+from govcheck.parse.versions import normalize_version
 
 _SECTION_RE = re.compile(r"\d{1,3}(?:\.\d{1,4})+")
 

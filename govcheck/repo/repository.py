@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 from govcheck.errors import RepoError, SpecCurrentError, UnknownPacketError, UsageError
 from govcheck.model import SpecCurrent, SpecFile
-from govcheck.analysis.versions import normalize_version, version_from_spec_filename, version_key
+from govcheck.parse.versions import normalize_version, version_from_spec_filename, version_key
 
 # Every layout real repos have used, newest first. A configured path wins.
 DEFAULT_SPEC_CURRENT = (

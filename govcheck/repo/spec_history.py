@@ -9,12 +9,12 @@ held a file of that name. Git is asked read-only and only about this repo.
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from dataclasses import dataclass
 
+from govcheck.repo.git import Git
 from govcheck.repo.repository import Repo
-from govcheck.analysis.versions import version_key
+from govcheck.parse.versions import normalize_version, version_key
 
 _GIT_TIMEOUT = 30
 
@@ -31,6 +31,7 @@ class SpecStore:
         self.repo = repo
         self._cache: dict[str, SpecText | None] = {}
         self._lock = threading.Lock()
+        self.git = Git(repo.root, timeout=_GIT_TIMEOUT)
 
     def get(self, version: str) -> SpecText | None:
         key = ".".join(str(p) for p in version_key(version))
@@ -55,26 +56,13 @@ class SpecStore:
         return None
 
     def _git(self, *args: str) -> bytes | None:
-        try:
-            proc = subprocess.run(
-                ["git", "-C", str(self.repo.root), *args],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                timeout=_GIT_TIMEOUT,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return proc.stdout if proc.returncode == 0 else None
+        return self.git.output(*args)
 
     def _from_git(self, version: str) -> SpecText | None:
         """The newest commit (on any ref) that added or modified a spec file
         of this version, and the file's text there."""
-        if not (self.repo.root / ".git").exists():
+        if not self.git.is_repo():
             return None
-        from govcheck.analysis.versions import normalize_version
-
         v = normalize_version(version)
         # git pathspec wildcards match across '/' by default.
         out = self._git(

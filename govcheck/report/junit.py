@@ -29,7 +29,6 @@ import xml.etree.ElementTree as ET
 from typing import Iterable, Sequence
 
 from govcheck.model import CommandResult, Finding, PacketResult, Report, Severity, Verdict
-from govcheck.rules import get_rule
 
 REPOSITORY_SUITE = "repository"
 VERDICT_CASE = "verdict"
@@ -71,14 +70,14 @@ def _sub(parent: ET.Element, tag: str, attrs: dict[str, str] | None = None, text
     return el
 
 
-def _rule_case(suite: ET.Element, classname: str, rule_id: str, findings: Sequence[Finding]) -> bool:
+def _rule_case(suite: ET.Element, classname: str, rule_id: str, findings: Sequence[Finding],
+               summaries: dict[str, str]) -> bool:
     """One testcase for a rule's findings; returns True when it fails."""
     case = _sub(suite, "testcase", {"classname": classname, "name": rule_id})
     errors = [f for f in findings if _is_failure(f)]
     others = [f for f in findings if not _is_failure(f)]
     if errors:
-        spec = get_rule(rule_id)
-        summary = f": {spec.summary}" if spec is not None else ""
+        summary = f": {summaries[rule_id]}" if rule_id in summaries else ""
         message = f"{len(errors)} error finding(s){summary}"
         text = "\n".join(_finding_line(f, with_severity=False) for f in errors)
         _sub(case, "failure", {"type": rule_id, "message": message}, text + "\n")
@@ -179,6 +178,7 @@ def _set_counts(suite: ET.Element, tests: int, failures: int) -> None:
 def build(report: Report) -> ET.Element:
     root = ET.Element("testsuites", {"name": "govcheck", "tests": "0", "failures": "0", "errors": "0"})
     stamp = _timestamp(report.generated_at)
+    summaries = {r.id: r.summary for r in report.rules}
     total_tests = total_failures = 0
 
     if report.repo_findings:
@@ -186,7 +186,7 @@ def build(report: Report) -> ET.Element:
         tests = failures = 0
         for rule_id, findings in _by_rule(report.repo_findings).items():
             tests += 1
-            failures += _rule_case(suite, REPOSITORY_SUITE, rule_id, findings)
+            failures += _rule_case(suite, REPOSITORY_SUITE, rule_id, findings, summaries)
         _set_counts(suite, tests, failures)
         total_tests += tests
         total_failures += failures
@@ -197,7 +197,7 @@ def build(report: Report) -> ET.Element:
         tests = failures = 0
         for rule_id, findings in _by_rule(result.findings).items():
             tests += 1
-            failures += _rule_case(suite, pid, rule_id, findings)
+            failures += _rule_case(suite, pid, rule_id, findings, summaries)
         tests += 1
         failures += _verdict_case(suite, result, report)
         _set_counts(suite, tests, failures)

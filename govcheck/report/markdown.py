@@ -15,7 +15,6 @@ from typing import Iterable
 
 from govcheck.analysis.anchoring import basis_label
 from govcheck.model import CommandResult, Finding, PacketResult, Report, Severity, Verdict
-from govcheck.rules import get_rule
 
 _SEV = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 _CRITERION_MARK = {"evidenced": "[x]", "tests-passed": "[x]", "tests-failed": "[ ]", "linked-to-tests": "[~]", "unevidenced": "[ ]", "not-required": "[ ]"}
@@ -71,21 +70,10 @@ def _command_rows(commands: Iterable[CommandResult]) -> list[str]:
     return rows
 
 
-def _reason(result: PacketResult) -> list[str]:
-    errors = [f for f in result.findings if f.severity is Severity.ERROR and not f.waived_by]
-    if result.verdict is Verdict.PASS:
-        warnings = sum(1 for f in result.findings if f.severity is Severity.WARNING and not f.waived_by)
-        tail = f"; {warnings} warning(s) to review" if warnings else ""
-        return [f"REASON FOR PASS: no unwaived error findings{tail}."]
-    by_rule: dict[str, int] = {}
-    for f in errors:
-        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-    summary = ", ".join(f"{rule} ({n})" if n > 1 else rule for rule, n in by_rule.items())
-    lines = [f"REASON FOR FAIL: {len(errors)} error finding(s): {summary}."]
-    for rule_id in by_rule:
-        spec = get_rule(rule_id)
-        if spec is not None and spec.fix:
-            lines.append(f"- {rule_id}: {spec.fix}")
+def _reason(result: PacketResult, report: Report) -> list[str]:
+    lines = [f"REASON FOR {result.verdict.value}: {result.reason}."]
+    fixes = {r.id: r.fix for r in report.rules}
+    lines += [f"- {rule_id}: {fixes[rule_id]}" for rule_id in result.deciding_rules if fixes.get(rule_id)]
     return lines
 
 
@@ -146,7 +134,7 @@ def render_packet(result: PacketResult, report: Report) -> str:
         out += _command_rows(result.commands)
     else:
         out.append("- No commands.")
-    out += [""] + _reason(result)
+    out += [""] + _reason(result, report)
     return "\n".join(out) + "\n"
 
 

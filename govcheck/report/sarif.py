@@ -26,8 +26,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from govcheck.model import Finding, Report, Severity
-from govcheck.rules import RuleSpec, all_rules
+from govcheck.model import Finding, Report, RuleInfo, Severity
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -68,7 +67,7 @@ def _first_paragraph(explanation: str, fallback: str) -> str:
     return fallback
 
 
-def _help_markdown(spec: RuleSpec) -> str:
+def _help_markdown(spec: RuleInfo) -> str:
     out = [f"**{spec.id}**: {spec.summary}", ""]
     if spec.codex:
         out += [f"Codex: {spec.codex}", ""]
@@ -77,7 +76,7 @@ def _help_markdown(spec: RuleSpec) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def rule_descriptor(spec: RuleSpec) -> dict[str, Any]:
+def rule_descriptor(spec: RuleInfo) -> dict[str, Any]:
     properties: dict[str, Any] = {"tags": [spec.family]}
     if spec.codex:
         properties["codex"] = spec.codex
@@ -143,7 +142,7 @@ def result_dict(f: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
 
 
 def sarif_dict(report: Report) -> dict[str, Any]:
-    specs = list(all_rules().values())  # all_rules() is sorted by id
+    specs = list(report.rules)  # sorted by id
     rule_index = {spec.id: n for n, spec in enumerate(specs)}
     findings: list[Finding] = list(report.repo_findings)
     for r in report.packets:

@@ -26,7 +26,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from govcheck.model import Finding, Severity
+from govcheck.model import Finding, RuleInfo, Severity
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -44,6 +44,10 @@ RULE_MODULES = (
     # post rules last: they judge the findings of all the others
     "govcheck.rules.waivers",
 )
+
+
+# The family whose rules still run on a packet that could not be read.
+HEALTH_FAMILY = "packet_health"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ class RuleSpec:
 
     def options_schema(self) -> dict[str, Any]:
         return {"type": "object", "properties": dict(self.options)}
+
+    def info(self) -> RuleInfo:
+        """What reports say about this rule."""
+        return RuleInfo(self.id, self.severity, self.summary, self.codex, self.family, self.explanation, self.fix)
 
 
 _REGISTRY: dict[str, RuleSpec] = {}

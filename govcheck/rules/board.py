@@ -10,7 +10,7 @@ from govcheck.engine.context import Context
 from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet, Severity
 from govcheck.rules import ERROR, hit, rule
-from govcheck.rules.completeness import STATUS_VOCABULARY, normalize_status
+from govcheck.parse.vocabulary import STATUS_VOCABULARY
 
 # Section keys, from a ``## `` heading's title (case-insensitive prefix;
 # emoji and other decoration ignored).
@@ -210,7 +210,7 @@ def _all_tokens() -> set[str]:
     return {t for tokens, _ in FORMATS.values() for t in tokens}
 
 
-# Board section -> packet statuses (normalised, see completeness.normalize_status)
+# Board section -> packet statuses (normalised, see parse.vocabulary.normalize_status)
 # that agree with it. Superseded entries keep whatever status the packet had
 # when it was replaced: not compared.
 STATUS_MAP: Mapping[str, tuple[str, ...]] = {
@@ -358,7 +358,7 @@ def task_board_mismatch(ctx: Context) -> Iterator[Finding]:
                       data={**base, "stub": stub})
             continue
         if bl.section in STATUS_MAP and packet.status is not None:
-            norm = normalize_status(packet.status.value)
+            norm = packet.status_norm
             if norm in STATUS_VOCABULARY and norm not in STATUS_MAP[bl.section]:
                 yield hit(
                     f"board lists {bl.wp_id} under {name} but its Status is {packet.status.value[:40]} "

@@ -3,28 +3,13 @@ values from their vocabularies and no template placeholders left."""
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Iterator
 
 from govcheck.engine.context import Context
 from govcheck.model import Field, Finding, Packet
+from govcheck.parse.vocabulary import STATUS_VOCABULARY
 from govcheck.rules import ERROR, hit, rule
-
-# Canonical statuses (compared case-insensitively, "-" and "_" as spaces,
-# with a bracketed or parenthesised suffix such as "[VALIDATED]" allowed).
-STATUS_VOCABULARY = (
-    "ready for dev",
-    "in progress",
-    "done",
-    "done (historical)",
-    "validated",
-    "blocked",
-    "stub",
-    "superseded",
-)
-RISK_TIERS = ("LOW", "MEDIUM", "HIGH")
-DONE_STATUSES = ("done", "validated")
 
 # Placeholders the reference project's completeness check rejects, plus the
 # ones its template ships with.
@@ -41,27 +26,6 @@ E2E_LISTS = (
     "UI_GUARDRAILS",
     "VALIDATOR_ASSERTIONS",
 )
-
-
-@functools.lru_cache(maxsize=1024)  # a pure function of the value; every rule asks
-def normalize_status(value: str) -> str:
-    """``"Done [VALIDATED]"`` -> ``"done"``; ``"Ready-for-Dev"`` -> ``"ready for dev"``.
-
-    Keeps ``"done (historical)"`` whole (it is its own status); drops any
-    other bracketed suffix, emoji or mojibake decoration.
-    """
-    v = value.strip().strip("*").strip()
-    v = re.sub(r"[-_]+", " ", v)
-    low = v.lower()
-    if low.startswith("done (historical)"):
-        return "done (historical)"
-    low = re.split(r"[\[(:;,.]| - | \u2014 ", low, maxsplit=1)[0]
-    low = re.sub(r"[^a-z ]+", " ", low)
-    return " ".join(low.split())
-
-
-def status_is_done(packet: Packet) -> bool:
-    return packet.status is not None and normalize_status(packet.status.value) in DONE_STATUSES + ("done (historical)",)
 
 
 def _where(packet: Packet) -> int | None:
@@ -194,16 +158,14 @@ def field_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
         - STATUS: Implementation complete; ready for Validation -> invalid
     """
     if packet.status is not None and packet.status.value:
-        norm = normalize_status(packet.status.value)
-        if norm not in STATUS_VOCABULARY:
+        if packet.status_norm not in STATUS_VOCABULARY:
             yield hit(
                 f"Status '{packet.status.value[:80]}' is not a canonical status ({', '.join(s.title() for s in STATUS_VOCABULARY)})",
                 line=packet.status.line,
                 data={"field": "Status", "value": packet.status.value},
             )
     if packet.risk_tier is not None and packet.risk_tier.value:
-        tier = re.split(r"[\s(\-\u2014:;,]", packet.risk_tier.value.strip().strip("*").upper(), maxsplit=1)[0]
-        if tier not in RISK_TIERS and not PLACEHOLDER_RE.search(packet.risk_tier.value):
+        if packet.risk is None and not PLACEHOLDER_RE.search(packet.risk_tier.value):
             yield hit(
                 f"RISK_TIER '{packet.risk_tier.value[:60]}' is not one of LOW, MEDIUM, HIGH",
                 line=packet.risk_tier.line,
@@ -218,13 +180,6 @@ def field_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
                 line=applicable.line,
                 data={"field": "END_TO_END_CLOSURE_PLAN_APPLICABLE", "value": applicable.value},
             )
-
-
-def risk_tier_value(packet: Packet) -> str | None:
-    if packet.risk_tier is None:
-        return None
-    tier = re.split(r"[\s(\-\u2014:;,]", packet.risk_tier.value.strip().strip("*").upper(), maxsplit=1)[0]
-    return tier if tier in RISK_TIERS else None
 
 
 # Fields whose template placeholder must be replaced before work starts.
@@ -290,7 +245,7 @@ def placeholder_left(packet: Packet, ctx: Context) -> Iterator[Finding]:
         - USER_SIGNATURE: {{USER_SIGNATURE}}
         - TRUST_BOUNDARY: <fill> (examples: client->server)
     """
-    claimed = packet.status is not None and normalize_status(packet.status.value) not in ("ready for dev", "stub", "")
+    claimed = packet.status is not None and packet.status_norm not in ("ready for dev", "stub", "")
     names = _CLAIMED_PLACEHOLDER_NAMES if claimed else _PLACEHOLDER_NAMES
     history_ranges = [(r.line, r.end_line) for r in packet.validation_reports]
     for f in packet.fields:

@@ -12,7 +12,7 @@ from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
 from govcheck.analysis.text import lines_containing, lines_mentioning, may_mention, safe_fragment, split_lines
-from govcheck.rules.completeness import PLACEHOLDER_RE, normalize_status
+from govcheck.rules.completeness import PLACEHOLDER_RE
 
 # --------------------------------------------------------------------------
 # Shared helpers
@@ -463,7 +463,7 @@ def _mentions_audit(packet: Packet, ctx: Context) -> bool:
 def _superseded(packet: Packet, ctx: Context, base: str) -> bool:
     """Superseded packets are immutable history: their status says so, or
     the registry names another packet of the family as active."""
-    if packet.status is not None and normalize_status(packet.status.value) == "superseded":
+    if packet.status_norm == "superseded":
         return True
     entry = registry_entries(ctx).get(base)
     if entry is None:
@@ -690,7 +690,7 @@ def claim_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """
     if packet.format_version is None or packet.status is None:
         return
-    if normalize_status(packet.status.value) != "in progress":
+    if packet.status_norm != "in progress":
         return
     history = _history(packet)
     for name in ("CODER_MODEL", "CODER_REASONING_STRENGTH"):

@@ -13,7 +13,6 @@ from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet, Section
 from govcheck.rules import ERROR, hit, rule
 from govcheck.analysis.text import lines_containing, split_lines
-from govcheck.rules.completeness import normalize_status
 
 _BOOTSTRAP_RE = re.compile(r"^\W*bootstrap\b", re.I)
 # "## SKELETON", "## SKELETON (interface-first)"; not "## Skeleton Approval"
@@ -122,7 +121,7 @@ def _marks(packet: Packet, ctx: Context) -> _Marks:
 
 
 def _status(packet: Packet) -> str:
-    return normalize_status(packet.status.value) if packet.status is not None else ""
+    return packet.status_norm
 
 
 def _evidence(marks: _Marks, before: int | None) -> list[tuple[int, str]]:

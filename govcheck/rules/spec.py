@@ -11,7 +11,7 @@ from govcheck.analysis.anchoring import anchored_version, basis_label
 from govcheck.engine.context import Context
 from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet
-from govcheck.analysis.versions import compare_versions
+from govcheck.parse.versions import compare_versions
 from govcheck.rules import ERROR, WARNING, hit, rule
 from govcheck.analysis.text import split_lines
 

@@ -85,10 +85,9 @@ def status_unproven(packet: Packet, ctx: Context) -> Iterator[Finding]:
     ``**Status:** Done [VALIDATED]`` while ``cargo test`` exits 101 now:
     ``status-unproven: status 'Done [VALIDATED]' but 1 of 1 TEST_PLAN command(s) did not pass``.
     """
-    from govcheck.rules.completeness import DONE_STATUSES, normalize_status
 
     # "Done (Historical)" declares a closed record, not a claim about HEAD.
-    if not ctx.ran_commands or packet.status is None or normalize_status(packet.status.value) not in DONE_STATUSES:
+    if not ctx.ran_commands or packet.status_norm not in ("done", "validated"):
         return
     results = ctx.commands.get(packet.id, ())
     bad = [r for r in results if r.status in FAILED_STATUSES]

@@ -7,76 +7,12 @@ waiver that waived nothing from one that did.
 
 from __future__ import annotations
 
-import datetime as _dt
-import re
-from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from govcheck.engine.context import Context
 from govcheck.model import Finding, Packet
+from govcheck.analysis.waivers import ActiveWaiver, expired, problems, usable, waivers_for
 from govcheck.rules import ERROR, WARNING, hit, rule
-
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-@dataclass(frozen=True)
-class ActiveWaiver:
-    """A waiver from the packet or from config, as the engine applies it."""
-
-    id: str | None
-    date: str | None
-    justification: str | None
-    rules: tuple[str, ...]
-    expires: str | None
-    line: int | None  # packet line (None for config waivers)
-    source: str  # "packet" | "config"
-    config_line: int = 0
-
-
-def parse_date(text: str | None) -> _dt.date | None:
-    if not text:
-        return None
-    m = _DATE_RE.search(str(text))
-    if not m:
-        return None
-    try:
-        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-
-
-def waivers_for(packet: Packet, ctx: Context) -> list[ActiveWaiver]:
-    out = [
-        ActiveWaiver(w.waiver_id, w.date, w.justification, tuple(w.rules), w.expires, w.line, "packet")
-        for w in packet.waivers
-    ]
-    for w in getattr(ctx.config, "waivers", ()) or ():
-        if not w.packets or packet.id in w.packets:
-            out.append(ActiveWaiver(w.id, w.date, w.justification, tuple(w.rules), w.expires, None, "config", w.line))
-    return out
-
-
-def problems(w: ActiveWaiver) -> list[str]:
-    missing = [name for name, value in (("waiver id", w.id), ("date", w.date), ("justification", w.justification))
-               if not (value and str(value).strip())]
-    if w.date and parse_date(w.date) is None:
-        missing.append(f"a date in YYYY-MM-DD form (got '{w.date}')")
-    return missing
-
-
-def expired(w: ActiveWaiver, packet: Packet, today: _dt.date) -> str | None:
-    """Why the waiver no longer applies, or None while it does. Only a
-    dated expiry expires mechanically: "expires on WP closure" describes the
-    packet's own lifetime, and the closed packet was validated under it."""
-    when = parse_date(w.expires)
-    if when is not None and when < today:
-        return f"expired on {when.isoformat()}"
-    return None
-
-
-def usable(w: ActiveWaiver, packet: Packet, today: _dt.date) -> bool:
-    return not problems(w) and expired(w, packet, today) is None
-
 
 def _where(w: ActiveWaiver) -> str:
     return "govcheck.yaml" + (f":{w.config_line}" if w.config_line else "") if w.source == "config" else "packet"
@@ -103,7 +39,7 @@ def waiver_invalid(packet: Packet, ctx: Context, findings: Sequence[Finding]) ->
         - [WAIVER-ROLLOUT] Coders not yet on the new workflow. Approver: ilja.
     has no date and no justification field.
     """
-    for w in waivers_for(packet, ctx):
+    for w in waivers_for(packet, ctx.config):
         missing = problems(w)
         if missing:
             name = w.id or "waiver"
@@ -129,7 +65,7 @@ def waiver_expired(packet: Packet, ctx: Context, findings: Sequence[Finding]) ->
     Example
     ``Expires: 2026-01-31`` validated on 2026-02-10.
     """
-    for w in waivers_for(packet, ctx):
+    for w in waivers_for(packet, ctx.config):
         if problems(w):
             continue
         why = expired(w, packet, ctx.today)
@@ -158,11 +94,9 @@ def waiver_unused(packet: Packet, ctx: Context, findings: Sequence[Finding]) -> 
     Example
     ``Rules: non-ascii`` in a packet that is now plain ASCII.
     """
-    from govcheck.rules import all_rules
-
-    known = all_rules()
+    known = ctx.rule_ids
     used = {f.waived_by for f in findings if f.waived_by}
-    for w in waivers_for(packet, ctx):
+    for w in waivers_for(packet, ctx.config):
         ours = [r for r in w.rules if r in known]  # "Check Waived: out-of-scope" names a process step
         if not ours or not usable(w, packet, ctx.today) or w.id in used:
             continue

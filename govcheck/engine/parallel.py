@@ -1,0 +1,149 @@
+"""Cold runs across the cores: packets parsed, or parsed and checked, in
+forked worker processes.
+
+Forking only pays past a few hundred packets (process start-up and moving
+results back cost ~0.1 s), and only where ``fork`` exists (spawn would
+re-import and re-read everything). Any failure of the pool gives back
+what was done; the caller does the rest in-process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Callable, Sequence
+
+from govcheck.cache.parse import ParseCache, packet_key
+from govcheck.model import Packet
+from govcheck.engine.loader import load_packet, read_packet_bytes
+from govcheck.repo.repository import Repo
+
+PARALLEL_MIN = 200  # below this, forking workers costs more than it saves
+MAX_WORKERS = 8
+
+# What forked workers inherit: set by the parent right before forking.
+_FORKED: tuple | None = None
+
+
+def workers() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_WORKERS))
+
+
+def can_fork(count: int) -> bool:
+    return workers() >= 2 and count > PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def fork_pool(n: int):
+    """A process pool of forked workers. The parent's objects are frozen out
+    of the garbage collector first: the children inherit them, and every
+    full collection in a child would otherwise walk the inherited heap
+    (touching, and so copying, its pages)."""
+    gc.freeze()
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_gc) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
+def _worker_gc() -> None:
+    # A worker makes hundreds of thousands of short-lived containers (parse
+    # tokens) and keeps few: collecting the young generation every 700
+    # allocations costs more than it frees.
+    gc.set_threshold(50_000, 20, 20)
+
+
+def run_forked(job: Callable, items: Sequence, state: tuple, chunksize: int = 1) -> list | None:
+    """``job`` over ``items`` in forked workers that inherit ``state``;
+    None when the pool broke (no /dev/shm, a killed worker)."""
+    global _FORKED
+    _FORKED = state
+    try:
+        with fork_pool(workers()) as pool:
+            return list(pool.map(job, items, chunksize=chunksize))
+    except Exception:  # a broken pool: the caller works in-process
+        return None
+    finally:
+        _FORKED = None
+
+
+def forked_state() -> tuple:
+    assert _FORKED is not None, "called outside a forked worker"
+    return _FORKED
+
+
+# -- parsing ------------------------------------------------------------------
+
+class _Prefilled:
+    """A cache front that answers from packets parsed in this run first."""
+
+    def __init__(self, cache: ParseCache | None, parsed: dict[str, Packet]) -> None:
+        self.cache = cache
+        self.parsed = parsed
+
+    def get(self, key: str) -> Packet | None:
+        hit = self.parsed.get(key)
+        if hit is not None:
+            return hit
+        return self.cache.get(key) if self.cache is not None else None
+
+    def put(self, key: str, packet: Packet) -> None:
+        if self.cache is not None:
+            self.cache.put(key, packet)
+
+
+def _parse_job(k: int) -> tuple[int, bytes]:
+    """Parse job ``k`` in a worker; store it in the cache from the worker
+    (the writes then run in parallel too) and hand back the pickle."""
+    from govcheck.parse.packet import parse_packet  # loaded already in the parent: no cost
+
+    jobs, keys, cache = forked_state()
+    loc, data, packet_json = jobs[k]
+    packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json)
+    payload = pickle.dumps(packet, protocol=pickle.HIGHEST_PROTOCOL)
+    if cache is not None:
+        cache.put_bytes(keys[k], payload)
+    return k, payload
+
+
+def _parallel_parse(repo: Repo, locations: Sequence, cache: ParseCache | None) -> dict[str, Packet]:
+    """Parse the packets the cache does not hold in worker processes.
+    Returns key -> Packet (also written to the cache)."""
+    if not can_fork(len(locations)):
+        return {}
+    jobs: list[tuple] = []
+    keys: list[str] = []
+    for loc in locations:
+        read = read_packet_bytes(repo, loc)
+        if read is None:
+            continue
+        key = packet_key(loc.path, read[0], read[1])
+        if cache is not None and cache.has(key):
+            continue
+        jobs.append((loc, read[0], read[1]))
+        keys.append(key)
+    if len(jobs) <= PARALLEL_MIN:
+        return {}
+    # The parent imports the parser before forking, so workers share it.
+    import govcheck.parse.packet  # noqa: F401
+
+    done = run_forked(_parse_job, range(len(jobs)), (jobs, keys, cache), chunksize=8)
+    return {keys[k]: pickle.loads(payload) for k, payload in (done or ())}
+
+
+def load_packets(repo: Repo, locations: Sequence, cache: ParseCache | None = None) -> list[Packet]:
+    """``load_packet`` for every location, in order, using the cache and,
+    for a large cold run, worker processes for the parsing."""
+    parsed = _parallel_parse(repo, locations, cache)
+    front = _Prefilled(cache, parsed) if parsed else cache
+    return [load_packet(repo, loc, front) for loc in locations]
