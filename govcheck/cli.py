@@ -3,6 +3,10 @@ the verdict to an exit code (0 pass, 1 fail, 2 usage or input error).
 
 Errors are our own exception types, caught once here and printed as one
 line on stderr. Nothing prints a traceback unless GOVCHECK_DEBUG is set.
+
+Each command imports what it needs when it runs: the engine, the rules and
+jsonschema together cost ~0.2 s to import, which ``--help``, ``rules`` or
+a warm ``validate`` served from the caches should not pay for the others.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ def main() -> None:
 
 
 def _repo_root(repo: str | None) -> Path:
+    # Loaded when the command runs: see the module docstring.
     from govcheck.repo.repository import find_repo_root
 
     if repo is not None:
@@ -112,6 +117,7 @@ class FormatType(click.ParamType):
     name = "format"
 
     def convert(self, value, param, ctx):
+        # Loaded when the command runs: see the module docstring.
         from govcheck.report import FORMATS
 
         name, sep, path = str(value).partition(":")
@@ -125,6 +131,7 @@ class FormatType(click.ParamType):
 def format_options(f):
     """``--format`` and ``--output``, repeatable: ``--format sarif:x.sarif``,
     or ``--format markdown --output report.md`` paired by position."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.report import FORMATS
 
     f = click.option("--output", "-o", "output", metavar="FILE", multiple=True,
@@ -135,45 +142,44 @@ def format_options(f):
 
 
 class OrderedOptionsCommand(click.Command):
-    """Keeps the raw arguments, so that ``--format X --output F`` pairs can
-    be matched in the order they were written (click merges repeated
-    options into tuples and loses the interleaving)."""
+    """Remembers the order options were given in, so that ``--format X
+    --output F`` pairs can be matched as written (click merges repeated
+    options into tuples and loses the interleaving). The order comes from
+    click's own parser, so every spelling it accepts (``-fjson``,
+    ``--output=F``, abbreviations) counts."""
 
-    def parse_args(self, ctx, args):
-        ctx.meta["govcheck.raw_args"] = list(args)
-        return super().parse_args(ctx, args)
+    def make_parser(self, ctx):
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_args(args):
+            opts, rest, order = parse(args=args)
+            ctx.meta["govcheck.option_order"] = [param.name for param in order]
+            return opts, rest, order
+
+        parser.parse_args = parse_args
+        return parser
 
 
 def _output_slots(n_formats: int) -> list[int] | None:
     """For each --output in command-line order, the index of the --format
     written before it (None when the order is unknown)."""
     ctx = click.get_current_context(silent=True)
-    raw = ctx.meta.get("govcheck.raw_args") if ctx is not None else None
-    if raw is None:
+    order = ctx.meta.get("govcheck.option_order") if ctx is not None else None
+    if order is None:
         return None
     slots: list[int] = []
     fmt_index = -1
-    i = 0
-    while i < len(raw):
-        arg = raw[i]
-        if arg == "--":
-            break
-        name, eq, _ = arg.partition("=")
-        takes_value = not eq and i + 1 < len(raw)
-        if name in ("--format", "-f"):
+    for name in order:
+        if name == "fmt":
             fmt_index += 1
-        elif name.startswith("-f") and not name.startswith("--") and len(name) > 2:
-            fmt_index += 1  # -fjson
-        elif name in ("--output", "-o") or (name.startswith("-o") and not name.startswith("--") and len(name) > 2):
+        elif name == "output":
             slots.append(fmt_index)
-        if name in ("--format", "-f", "--output", "-o", "--repo", "--timeout", "-j", "--jobs", "--state-dir",
-                    "--baseline", "--base", "--head") and takes_value:
-            i += 1
-        i += 1
     return slots if fmt_index + 1 == n_formats else None
 
 
 def output_plan(fmt, output: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    # Loaded when the command runs: see the module docstring.
     from govcheck.report.outputs import plan_outputs
 
     specs = [(f, None) if isinstance(f, str) else f for f in fmt]
@@ -181,6 +187,7 @@ def output_plan(fmt, output: tuple[str, ...]) -> list[tuple[str, str | None]]:
 
 
 def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...]) -> None:
+    # Loaded when the command runs: see the module docstring.
     from govcheck.report.outputs import deliver
 
     for warning in deliver(report, output_plan(fmt, output), write_output, os.environ.get("GITHUB_STEP_SUMMARY")):
@@ -196,6 +203,7 @@ def baseline_options(f):
 
 def load_baseline(root: Path, baseline_file: str | None, no_baseline: bool):
     """The baseline this run marks known findings with (None: none)."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.engine.baseline import load_configured
     from govcheck.repo.config import load_config
 
@@ -229,12 +237,14 @@ def run_options(f):
 
 def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
                       on_event, baseline=None):
+    # Loaded when the command runs: see the module docstring.
+    from govcheck.cache.state import StateDir
     from govcheck.engine.validate import ValidateOptions
     from govcheck.run.options import RunOptions
 
-    state = Path(state_dir).resolve() if state_dir else root / ".govcheck"
+    state = StateDir.for_repo(root, state_dir)
     return ValidateOptions(
-        cache_dir=None if no_cache else state / "cache" / "parse",
+        state=None if no_cache else state,
         packet_ids=tuple(packet_ids),
         all_packets=all_packets,
         no_run=no_run,
@@ -265,6 +275,7 @@ def validate(
     Exit status: 0 when every packet passes, 1 when any fails, 2 for usage
     or input errors.
     """
+    # Loaded when the command runs: see the module docstring.
     from govcheck.engine.validate import validate as run_validate
     from govcheck.util.progress import Progress, progress_wanted
 
@@ -284,6 +295,7 @@ def validate(
 def append_reports(report) -> None:
     """Write each packet's report into the packet itself; a packet that
     changed on disk during the run is refused (exit 2)."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.commands.append import append_to_packets
 
     refused = append_to_packets(report)
@@ -310,6 +322,7 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
     packet a change to SPEC_CURRENT, a spec file, the task board or the
     config affects; repo-level checks always run. Exit codes as validate.
     """
+    # Loaded when the command runs: see the module docstring.
     from dataclasses import replace as _replace
 
     from govcheck.engine.validate import validate as run_validate
@@ -333,6 +346,7 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
 def baseline(repo: str | None, output: str | None) -> None:
     """Record today's findings (every packet, no commands run) so that only
     new findings fail validate and ci. Commit the file."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.engine import baseline as bl
     from govcheck.repo.config import load_config
     from govcheck.engine.validate import ValidateOptions, validate as run_validate
@@ -353,8 +367,10 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     """For pre-commit: validate the packets FILES belong to (packet.md,
     packet.json or a flat WP-*.md), without running commands. Files that
     belong to no packet are ignored."""
-    from govcheck.engine.selection import packets_for_files
+    # Loaded when the command runs: see the module docstring.
+    from govcheck.cache.state import StateDir
     from govcheck.engine.loader import open_repo
+    from govcheck.engine.selection import packets_for_files
     from govcheck.engine.validate import ValidateOptions, validate as run_validate
     from govcheck.report import renderer
 
@@ -364,7 +380,7 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     if not ids:
         sys.exit(EXIT_PASS)
     report = run_validate(root, ValidateOptions(packet_ids=tuple(ids), no_run=True,
-                                                cache_dir=root / ".govcheck" / "cache" / "parse",
+                                                state=StateDir.for_repo(root),
                                                 baseline=load_baseline(root, None, False)))
     write_output(renderer(fmt)(report), None)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
@@ -375,6 +391,7 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing govcheck.yaml.")
 def init(repo: str | None, force: bool) -> None:
     """Write a starter govcheck.yaml for the layout found in this repo."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.repo.config import load_config
     from govcheck.util.fsutil import atomic_write_bytes
     from govcheck.commands.init import starter_config
@@ -395,6 +412,7 @@ def init(repo: str | None, force: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_cmd(fmt: str) -> None:
     """List every rule with its default severity and codex reference."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.rules import all_rules
 
     rules = all_rules()
@@ -419,6 +437,7 @@ def rules_cmd(fmt: str) -> None:
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
     """Explain a rule: what it checks, why, how to fix, an example."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.rules import all_rules
 
     rules = all_rules()
@@ -450,6 +469,7 @@ def spec_group() -> None:
 @click.option("--output", "-o", metavar="FILE", default=None)
 def spec_show_cmd(section: str, version: str | None, repo: str | None, output: str | None) -> None:
     """Print SECTION (with its subsections) from a spec version."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.commands.spec import spec_show
 
     write_output(spec_show(_repo_root(repo), section, version), output)
@@ -466,6 +486,7 @@ def spec_show_cmd(section: str, version: str | None, repo: str | None, output: s
 def spec_diff_cmd(version_a: str, version_b: str, section: str | None, show_unchanged: bool, fmt: str,
                   repo: str | None, output: str | None) -> None:
     """Compare two spec versions: sections changed, unchanged, added, removed."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.commands.spec import spec_diff
 
     write_output(spec_diff(_repo_root(repo), version_a, version_b, section, fmt, show_unchanged), output)
@@ -478,6 +499,7 @@ def spec_diff_cmd(version_a: str, version_b: str, section: str | None, show_unch
 def reanchor(packet_id: str, dry_run: bool, repo: str | None) -> None:
     """Move a packet's spec pointers to the current version when none of
     its anchored sections changed; refuse (exit 1) naming those that did."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.commands.spec import reanchor as run_reanchor
     from govcheck.engine.validate import report_time
 

@@ -170,3 +170,13 @@ def test_packet_folder_linked_outside_repo_is_not_searched(tmp_path):
     (repo / ".GOV/task_packets").symlink_to(outside, target_is_directory=True)
     res = run_cli("validate", "WP-1-Job-Queue-v2", "--repo", repo, "--no-run")
     assert res.exit_code == 2 and "unknown packet" in res.stderr
+
+
+def test_format_output_pairs_follow_the_order_written_in_every_spelling(tmp_path):
+    """--output pairs with the --format written before it, whatever the
+    spelling click accepts (``-fjson``, ``--output=F``, options between)."""
+    res = run_cli("validate", "--all", "--repo", STORAGE, "-fjson", "--no-run", f"--output={tmp_path / 'a.json'}",
+                  "-q", "--format", "junit", "-o", tmp_path / "b.xml")
+    assert res.exit_code == 1, res.stderr
+    assert json.loads((tmp_path / "a.json").read_text())["schema"] == "govcheck.report@1"
+    assert (tmp_path / "b.xml").read_text().startswith("<?xml")

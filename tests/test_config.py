@@ -67,7 +67,6 @@ waivers:
   - id: W-2
     rules: [spec-stale]
 baseline: .govcheck-baseline.json
-cache_dir: .cache/govcheck
 """
 
 
@@ -99,7 +98,6 @@ def test_no_config_gives_defaults(tmp_path):
     assert dict(cfg.run.env) == {}
     assert dict(cfg.rules) == {} and dict(cfg.risk_policy) == {}
     assert cfg.waivers == () and cfg.baseline is None
-    assert cfg.cache_dir == ".govcheck/cache"
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
@@ -150,7 +148,6 @@ def test_full_yaml_round_trip(tmp_path):
     assert cfg.risk_policy["LOW"] == RiskPolicy()
     assert set(cfg.risk_policy) == {"HIGH", "LOW"}
     assert cfg.baseline == ".govcheck-baseline.json"
-    assert cfg.cache_dir == ".cache/govcheck"
 
 
 def test_config_is_immutable(tmp_path):
@@ -308,6 +305,13 @@ def test_unknown_top_level_key_with_line(tmp_path):
     message = config_error(tmp_path)
     assert message.startswith("govcheck.yaml:3: layuot: unknown top-level key 'layuot'")
     assert "did you mean 'layout'" in message
+
+
+def test_cache_dir_is_refused_not_silently_ignored(tmp_path):
+    """It used to be validated and then ignored; caches live in the state
+    folder (--state-dir), so the key is an error naming itself."""
+    write(tmp_path, "cache_dir: .cache/govcheck\n")
+    assert config_error(tmp_path).startswith("govcheck.yaml:1: cache_dir: unknown top-level key 'cache_dir'")
 
 
 def test_unknown_nested_key_with_line(tmp_path):

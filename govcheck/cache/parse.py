@@ -30,6 +30,8 @@ from typing import Iterator
 
 from govcheck.cache.fingerprint import code_fingerprint
 from govcheck.model import Packet
+from govcheck.parse import spec
+from govcheck.parse.spec import SpecIndex, index_spec
 
 # Bump when the pickled shape changes without a version bump (dev builds).
 CACHE_FORMAT = 1
@@ -130,8 +132,6 @@ class ParseCache:
     # -- spec indexes (govcheck.parse.spec.index_store protocol) -------------
 
     def get_index(self, spec_sha256: str):
-        from govcheck.parse.spec import SpecIndex
-
         return self._load(spec_key(spec_sha256), SpecIndex)
 
     def put_index(self, spec_sha256: str, index) -> None:
@@ -141,15 +141,12 @@ class ParseCache:
 def cached_index(data: bytes, cache: ParseCache | None):
     """``index_spec(data)`` consulting ``cache`` for the index."""
     with spec_index_cache(cache):
-        from govcheck.parse.spec import index_spec
-
         return index_spec(data)
 
 
 @contextmanager
 def spec_index_cache(cache: ParseCache | None) -> Iterator[None]:
     """Let ``index_spec`` use ``cache`` while the block runs."""
-    from govcheck.parse import spec
 
     previous = spec.index_store
     spec.index_store = cache if cache is not None and cache.enabled else None

@@ -20,9 +20,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from govcheck import __version__
 from govcheck.errors import GovcheckError
+from govcheck.report.markdown import render_packet
 from govcheck.util.fsutil import atomic_write_bytes
 
 MARKER_RE = re.compile(rb"^<!-- govcheck:report (?P<attrs>[^\r\n]*?) -->\r?$", re.M)
@@ -143,9 +145,7 @@ def append_report(path, expected_sha256: str, report_markdown: str, ascii_only: 
 def append_to_packets(report) -> list[str]:
     """Append each validated packet's Markdown report to the packet.
     Returns one message per packet that was refused or could not be written."""
-    from pathlib import Path
 
-    from govcheck.report.markdown import render_packet
 
     refused: list[str] = []
     for result in report.packets:

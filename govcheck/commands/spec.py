@@ -6,9 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
+from govcheck.analysis.spec_diff import compare, section_diff
+from govcheck.commands.reanchor import plan_reanchor, sha256, unified
+from govcheck.engine.loader import load_packet, open_repo
 from govcheck.errors import GovcheckError, UsageError
+from govcheck.parse.spec import index_spec
 from govcheck.parse.versions import normalize_version
+from govcheck.repo.repository import check_plain_id
+from govcheck.repo.spec_history import SpecStore
+from govcheck.util.fsutil import atomic_write_bytes
 
 
 def _version(v: str) -> str:
@@ -19,9 +25,6 @@ def _version(v: str) -> str:
 
 
 def _store(root: Path):
-    from govcheck.engine.loader import open_repo
-    from govcheck.repo.spec_history import SpecStore
-
     repo, _config, _rules = open_repo(root)
     return repo, SpecStore(repo)
 
@@ -34,8 +37,6 @@ def _text(store, version: str):
 
 
 def spec_show(root: Path, section: str, version: str | None) -> str:
-    from govcheck.parse.spec import index_spec
-
     repo, store = _store(root)
     v = _version(version) if version else repo.spec_current().version
     text = _text(store, v)
@@ -46,8 +47,6 @@ def spec_show(root: Path, section: str, version: str | None) -> str:
 
 
 def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_unchanged: bool) -> str:
-    from govcheck.analysis.spec_diff import compare, section_diff
-
     _repo, store = _store(root)
     va, vb = _version(a), _version(b)
     ta, tb = _text(store, va), _text(store, vb)
@@ -57,7 +56,6 @@ def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_un
             return json.dumps({"from": va, "to": vb, "section": section, "diff": diff}, indent=2) + "\n"
         return (diff + "\n") if diff else f"section {section}: unchanged between v{va} and v{vb}\n"
     statuses = compare(ta.data, tb.data)
-    from govcheck.parse.spec import index_spec
 
     # A number that occurs twice: the first occurrence is the section; the
     # later ones are listed so nobody diffs the wrong text unknowingly.
@@ -91,11 +89,6 @@ def spec_diff(root: Path, a: str, b: str, section: str | None, fmt: str, show_un
 
 def reanchor(root: Path, wp_id: str, dry_run: bool, today: str) -> tuple[int, str, str]:
     """Returns (exit code, stdout text, stderr line)."""
-    from govcheck.util.fsutil import atomic_write_bytes
-    from govcheck.engine.loader import load_packet, open_repo
-    from govcheck.commands.reanchor import plan_reanchor, sha256, unified
-    from govcheck.repo.repository import check_plain_id
-    from govcheck.repo.spec_history import SpecStore
 
     repo, _config, _rules = open_repo(root)
     check_plain_id(wp_id)

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Mapping
 
-from govcheck.repo.config import Config
 from govcheck.model import CommandResult, SpecCurrent
+from govcheck.parse.spec import index_spec
+from govcheck.parse.versions import version_key
+from govcheck.repo.config import Config
 from govcheck.repo.repository import Repo
+from govcheck.repo.spec_history import SpecStore
 
 
 @dataclass
@@ -80,7 +83,6 @@ class Context:
     @cached_property
     def current_spec_index(self):
         """Section index of the SPEC_CURRENT spec text (lazily, once)."""
-        from govcheck.parse.spec import index_spec
 
         return index_spec(self.current_spec_bytes)
 
@@ -89,8 +91,6 @@ class Context:
         or None when that version's text is not available here."""
         if version == self.spec_current.version:
             return self.current_spec_index
-        from govcheck.parse.spec import index_spec
-        from govcheck.parse.versions import version_key
 
         for sf in self.repo.spec_files:
             if version_key(sf.version) == version_key(version):
@@ -100,6 +100,5 @@ class Context:
     @cached_property
     def spec_store(self):
         """Spec texts of any version: working tree, then git history."""
-        from govcheck.repo.spec_history import SpecStore
 
         return SpecStore(self.repo)

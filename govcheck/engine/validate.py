@@ -18,6 +18,7 @@ from typing import Callable, Mapping, Sequence
 from govcheck import __version__
 from govcheck.cache.parse import ParseCache, spec_index_cache
 from govcheck.cache.results import CachedResult, ResultCache, run_key
+from govcheck.cache.state import StateDir
 from govcheck.engine import baseline as baselines
 from govcheck.engine.checks import check_repo, input_sha, packet_outcome
 from govcheck.engine.context import Context
@@ -47,7 +48,7 @@ class ValidateOptions:
     ci_base: str | None = None
     ci_head: str | None = None
     ci: bool = False
-    cache_dir: Path | None = None  # parse cache folder; None: no cache
+    state: StateDir | None = None  # logs and caches; None: no caches (--no-cache)
     # Known findings (govcheck baseline): marked before verdicts are decided.
     baseline: baselines.Baseline | None = None
 
@@ -97,11 +98,11 @@ def validate(root: Path, options: ValidateOptions) -> Report:
     repo, config, rules = open_repo(root)
     spec_current = repo.spec_current()
     # Parsed packets and spec indexes are cached by content hash (and the
-    # govcheck version); --no-cache leaves cache_dir None.
+    # govcheck version); --no-cache leaves the state None.
     cache = None
-    if options.cache_dir:
-        cache = ParseCache(Path(options.cache_dir))
-        _ignore_state_dir(Path(options.cache_dir).parent.parent)
+    if options.state is not None:
+        cache = ParseCache(options.state.parse_cache)
+        options.state.ignore_in_git()
     with spec_index_cache(cache):
         change = None
         if options.ci:
@@ -146,7 +147,7 @@ def _cached_results(run: _Run, locations: Sequence[PacketLocation]) -> tuple[Res
     """The result cache, and the results it holds for these packets. Only
     --no-run runs are served from it before parsing: with commands to run,
     packets are parsed anyway and results are looked up after the run."""
-    folder = Path(run.options.cache_dir).parent / "results"
+    folder = run.options.state.results_cache
     try:
         spec_bytes = run.repo.spec_text_bytes(run.spec_current)
     except GovcheckError:
@@ -161,17 +162,6 @@ def _cached_results(run: _Run, locations: Sequence[PacketLocation]) -> tuple[Res
                 if found is not None:
                     hits[loc.id] = found
     return rc, hits
-
-
-def _ignore_state_dir(state: Path) -> None:
-    """govcheck's state folder (logs, caches) keeps itself out of git."""
-    try:
-        state.mkdir(parents=True, exist_ok=True)
-        ignore = state / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")
-    except OSError:
-        pass  # an unwritable state folder only costs the cache
 
 
 def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],

@@ -129,7 +129,6 @@ class Config:
     risk_policy: Mapping[str, RiskPolicy] = field(default_factory=_frozen_map)
     waivers: tuple[ConfigWaiver, ...] = ()
     baseline: str | None = None
-    cache_dir: str = ".govcheck/cache"
 
     def rule_severity(self, rule_id: str, default: Severity) -> Severity:
         """The configured severity of a rule, else ``default``."""
@@ -539,7 +538,6 @@ def _build(doc: Mapping[str, Any], source: str, sha256: str) -> Config:
         risk_policy=MappingProxyType(risk),
         waivers=tuple(waivers),
         baseline=doc.get("baseline"),
-        cache_dir=doc.get("cache_dir") or Config.cache_dir,
     )
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import json
 import functools
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -21,7 +21,12 @@ from typing import Iterable, Sequence
 
 from govcheck.errors import RepoError, SpecCurrentError, UnknownPacketError, UsageError
 from govcheck.model import SpecCurrent, SpecFile
-from govcheck.parse.versions import normalize_version, version_from_spec_filename, version_key
+from govcheck.parse.text import decode
+from govcheck.parse.versions import (
+    normalize_version,
+    version_from_spec_filename,
+    version_key,
+)
 
 # Every layout real repos have used, newest first. A configured path wins.
 DEFAULT_SPEC_CURRENT = (
@@ -189,8 +194,6 @@ class Repo:
         self.record(rel_path)
         cached = self._texts.get(rel_path)
         if cached is None:
-            from govcheck.parse.text import decode
-
             cached = self._texts[rel_path] = decode(self.read_bytes(rel_path)).text
         return cached
 

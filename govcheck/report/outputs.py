@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 
 from govcheck.errors import UsageError
 from govcheck.model import Report
+from govcheck.report import renderer
 
 
 def plan_outputs(specs: list[tuple[str, str | None]], outs: list[str],
@@ -38,7 +39,6 @@ def deliver(report: Report, plan: list[tuple[str, str | None]], write: Callable[
             step_summary: str | None) -> Iterable[str]:
     """Render and write every output; then append the Markdown report to
     GitHub's step summary file when there is one. Yields warnings."""
-    from govcheck.report import renderer
 
     rendered = [(fmt, renderer(fmt)(report), out) for fmt, out in plan]
     for _fmt, text, out in rendered:
