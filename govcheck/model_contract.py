@@ -185,14 +185,26 @@ class MicrotaskContract(_ContractFile):
 
     @property
     def depends_on_ids(self) -> tuple[str, ...]:
-        """Dependencies as upper-case ids, duplicates dropped. One entry can
-        list several ("MT-003; MT-007": seen at the reference's HEAD, where
-        its own board reads it as one unknown id); they are split here."""
+        """Dependencies as upper-case ids, duplicates dropped. An entry can
+        name several ("MT-003; MT-007") or a range ("MT-001 through
+        MT-025"), both seen at the reference's HEAD, where its own board
+        reads such an entry as one unknown id; here they are expanded. An
+        entry naming no MT id is kept as written (upper-cased)."""
         seen: dict[str, None] = {}
         for dep in self.depends_on:
-            for part in re.split(r"[;,\s]+", dep.text.strip().upper()):
-                if part:
-                    seen.setdefault(part, None)
+            text = dep.text.strip().upper()
+            ids = _MT_ID_RE.findall(text)
+            if not ids:
+                if text and text not in ("NONE", "N/A", "-"):  # "NONE": the reference's own empty value
+                    seen.setdefault(text, None)
+                continue
+            for m in _MT_RANGE_RE.finditer(text):
+                lo, hi = int(m.group(1)), int(m.group(2))
+                width = len(m.group(1))
+                for n in range(lo, hi + 1) if hi - lo <= 999 else ():
+                    seen.setdefault(f"MT-{n:0{width}d}", None)
+            for mt_id in ids:
+                seen.setdefault(mt_id, None)
         return tuple(seen)
 
 
@@ -208,6 +220,8 @@ class RefinementContract(_ContractFile):
     problems: tuple[ContractProblem, ...] = ()
 
 
+_MT_ID_RE = re.compile(r"MT-\d+")
+_MT_RANGE_RE = re.compile(r"MT-(\d+)\s*(?:THROUGH|TO|\.\.|-|–|—)\s*MT-(\d+)")
 _UNREADABLE = frozenset({"invalid-json", "too-deep", "not-js-json", "not-object"})
 
 
