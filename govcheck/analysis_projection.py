@@ -97,14 +97,20 @@ def js_number_to_string(x: float) -> str:
     return f"{head}e{sign}{abs(e)}"
 
 
-def js_to_string(value: Any) -> str:
-    """``String(value)`` for JSON values."""
+def _literal(value: Any) -> str | None:
+    """null, true and false as JavaScript writes them (None otherwise)."""
     if value is None:
         return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return None
+
+
+def js_to_string(value: Any) -> str:
+    """``String(value)`` for JSON values."""
+    literal = _literal(value)
+    if literal is not None:
+        return literal
     if isinstance(value, (int, float)):
         f = float(value)
         if math.isnan(f):
@@ -153,15 +159,15 @@ def _utf16_key(key: str) -> bytes:
     return key.encode("utf-16-be", "surrogatepass")
 
 
-def stable_copy(value: Any) -> Any:
-    """stableCopy: every object's keys sorted. A ``__proto__`` key vanishes,
-    because assigning it in JavaScript sets the prototype instead of adding
-    a property."""
-    if isinstance(value, list):
-        return [stable_copy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: stable_copy(value[k]) for k in sorted(value, key=_utf16_key) if k != "__proto__"}
-    return value
+def _object_keys(obj: dict, sort: bool) -> list[str]:
+    """The order JSON.stringify writes an object's keys in. With ``sort``
+    (stableCopy) keys are sorted by UTF-16 code unit and a ``__proto__``
+    key vanishes, because assigning it in JavaScript sets the prototype
+    instead of adding a property. Either way JavaScript then enumerates
+    integer-like keys first, in numeric order."""
+    keys = sorted((k for k in obj if k != "__proto__"), key=_utf16_key) if sort else list(obj)
+    index_keys = sorted((k for k in keys if _is_array_index(k)), key=int)
+    return index_keys + [k for k in keys if not _is_array_index(k)] if index_keys else keys
 
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -178,54 +184,56 @@ def _quote(s: str) -> str:
     return '"' + _NEEDS_ESCAPE.sub(repl, s) + '"'
 
 
-def js_stringify(value: Any, indent: str = "  ") -> str:
-    """JSON.stringify(value, null, 2) for JSON data."""
+def _scalar(v: Any) -> str:
+    literal = _literal(v)
+    if literal is not None:
+        return literal
+    if isinstance(v, str):
+        return _quote(v)
+    if isinstance(v, (int, float)):
+        f = float(v)
+        return "null" if math.isnan(f) or math.isinf(f) else js_number_to_string(f)
+    raise TypeError(f"not JSON data: {type(v).__name__}")
+
+
+def js_stringify(value: Any, indent: str = "  ", *, sort_keys: bool = False) -> str:
+    """JSON.stringify(value, null, 2) for JSON data; with ``sort_keys``,
+    JSON.stringify(stableCopy(value), null, 2). Written without recursion:
+    the reference (Node) follows nesting far deeper than Python's stack."""
     out: list[str] = []
-
-    def emit(v: Any, level: str) -> None:
-        if v is None or v is True or v is False:
-            out.append("null" if v is None else ("true" if v else "false"))
-        elif isinstance(v, str):
-            out.append(_quote(v))
-        elif isinstance(v, (int, float)):
-            f = float(v)
-            out.append("null" if math.isnan(f) or math.isinf(f) else js_number_to_string(f))
+    # Work items: a str is written as is, a tuple is (value, indentation).
+    stack: list = [(value, "")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        v, level = item
+        if isinstance(v, (list, dict)) and v:
+            inner = level + indent
+            pieces: list = []
+            if isinstance(v, list):
+                for i, element in enumerate(v):
+                    pieces += [",\n" + inner if i else "[\n" + inner, (element, inner)]
+                pieces.append("\n" + level + "]")
+            else:
+                for i, key in enumerate(_object_keys(v, sort_keys)):
+                    pieces += [(",\n" if i else "{\n") + inner + _quote(key) + ": ", (v[key], inner)]
+                pieces.append("\n" + level + "}")
+            stack.extend(reversed(pieces))
         elif isinstance(v, list):
-            if not v:
-                out.append("[]")
-                return
-            inner = level + indent
-            out.append("[\n")
-            for i, item in enumerate(v):
-                if i:
-                    out.append(",\n")
-                out.append(inner)
-                emit(item, inner)
-            out.append("\n" + level + "]")
+            out.append("[]")
         elif isinstance(v, dict):
-            if not v:
-                out.append("{}")
-                return
-            keys = list(v)
-            index_keys = sorted((k for k in keys if _is_array_index(k)), key=int)
-            keys = index_keys + [k for k in keys if not _is_array_index(k)]
-            inner = level + indent
-            out.append("{\n")
-            for i, k in enumerate(keys):
-                if i:
-                    out.append(",\n")
-                out.append(inner + _quote(k) + ": ")
-                emit(v[k], inner)
-            out.append("\n" + level + "}")
-        else:  # pragma: no cover - JSON data only
-            raise TypeError(type(v))
-
-    emit(value, "")
+            out.append("{}")
+        else:
+            out.append(_scalar(v))
     return "".join(out)
 
 
 def stable_stringify(value: Any) -> str:
-    return js_stringify(stable_copy(value)) + "\n"
+    """stableStringify: keys sorted at every level, two-space indent, and a
+    trailing newline."""
+    return js_stringify(value, sort_keys=True) + "\n"
 
 
 def short_hash(text: str) -> str:
@@ -243,20 +251,20 @@ def contract_source_hash(contract: Any) -> str:
     ``markdown_projection`` nulled (added when absent). A non-object block is
     replaced by {}, except an array, on which JavaScript sets properties
     that JSON does not show, so it stays as it is."""
-    cloned = stable_copy(contract if _js_truthy(contract) else {})
-    if not isinstance(cloned, dict):
-        # A top-level array/string: the assignments do not show in the JSON.
-        return short_hash(stable_stringify(cloned))
+    if not _js_truthy(contract):
+        contract = {}  # contract || {}
+    if not isinstance(contract, dict):
+        # A top-level array or scalar: the assignments do not show in JSON.
+        return short_hash(stable_stringify(contract))
+    # Only the top level and the projection block change: shallow copies,
+    # and the serialiser sorts (so where the nulled fields go is moot).
+    cloned = dict(contract)
     block = cloned.get("markdown_projection")
     if not _js_truthy(block) or not isinstance(block, (dict, list)):
         block = {}
-        cloned["markdown_projection"] = block
     if isinstance(block, dict):
-        block["source_hash"] = None
-        block["projection_hash"] = None
-        block["generated_at_utc"] = None
-    # stableStringify sorts again, so where the nulled fields were added
-    # does not matter.
+        block = dict(block, source_hash=None, projection_hash=None, generated_at_utc=None)
+    cloned["markdown_projection"] = block
     return short_hash(stable_stringify(cloned))
 
 
@@ -595,12 +603,14 @@ def check_contract_file(repo: Path, contract_file: Path) -> ContractProjectionRe
     issues = check_contract_projection_pair(
         contract, projection_text, rel, projection_rel, contract_line_of=line_of,
     )
-    # A pending/not-generated status is itself one of the reference's
-    # violations; govcheck does not call that drift unless hashes disagree.
-    drift_issues = [i for i in issues if i.kind != "status-not-in-sync"] if _is_pending_or_not_generated(status) else issues
-    return ContractProjectionResult(
-        rel, wp_folder, projection_rel, status_text, False, tuple(issues), bool(drift_issues)
-    )
+    if _is_pending_or_not_generated(status):
+        # Pending or not generated: the status and the absent stamps are
+        # violations to the reference, not drift. Drift only when the
+        # contract does carry a hash and it disagrees.
+        is_drift = any(i.kind in ("source-hash", "projection-hash") and i.found for i in issues)
+    else:
+        is_drift = bool(issues)
+    return ContractProjectionResult(rel, wp_folder, projection_rel, status_text, False, tuple(issues), is_drift)
 
 
 def check_projections(repo: Path, contract_files: Iterable[Path] | None = None, gov_root: str = ".GOV") -> ProjectionReport:

@@ -108,6 +108,8 @@ def test_hashes_agree_with_the_reference_library(tmp_path):
         {"markdown_projection": {"path": "x"}, "a": True},
         {"markdown_projection": "text"},
         {"x": 12345678901234567890},
+        {"deep": json.loads("[" * 600 + "]" * 600)},  # deeper than a recursive serialiser manages under pytest
+        None,  # contract || {}: the nulled stamp block shows
     ]
     data = tmp_path / "cases.json"
     data.write_text(json.dumps(cases), encoding="utf-8")
@@ -165,6 +167,16 @@ def test_invalid_contract():
 def test_pending_projection_is_reported_as_the_reference_does_but_is_not_drift():
     result = _result("WP-7-Recipe-Import-v1", "MT-002.json")
     assert [i.kind for i in result.issues] == ["projection-missing"]
+    assert not result.is_drift
+
+
+def test_pending_projection_with_an_unstamped_file_is_not_drift(tmp_path):
+    # The Markdown was written but the contract still says pending and has
+    # no hashes: the reference lists violations, govcheck waits.
+    repo = copy_fixture(FIXTURE, tmp_path / "repo")
+    (repo / ".GOV/task_packets/WP-7-Recipe-Import-v1/MT-002.md").write_text("# MT-002\n", encoding="utf-8")
+    result = check_contract_file(repo, repo / ".GOV/task_packets/WP-7-Recipe-Import-v1/MT-002.json")
+    assert "status-not-in-sync" in {i.kind for i in result.issues}
     assert not result.is_drift
 
 
