@@ -60,13 +60,10 @@ _JS_WS_CHARS = _JS_WS.replace("\u2000-\u200a", "".join(map(chr, range(0x2000, 0x
 # --------------------------------------------------------------------------
 
 
-class JsNumber(float):
-    """A JSON number as JavaScript holds it: always a double (so integers
-    beyond 2**53 lose precision, exactly as in the reference)."""
-
-
-def _js_number_from_text(text: str) -> JsNumber:
-    return JsNumber(float(text))
+def _js_number_from_text(text: str) -> float:
+    """A JSON number as JavaScript holds it: always a double, so integers
+    beyond 2**53 lose precision exactly as in the reference."""
+    return float(text)
 
 
 def js_number_to_string(x: float) -> str:

@@ -82,10 +82,10 @@ def classify_microtask_status(status: str | None) -> str:
 # Spec anchors and versions
 # --------------------------------------------------------------------------
 
-_VERSION_RE = re.compile(r"(?<![\w.])v?(\d{1,2})\.(\d{2,3})(?![\d.])")
 # Where a version can be written: "master-spec-v02.185", "Master_Spec_v02.117",
-# "(v02.189)", a bare "v02.194". The "v" is required except after a spec
-# file/bundle prefix, so "2.3.14" is never read as a version.
+# "(v02.189)", a bare "v02.194". The "v" is always required, so "2.3.14" is
+# never read as a version, and a minor of two or three digits keeps a codex
+# version ("Codex_v1.4") out.
 _VERSION_IN_TEXT_RE = re.compile(
     r"(?:master-spec-|Master_Spec_|\b)v(\d{1,2})\.(\d{2,3})(?![\d])", re.IGNORECASE
 )
@@ -303,7 +303,7 @@ def _usable(doc: JsonDocument) -> bool:
     return doc.ok and isinstance(doc.value, dict)
 
 
-def _check_schema(doc: JsonDocument, schema_id: SourcedValue | None, expected: str, problems: list) -> None:
+def _check_schema(schema_id: SourcedValue | None, expected: str, problems: list) -> None:
     if schema_id is not None and schema_id.text != expected:
         problems.append(ContractProblem(
             "wrong-schema", schema_id.line, 1, f"schema_id is {schema_id.text!r}, expected {expected!r}",
@@ -353,7 +353,7 @@ def parse_work_packet_contract(data: bytes | str, path: str = "packet.json") -> 
     if not _usable(doc):
         return WorkPacketContract(path, None, None, None, None, None, (), (), (), (), None, None, None, tuple(problems))
     schema_id = _sourced(doc, ("schema_id",))
-    _check_schema(doc, schema_id, WORK_PACKET_SCHEMA, problems)
+    _check_schema(schema_id, WORK_PACKET_SCHEMA, problems)
     wp_id = _first_value(doc, ("wp_id",))
     _require(wp_id, "wp_id", problems)
     anchors = _anchors(doc, ("scope", "spec_anchors"), ("spec_anchors",))
@@ -400,7 +400,7 @@ def parse_microtask_contract(data: bytes | str, path: str = "MT-000.json") -> Mi
     if not _usable(doc):
         return MicrotaskContract(path, None, None, None, None, None, (), (), (), (), (), (), None, tuple(problems))
     schema_id = _sourced(doc, ("schema_id",))
-    _check_schema(doc, schema_id, MICROTASK_SCHEMA, problems)
+    _check_schema(schema_id, MICROTASK_SCHEMA, problems)
     mt_id = _first_value(doc, ("mt_id",))
     _require(mt_id, "mt_id", problems)
     status = _first_value(doc, ("lifecycle", "status"), ("status",))
@@ -438,7 +438,7 @@ def parse_refinement_contract(data: bytes | str, path: str = "refinement.json") 
     if not _usable(doc):
         return RefinementContract(path, None, None, None, (), (), None, tuple(problems))
     schema_id = _sourced(doc, ("schema_id",))
-    _check_schema(doc, schema_id, REFINEMENT_SCHEMA, problems)
+    _check_schema(schema_id, REFINEMENT_SCHEMA, problems)
     wp_id = _first_value(doc, ("wp_id",))
     anchors = _anchors(doc, ("refinement", "spec_anchors"), ("spec_anchors",))
     return RefinementContract(
