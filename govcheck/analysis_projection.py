@@ -288,15 +288,18 @@ def parse_projection_header(markdown: str) -> dict[str, str] | None:
 
 _ISO_RE = re.compile(
     r"^([+-]\d{6}|\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
-    r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
+    r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$"
 )
 
 
 def _js_date_parses(text: str) -> bool:
     """Whether Date.parse gives a number, for the strings that can pass the
     reference's ``\\d{4}-\\d{2}-\\d{2}T`` test: the ECMAScript date-time
-    format with its field ranges. (V8 also has a lenient legacy parser;
-    strings it alone accepts are treated as not ISO here.)"""
+    format with its field ranges (V8 lets a day run past the month's end,
+    so 02-31 passes), plus what V8's fallback parser also takes for these
+    strings: a lower-case z, an offset without colon. Checked against Node
+    20 on such cases; rarer forms only the fallback accepts are treated as
+    not ISO."""
     m = _ISO_RE.match(text)
     if not m:
         return False
@@ -351,8 +354,9 @@ class ContractProjectionResult:
     projection_status: str | None  # markdown_projection.status, as written
     opted_out: bool  # JSON-first opt-out: the reference skips the contract
     issues: tuple[ProjectionIssue, ...]
-    # govcheck's policy: issues count as drift only when the contract says
-    # its projection is generated and in sync (see module docstring).
+    # govcheck's policy (see module docstring): every issue is drift unless
+    # the contract says its projection is pending or not generated, where
+    # only a hash it carries that disagrees is.
     is_drift: bool
 
     @property

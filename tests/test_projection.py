@@ -89,7 +89,10 @@ def test_header_is_stripped_with_the_white_space_after_it():
 
 @pytest.mark.parametrize(
     "value, ok",
-    [("2026-03-04T05:06:07.890Z", True), ("2026-03-04T05:06", True), ("2026-03-04", False), ("2026-13-04T00:00Z", False), (None, False)],
+    # Outcomes of Node 20's Date.parse plus the reference's \d{4}-\d{2}-\d{2}T test.
+    [("2026-03-04T05:06:07.890Z", True), ("2026-03-04T05:06", True), ("2026-02-31T00:00Z", True),
+     ("2026-03-04T05:06+0100", True), ("2026-03-04T24:01Z", False), ("2026-03-04T05Z", False),
+     ("2026-03-04", False), ("2026-13-04T00:00Z", False), (None, False)],
 )
 def test_iso_timestamps(value, ok):
     assert is_iso_timestamp(value) is ok
