@@ -1,0 +1,168 @@
+"""JSON documents read with positions: the decoded value plus the 1-based
+line on which each value starts, so a finding about a contract field can
+name ``packet.json:LINE``.
+
+Decoding is strict in the way JavaScript's ``JSON.parse`` is (the reference
+project's tools read these files with it): ``NaN``/``Infinity`` are not
+JSON, and a document that fails to decode yields a ``JsonProblem`` with the
+line and column of the failure, never an exception. A nesting so deep that
+Python's decoder runs out of stack is reported the same way.
+
+The line map comes from a second, iterative pass over the tokens (no
+recursion, so deep documents cannot overflow it); it only runs on text the
+decoder already accepted, so it can assume the text is well formed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+@dataclass(frozen=True)
+class JsonProblem:
+    """Why a JSON file could not be read as intended.
+
+    kind: ``invalid-json`` (syntax; line/column from the decoder),
+    ``too-deep`` (nesting beyond what the decoder can follow),
+    ``not-js-json`` (``NaN``/``Infinity``: accepted by Python, rejected by
+    JavaScript), ``bom`` (a UTF-8 byte order mark: JavaScript's JSON.parse
+    rejects it, govcheck reads past it), ``invalid-utf8`` (bytes replaced).
+    """
+
+    kind: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class JsonDocument:
+    value: Any  # the decoded document; None when it could not be decoded
+    problems: tuple[JsonProblem, ...] = ()
+    # path -> line of the first character of the value at that path
+    lines: dict = field(default_factory=dict, compare=False, hash=False)
+    has_bom: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Decoded (possibly with a BOM or replaced bytes noted)."""
+        return not any(p.kind in ("invalid-json", "too-deep", "not-js-json") for p in self.problems)
+
+    def line_of(self, path: tuple) -> int:
+        """Line of the value at ``path``, else of its nearest enclosing
+        value that has one, else 1."""
+        while path:
+            line = self.lines.get(path)
+            if line is not None:
+                return line
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)
+_CONSTANT_RE = re.compile(r"-?Infinity|NaN")
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer("\n", text))
+    return starts
+
+
+def _map_lines(text: str) -> dict:
+    """Path -> line for every value in well-formed JSON ``text``."""
+    starts = _line_starts(text)
+    lines: dict = {}
+    # One entry per open container: [kind, next key or index, expecting a key]
+    stack: list[list] = []
+    path: list = []
+
+    def close_value() -> None:
+        # The value at the end of ``path`` is complete: step out of it, and
+        # an enclosing object now expects its next key.
+        if stack:
+            path.pop()
+            if stack[-1][0] == "{":
+                stack[-1][2] = True
+
+    for m in _TOKEN_RE.finditer(text):
+        tok = m.group(0)
+        if tok in (",", ":"):
+            continue
+        if tok in ("}", "]"):
+            stack.pop()
+            close_value()
+            continue
+        top = stack[-1] if stack else None
+        if top is not None and top[0] == "{" and top[2]:
+            top[1] = json.loads(tok)  # the key, JSON escapes decoded
+            top[2] = False
+            continue
+        if top is not None:
+            path.append(top[1])
+            if top[0] == "[":
+                top[1] += 1
+        lines.setdefault(tuple(path), bisect.bisect_right(starts, m.start()))
+        if tok == "{":
+            stack.append(["{", None, True])
+        elif tok == "[":
+            stack.append(["[", 0, False])
+        else:
+            close_value()
+    return lines
+
+
+def loads_with_lines(data: bytes | str, *, parse_int=None, parse_float=None, track_lines: bool = True) -> JsonDocument:
+    """Decode a JSON document, never raising for bad input."""
+    problems: list[JsonProblem] = []
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = data.decode("utf-8", errors="replace")
+            line = data[: exc.start].count(b"\n") + 1
+            problems.append(JsonProblem("invalid-utf8", line, 1, f"invalid UTF-8 at byte {exc.start}; bytes replaced"))
+    else:
+        text = data
+    has_bom = text.startswith("\ufeff")
+    if has_bom:
+        text = text[1:]
+        problems.append(JsonProblem("bom", 1, 1, "file starts with a UTF-8 byte order mark"))
+    kwargs = {"parse_constant": _reject_constant}
+    if parse_int is not None:
+        kwargs["parse_int"] = parse_int
+    if parse_float is not None:
+        kwargs["parse_float"] = parse_float
+    try:
+        value = json.loads(text, **kwargs)
+    except json.JSONDecodeError as exc:
+        problems.append(JsonProblem("invalid-json", exc.lineno, exc.colno, exc.msg))
+        return JsonDocument(None, tuple(problems), {}, has_bom)
+    except RecursionError:
+        problems.append(JsonProblem("too-deep", 1, 1, "nesting too deep to decode"))
+        return JsonDocument(None, tuple(problems), {}, has_bom)
+    except ValueError as exc:  # NaN / Infinity via parse_constant
+        line, col = 1, 1
+        m = _first_bare_constant(text)
+        if m is not None:
+            line = text.count("\n", 0, m) + 1
+            col = m - (text.rfind("\n", 0, m) + 1) + 1
+        problems.append(JsonProblem("not-js-json", line, col, str(exc)))
+        return JsonDocument(None, tuple(problems), {}, has_bom)
+    lines = _map_lines(text) if track_lines else {}
+    return JsonDocument(value, tuple(problems), lines, has_bom)
+
+
+def _first_bare_constant(text: str) -> int | None:
+    """Offset of the first NaN/Infinity outside strings."""
+    for m in _TOKEN_RE.finditer(text):
+        if _CONSTANT_RE.fullmatch(m.group(0)):
+            return m.start()
+    return None
