@@ -10,8 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import copy_fixture
+from contract_era import FIXTURE, HALF_CORPUS, needs_half_corpus, needs_node
 
-from govcheck.analysis_bundle import (
+from govcheck.analysis.bundle import (
     INDEX_FILE,
     MANIFEST_FILE,
     check_bundle_index,
@@ -19,8 +21,6 @@ from govcheck.analysis_bundle import (
     reference_failure,
 )
 
-from conftest import copy_fixture
-from contract_era import FIXTURE, HALF_CORPUS, needs_half_corpus, needs_node
 CURRENT = FIXTURE / ".GOV/spec/master-spec-v03.12"
 OLDER = FIXTURE / ".GOV/spec/master-spec-v03.11"
 

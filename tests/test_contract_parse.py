@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from contract_era import PACKETS, needs_half_corpus
 
-from govcheck.analysis_microtasks import check_microtasks, check_phantom_completion
-from govcheck.model_contract import MicrotaskContract, SourcedValue
+from govcheck.analysis.microtasks import check_microtasks, check_phantom_completion
+from govcheck.model.contract import MicrotaskContract, SourcedValue
 from govcheck.parse.contract import (
     classify_microtask_status,
     parse_microtask_contract,
@@ -18,8 +19,6 @@ from govcheck.parse.contract import (
     parse_spec_anchor,
     parse_work_packet_contract,
 )
-
-from contract_era import PACKETS, needs_half_corpus
 
 
 def _line_of(path: Path, needle: str) -> int:

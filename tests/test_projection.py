@@ -9,8 +9,17 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import copy_fixture
+from contract_era import (
+    FIXTURE,
+    HALF_CORPUS,
+    PACKETS,
+    REFERENCE_LIB,
+    needs_half_corpus,
+    needs_node,
+)
 
-from govcheck.analysis_projection import (
+from govcheck.analysis.projection import (
     check_contract_file,
     check_projections,
     contract_source_hash,
@@ -22,9 +31,6 @@ from govcheck.analysis_projection import (
     stable_stringify,
     strip_projection_header,
 )
-
-from conftest import copy_fixture
-from contract_era import FIXTURE, HALF_CORPUS, PACKETS, REFERENCE_LIB, needs_half_corpus, needs_node
 
 # Measured by running the reference's own check
 # (node .GOV/roles_shared/checks/packet-contract-projection-check.mjs, in a
@@ -125,7 +131,7 @@ def test_hashes_agree_with_the_reference_library(tmp_path):
         encoding="utf-8",
     )
     out = subprocess.run(["node", str(script), str(data)], capture_output=True, text=True, check=True).stdout
-    from govcheck.analysis_projection import _js_number_from_text, short_hash
+    from govcheck.analysis.projection import _js_number_from_text, short_hash
     from govcheck.parse.json_source import loads_with_lines
 
     values = loads_with_lines(data.read_bytes(), parse_int=_js_number_from_text, parse_float=_js_number_from_text).value

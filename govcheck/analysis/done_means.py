@@ -14,8 +14,6 @@ from govcheck.engine.context import Context
 from govcheck.errors import GovcheckError
 from govcheck.model import CriterionStatus, EvidenceMapping, Packet
 
-
-
 _PLACEHOLDER_RE = re.compile(
     r"^\s*(?:tbd|todo|n/?a|\.\.\.|-)\.?\s*$|\{\{[^}]*\}\}|<fill[^>]*>|<pending>|<tbd>|measurable criterion \d+|\bcriterion \d+\b",
     re.I,

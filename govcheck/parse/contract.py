@@ -1,5 +1,5 @@
 """Pure parsing of generation-3 machine contracts into the models of
-``govcheck.model_contract``: ``packet.json``, ``MT-NNN.json`` and
+``govcheck.model.contract``: ``packet.json``, ``MT-NNN.json`` and
 ``refinement.json``.
 
 Nothing here reads files or raises on bad input: callers pass the bytes,
