@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .parse.json_source import loads_with_lines
+from govcheck.parse.json_source import loads_with_lines
 
 INDEX_FILE = "INDEX.json"
 MANIFEST_FILE = "indexed-spec-manifest.json"

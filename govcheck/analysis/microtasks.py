@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from .model_contract import MicrotaskContract, WorkPacketContract
-from .parse.contract import classify_microtask_status
+from govcheck.model.contract import MicrotaskContract, WorkPacketContract
+from govcheck.parse.contract import classify_microtask_status
 
 # Packet statuses that claim the work is finished ("Done", "Done
 # [VALIDATED]", "Validated (PASS)", "PASSED_INTEGRATION_VALIDATION_V3").

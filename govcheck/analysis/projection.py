@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .parse.json_source import loads_with_lines
+from govcheck.parse.json_source import loads_with_lines
 
 GENERATED_IN_SYNC = "GENERATED_IN_SYNC"
 CONTRACT_FILE_RE = re.compile(r"^(packet|refinement|MT-\d{3})\.json$", re.IGNORECASE)

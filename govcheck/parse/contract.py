@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model_contract import (
+from govcheck.model.contract import (
     MICROTASK_SCHEMA,
     REFINEMENT_SCHEMA,
     WORK_PACKET_SCHEMA,
@@ -47,7 +47,7 @@ from ..model_contract import (
     SpecVersionRef,
     WorkPacketContract,
 )
-from .json_source import JsonDocument, loads_with_lines
+from govcheck.parse.json_source import JsonDocument, loads_with_lines
 
 # --------------------------------------------------------------------------
 # Microtask status vocabulary
