@@ -25,7 +25,6 @@ import click
 from govcheck import __version__
 from govcheck.errors import GovcheckError, UsageError
 from govcheck.util.fsutil import atomic_write_bytes
-from govcheck.model import Verdict
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -194,6 +193,23 @@ def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...]) -> None:
         click.echo(f"govcheck: {warning}", err=True)
 
 
+def fail_on_option(f):
+    return click.option(
+        "--fail-on", "fail_on", type=click.Choice(["fail", "outdated"]), default=None,
+        help="Which verdicts fail the gate: 'fail' (only FAIL, the default) or 'outdated' (FAIL and OUTDATED); "
+             "default: config fail_on.")(f)
+
+
+def gate_exit(report, root: Path, fail_on: str | None) -> int:
+    """The exit code for the run's verdict: OUTDATED passes the gate unless
+    --fail-on outdated (or config fail_on: outdated) says otherwise."""
+    from govcheck.engine.verdict import exit_code
+    from govcheck.repo.config import load_config
+
+    chosen = fail_on or load_config(root).fail_on
+    return exit_code(report.verdict, fail_on_outdated=chosen == "outdated")
+
+
 def baseline_options(f):
     f = click.option("--no-baseline", is_flag=True, help="Ignore the baseline file: every finding counts.")(f)
     f = click.option("--baseline", "baseline_file", metavar="FILE", default=None,
@@ -261,19 +277,20 @@ def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast,
 @repo_option
 @format_options
 @baseline_options
+@fail_on_option
 @click.option("--append", is_flag=True,
               help="Append each packet's Markdown report to its VALIDATION_REPORTS section (atomic, append-only).")
 @run_options
 def validate(
     packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-    baseline_file: str | None, no_baseline: bool, append: bool, no_run: bool,
+    baseline_file: str | None, no_baseline: bool, fail_on: str | None, append: bool, no_run: bool,
     timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool, state_dir: str | None,
     quiet: bool, verbose: bool,
 ) -> None:
     """Validate packets and print the validation report.
 
-    Exit status: 0 when every packet passes, 1 when any fails, 2 for usage
-    or input errors.
+    Exit status: 0 when every packet passes (OUTDATED passes unless
+    --fail-on outdated), 1 when any fails, 2 for usage or input errors.
     """
     # Loaded when the command runs: see the module docstring.
     from govcheck.engine.validate import validate as run_validate
@@ -289,7 +306,7 @@ def validate(
     emit_report(report, fmt, output)
     if append:
         append_reports(report)
-    sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
+    sys.exit(gate_exit(report, root, fail_on))
 
 
 def append_reports(report) -> None:
@@ -312,9 +329,10 @@ def append_reports(report) -> None:
 @repo_option
 @format_options
 @baseline_options
+@fail_on_option
 @run_options
 def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-       baseline_file: str | None, no_baseline: bool, no_run: bool, timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool,
+       baseline_file: str | None, no_baseline: bool, fail_on: str | None, no_run: bool, timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool,
        state_dir: str | None, quiet: bool, verbose: bool) -> None:
     """Pre-merge gate: validate what a change touches.
 
@@ -336,7 +354,7 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
                                     progress.event, known)
         report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
     emit_report(report, fmt, output)
-    sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
+    sys.exit(gate_exit(report, root, fail_on))
 
 
 @main.command()
@@ -383,7 +401,7 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
                                                 state=StateDir.for_repo(root),
                                                 baseline=load_baseline(root, None, False)))
     write_output(renderer(fmt)(report), None)
-    sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
+    sys.exit(gate_exit(report, root, None))
 
 
 @main.command()

@@ -101,3 +101,97 @@ def test_an_unknown_tier_is_invalid_and_gets_no_policy(storage_repo):
     report = _validate(storage_repo, "--format", "json").json()
     assert findings(report, rule="field-invalid")
     assert findings(report, rule="spec-ref-conflict")[0]["severity"] == "warning"
+
+
+# -- three verdicts: PASS, FAIL, OUTDATED ---------------------------------------
+
+
+def _stale(changed, severity=Severity.ERROR) -> Finding:
+    return Finding(rule="spec-stale", severity=severity, message="m",
+                   data={"packet_version": "02.90", "current_version": "02.93", "changed_sections": changed})
+
+
+def test_closed_packet_with_only_drift_is_outdated_and_says_what_changed():
+    d = decide([_stale(["2.3.12"])], closed=True)
+    assert d.verdict is Verdict.OUTDATED
+    assert "v02.90" in d.reason and "v02.93" in d.reason and "2.3.12" in d.reason
+    assert d.deciding_rules == ("spec-stale",)
+
+
+def test_closed_packet_with_drift_and_a_real_error_fails():
+    d = decide([_stale(["2.3.12"]), _finding("field-missing", Severity.ERROR)], closed=True)
+    assert d.verdict is Verdict.FAIL
+    assert d.deciding_rules == ("field-missing",)
+    assert "besides 1 drift finding(s): spec-stale" in d.reason
+
+
+def test_active_packet_on_an_old_spec_fails():
+    d = decide([_stale(["2.3.12"])], closed=False)
+    assert d.verdict is Verdict.FAIL and d.deciding_rules == ("spec-stale",)
+
+
+def test_closed_packet_whose_anchored_sections_did_not_change_passes_with_a_note():
+    d = decide([_stale([])], closed=True)
+    assert d.verdict is Verdict.PASS
+    assert "none of its anchored sections changed" in d.reason and "reanchor" in d.reason
+
+
+def test_an_anchor_gone_with_the_spec_is_drift_but_one_never_there_is_not():
+    moved = Finding(rule="spec-anchor-missing", severity=Severity.ERROR, message="m",
+                    data={"in_packet_version": True})
+    never = Finding(rule="spec-anchor-missing", severity=Severity.ERROR, message="m",
+                    data={"in_packet_version": False})
+    assert decide([_stale(["1.2"]), moved], closed=True).verdict is Verdict.OUTDATED
+    assert decide([_stale(["1.2"]), never], closed=True).verdict is Verdict.FAIL
+
+
+def test_run_verdict_is_the_worst_and_exit_code_follows_fail_on():
+    from govcheck.engine.verdict import exit_code
+
+    assert exit_code(Verdict.OUTDATED) == 0
+    assert exit_code(Verdict.OUTDATED, fail_on_outdated=True) == 1
+    assert exit_code(Verdict.FAIL) == 1 and exit_code(Verdict.PASS, fail_on_outdated=True) == 0
+
+
+DONE_STALE = """# Task Packet: WP-1-Old-Work
+
+## METADATA
+- **Status:** Done [VALIDATED]
+- RISK_TIER: LOW
+- USER_SIGNATURE: someone-20251201
+- **Master Spec**: Handshake_Master_Spec_v02.90.md (\u00a72.3.12)
+
+## SCOPE
+- What: keep the stored rows readable after an upgrade.
+
+## QUALITY_GATE
+### TEST_PLAN
+```bash
+true
+```
+### DONE_MEANS
+- `cargo test storage` passes.
+### ROLLBACK_HINT
+- git revert the merge commit.
+
+## BOOTSTRAP
+- Read the storage module first.
+"""
+
+
+def test_fail_on_outdated_makes_an_outdated_packet_fail_the_gate(tmp_path):
+    """End to end on the storage fixture's specs: a closed packet anchored
+    to v02.90 whose anchored section changed by v02.93."""
+    from conftest import STORAGE, copy_fixture
+
+    repo = copy_fixture(STORAGE, tmp_path / "repo")
+    write_packet(repo, "WP-1-Old-Work", DONE_STALE)
+    res = run_cli("validate", "WP-1-Old-Work", "--repo", repo, "--no-run", "--format", "json",
+                  "--no-baseline", env=EPOCH)
+    packet = res.json()["packets"][0]
+    if packet["verdict"] != "OUTDATED":  # show what else failed it
+        raise AssertionError([(f["rule"], f["message"]) for f in packet["findings"] if f["severity"] == "error"])
+    assert res.exit_code == 0
+    assert res.json()["summary"]["outdated"] == 1
+    res = run_cli("validate", "WP-1-Old-Work", "--repo", repo, "--no-run", "--fail-on", "outdated", env=EPOCH)
+    assert res.exit_code == 1 and "Verdict: OUTDATED" in res.stdout and "REASON FOR OUTDATED:" in res.stdout

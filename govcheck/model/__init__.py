@@ -34,8 +34,17 @@ class Severity(str, enum.Enum):
 
 
 class Verdict(str, enum.Enum):
+    """PASS, FAIL, or OUTDATED: closed work that was right for the spec it
+    was written against, where only the spec has moved on since (the
+    validators' OUTDATED_ONLY). Worst first: FAIL > OUTDATED > PASS."""
+
     PASS = "PASS"
     FAIL = "FAIL"
+    OUTDATED = "OUTDATED"
+
+    @property
+    def rank(self) -> int:
+        return {"PASS": 0, "OUTDATED": 1, "FAIL": 2}[self.value]
 
 
 # --------------------------------------------------------------------------

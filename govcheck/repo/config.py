@@ -129,6 +129,7 @@ class Config:
     risk_policy: Mapping[str, RiskPolicy] = field(default_factory=_frozen_map)
     waivers: tuple[ConfigWaiver, ...] = ()
     baseline: str | None = None
+    fail_on: str = "fail"  # "fail" | "outdated": which verdicts fail the gate
 
     def rule_severity(self, rule_id: str, default: Severity) -> Severity:
         """The configured severity of a rule, else ``default``."""
@@ -538,6 +539,7 @@ def _build(doc: Mapping[str, Any], source: str, sha256: str) -> Config:
         risk_policy=MappingProxyType(risk),
         waivers=tuple(waivers),
         baseline=doc.get("baseline"),
+        fail_on=doc.get("fail_on") or Config.fail_on,
     )
 
 

@@ -56,6 +56,7 @@ def packet_dict(r: PacketResult) -> dict[str, Any]:
         "status": p.status.value if p.status else None,
         "risk_tier": p.risk_tier.value if p.risk_tier else None,
         "verdict": r.verdict.value,
+        "reason": r.reason,
         "spec_version": r.spec_version,
         "spec_basis": None if r.spec_basis is None else {"kind": r.spec_basis, "line": r.spec_basis_line},
         "counts": {
@@ -76,7 +77,7 @@ def packet_dict(r: PacketResult) -> dict[str, Any]:
 
 def report_dict(report: Report) -> dict[str, Any]:
     sc = report.spec_current
-    failed = sum(1 for r in report.packets if r.verdict is Verdict.FAIL)
+    counts = {v: sum(1 for r in report.packets if r.verdict is v) for v in Verdict}
     return {
         "schema": SCHEMA_ID,
         "tool": {"name": "govcheck", "version": report.tool_version},
@@ -93,7 +94,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "bundle": sc.bundle,
             "codex": sc.codex,
         },
-        "summary": {"packets": len(report.packets), "passed": len(report.packets) - failed, "failed": failed},
+        "summary": {"packets": len(report.packets), "passed": counts[Verdict.PASS], "failed": counts[Verdict.FAIL],
+                    "outdated": counts[Verdict.OUTDATED]},
         "repo_findings": [finding_dict(f) for f in report.repo_findings],
         "packets": [packet_dict(r) for r in report.packets],
         "receipt": to_jsonable(report.receipt) if report.receipt else None,

@@ -2,7 +2,7 @@
 to packets by hand:
 
     ## VALIDATION REPORT — WP-ID (YYYY-MM-DD)
-    Verdict: PASS|FAIL
+    Verdict: PASS|FAIL|OUTDATED
     Scope Inputs: / Findings: / DONE_MEANS: / TEST_PLAN: / REASON FOR FAIL:
 
 It renders what the Report holds and computes nothing a reader could
@@ -142,13 +142,14 @@ def render(report: Report) -> str:
     if len(report.packets) == 1 and not report.repo_findings and not report.notes:
         return render_packet(report.packets[0], report)
     sc = report.spec_current
-    failed = sum(1 for r in report.packets if r.verdict is Verdict.FAIL)
+    counts = {v: sum(1 for r in report.packets if r.verdict is v) for v in Verdict}
     out = [
         f"# govcheck validation \u2014 {len(report.packets)} packet(s) ({report.generated_at[:10]})",
         f"Verdict: {report.verdict.value}",
         "",
         f"- SPEC_CURRENT: {sc.path} -> {sc.spec_file} (v{sc.version})" if sc else "- SPEC_CURRENT: unresolved",
-        f"- Packets: {len(report.packets)} ({len(report.packets) - failed} pass, {failed} fail)",
+        f"- Packets: {len(report.packets)} ({counts[Verdict.PASS]} pass, {counts[Verdict.FAIL]} fail, "
+        f"{counts[Verdict.OUTDATED]} outdated)",
         *(f"- {note}" for note in report.notes),
         "",
     ]
