@@ -21,6 +21,9 @@ pytestmark = [
     pytest.mark.skipif(not PRE_COMMIT.exists(), reason="pre-commit not installed (pip install -e '.[test]')"),
     pytest.mark.skipif(shutil.which("git") is None, reason="git not installed"),
     pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the project as a git checkout"),
+    # ~20 s (pre-commit builds a virtual environment): run by .ci/run, not by
+    # the quick test command (pytest -m "not slow").
+    pytest.mark.slow,
 ]
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
