@@ -438,7 +438,9 @@ def rules_cmd(fmt: str) -> None:
         click.echo(
             json.dumps(
                 [
-                    {"id": r.id, "severity": r.severity.value, "summary": r.summary, "codex": r.codex, "family": r.family}
+                    {"id": r.id, "severity": r.severity.value, "summary": r.summary, "codex": r.codex, "family": r.family,
+                     "since": {"format_version": r.since.format_version, "written": r.since.written,
+                               "applies_to": r.since.describe()}}
                     for r in rules.values()
                 ],
                 indent=2,
@@ -470,8 +472,11 @@ def explain(rule_id: str) -> None:
         options = "\n\nOptions (govcheck.yaml rules.{id}):\n".format(id=spec.id) + "\n".join(
             f"  {name}: {schema.get('description', '')}" for name, schema in spec.options.items()
         )
+    era = f"\n\nIn force for: {spec.since.describe()}."
+    if spec.since.why:
+        era += f"\nWhy from then: {spec.since.why}"
     click.echo(
-        f"{spec.id} ({spec.severity.value}, family {spec.family}){codex}\n{spec.summary}\n\n{spec.explanation}{options}"
+        f"{spec.id} ({spec.severity.value}, family {spec.family}){codex}\n{spec.summary}\n\n{spec.explanation}{options}{era}"
     )
 
 

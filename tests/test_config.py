@@ -353,7 +353,7 @@ def test_option_on_rule_without_options(tmp_path):
     write(tmp_path, "rules:\n  non-ascii:\n    patterns: [x]\n")
     message = config_error(tmp_path)
     assert message.startswith("govcheck.yaml:3: rules.non-ascii.patterns: rule 'non-ascii' has no option 'patterns'")
-    assert "allowed: severity" in message
+    assert "allowed: all_eras, severity" in message
 
 
 def test_bad_rule_option_value(tmp_path):

@@ -48,6 +48,13 @@ def enabled(spec: RuleSpec, config: Config) -> bool:
     return not (configured is not None and getattr(configured, "severity", None) == Severity.OFF)
 
 
+def in_force(spec: RuleSpec, packet: Packet, config: Config) -> bool:
+    """Whether the rule applies to a packet of this era (or config forces it
+    on every packet with ``all_eras``)."""
+    configured = config.rules.get(spec.id)
+    return spec.since.applies_to(packet) or bool(configured is not None and configured.all_eras)
+
+
 def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) -> list[Finding]:
     findings: list[Finding] = []
     # A packet with no readable text gets only the packet-health finding
@@ -64,6 +71,8 @@ def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) ->
         if not (enabled(spec, ctx.config) or spec.id in required):
             continue
         if unread and spec.family != HEALTH_FAMILY:
+            continue
+        if not in_force(spec, packet, ctx.config):
             continue
         for found in spec.check(packet, ctx):
             f = _resolve(spec, found, packet, ctx.config)

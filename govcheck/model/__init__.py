@@ -268,6 +268,10 @@ class Packet:
     status_norm: str = ""
     status_class: str = ""
     risk: str | None = None
+    # When the packet was written, for rules in force by era (rules/era.py):
+    # the ISO date of its DATE field and of its PACKET_FORMAT_VERSION.
+    written_on: str | None = None
+    format_version_date: str | None = None
     requestor: Field | None = None
     user_signature: Field | None = None
     fields: tuple[Field, ...] = ()  # every KEY: value field found, in order
@@ -418,6 +422,7 @@ class RuleInfo:
     family: str
     explanation: str
     fix: str  # the "How to fix" paragraph on one line ("" when none)
+    since: str = "every packet"  # the first packets it applies to (rules/era.py)
 
 
 @dataclass(frozen=True)

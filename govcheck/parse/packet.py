@@ -190,7 +190,19 @@ def parse_packet(
     packet = _parse(data, packet_id=packet_id, path=path, packet_json=packet_json, decoded=decoded)
     norm = normalize_status(packet.status.value) if packet.status is not None else ""
     return replace(packet, status_norm=norm, status_class=status_class(norm) if norm else "",
-                   risk=parse_risk_tier(packet.risk_tier.value if packet.risk_tier is not None else None))
+                   risk=parse_risk_tier(packet.risk_tier.value if packet.risk_tier is not None else None),
+                   written_on=_iso_date(packet.field("DATE")),
+                   format_version_date=_iso_date(packet.format_version))
+
+
+_ISO_DATE_RE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+
+
+def _iso_date(field: Field | None) -> str | None:
+    """The first YYYY-MM-DD in a field's value (``2026-02-01``,
+    ``2026-01-16T10:00Z``), or None."""
+    m = _ISO_DATE_RE.search(field.value) if field is not None else None
+    return m.group(1) if m else None
 
 
 def _parse(

@@ -94,6 +94,7 @@ class RuleConfig:
 
     severity: Severity | None = None
     options: Mapping[str, Any] = field(default_factory=_frozen_map)
+    all_eras: bool = False  # apply the rule to packets written before it came in
 
 
 @dataclass(frozen=True)
@@ -391,6 +392,7 @@ def config_schema(known_rules: Mapping[str, Mapping[str, Any]] | None = None) ->
         for rule_id, entry in sorted(known_rules.items()):
             props = _option_properties(entry)
             props["severity"] = {"$ref": "#/$defs/severity"}
+            props["all_eras"] = {"$ref": "#/$defs/all_eras"}
             rules[rule_id] = {"type": "object", "additionalProperties": False, "properties": props}
         schema["properties"]["rules"] = {
             "type": "object",
@@ -485,10 +487,11 @@ def _build(doc: Mapping[str, Any], source: str, sha256: str) -> Config:
     for rule_id, entry in (doc.get("rules") or {}).items():
         entry = entry or {}
         severity = entry.get("severity")
-        options = {str(k): _freeze(v) for k, v in entry.items() if k != "severity"}
+        options = {str(k): _freeze(v) for k, v in entry.items() if k not in ("severity", "all_eras")}
         rules[str(rule_id)] = RuleConfig(
             severity=Severity(severity) if severity is not None else None,
             options=MappingProxyType(options),
+            all_eras=bool(entry.get("all_eras", False)),
         )
 
     run_doc = doc.get("run") or {}

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from govcheck.model import Finding, RuleInfo, Severity
+from govcheck.rules.era import ALWAYS, Since
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -61,6 +62,8 @@ class RuleSpec:
     check: Callable[..., Iterator[Finding]]
     # JSON Schema "properties" for the rule's options in govcheck.yaml.
     options: Mapping[str, Any] = field(default_factory=dict)
+    # The first packets the rule applies to (rules/era.py).
+    since: Since = ALWAYS
 
     @functools.cached_property
     def explanation(self) -> str:
@@ -81,7 +84,8 @@ class RuleSpec:
 
     def info(self) -> RuleInfo:
         """What reports say about this rule."""
-        return RuleInfo(self.id, self.severity, self.summary, self.codex, self.family, self.explanation, self.fix)
+        return RuleInfo(self.id, self.severity, self.summary, self.codex, self.family, self.explanation, self.fix,
+                        self.since.describe())
 
 
 _REGISTRY: dict[str, RuleSpec] = {}
@@ -95,12 +99,14 @@ def rule(
     codex: str | None = None,
     scope: str = "packet",
     options: Mapping[str, Any] | None = None,
+    since: Since = ALWAYS,
 ) -> Callable[[Callable[..., Iterator[Finding]]], Callable[..., Iterator[Finding]]]:
     def register(fn: Callable[..., Iterator[Finding]]) -> Callable[..., Iterator[Finding]]:
         if rule_id in _REGISTRY:
             raise RuntimeError(f"rule {rule_id} registered twice")
         family = fn.__module__.rsplit(".", 1)[-1]
-        _REGISTRY[rule_id] = RuleSpec(rule_id, severity, summary, codex, family, scope, fn, dict(options or {}))
+        _REGISTRY[rule_id] = RuleSpec(rule_id, severity, summary, codex, family, scope, fn, dict(options or {}),
+                                       since)
         return fn
 
     return register

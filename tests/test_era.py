@@ -1,0 +1,32 @@
+"""Rules in force by era: a rule applies only to packets written after it
+came in, unless config forces it (rules.<id>.all_eras)."""
+
+from __future__ import annotations
+
+from govcheck.model import Packet
+from govcheck.rules.era import ALWAYS, Since
+
+
+def _packet(generation="gen1", written=None, format_version=None) -> Packet:
+    return Packet(id="WP-1-X", path="x.md", sha256="", generation=generation, written_on=written,
+                  format_version_date=format_version)
+
+
+def test_always_applies_to_every_packet():
+    assert ALWAYS.applies_to(_packet()) and ALWAYS.describe() == "every packet"
+
+
+def test_format_version_gate_keeps_older_templates_out():
+    since = Since(format_version="2026-02-01")
+    assert not since.applies_to(_packet())
+    assert not since.applies_to(_packet(format_version="2026-01-15"))
+    assert since.applies_to(_packet(format_version="2026-02-01"))
+    assert since.applies_to(_packet(generation="gen3"))  # contract packets postdate every template
+
+
+def test_written_gate_uses_the_date_then_the_format_version_date():
+    since = Since(written="2026-01-16")
+    assert not since.applies_to(_packet(written="2026-01-06"))
+    assert since.applies_to(_packet(written="2026-01-16"))
+    assert since.applies_to(_packet(format_version="2026-02-01"))  # no DATE: the template's date
+    assert not since.applies_to(_packet())  # undated, no format version: older
