@@ -454,16 +454,18 @@ def _sections(tokens: list, doc: _Doc) -> list[Section]:
             level = int(tok.tag[1])
             title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
             heads.append((title, level, tok.map[0] + 1))
-    total = len(doc.lines)
-    out: list[Section] = []
-    for k, (title, level, line) in enumerate(heads):
-        end = total
-        for title2, level2, line2 in heads[k + 1 :]:
-            if level2 <= level:
-                end = line2 - 1
-                break
-        out.append(Section(title=title, level=level, line=line, end_line=end))
-    return out
+    # A section ends before the next heading of the same or a higher level.
+    # The headings still open form a stack of strictly rising levels, so a
+    # heading closes exactly the entries it pops: one pass (looking ahead
+    # from every heading, with a slice each time, was quadratic: 4 s for
+    # 50,000 headings).
+    ends = [len(doc.lines)] * len(heads)
+    open_heads: list[int] = []
+    for k, (_, level, line) in enumerate(heads):
+        while open_heads and heads[open_heads[-1]][1] >= level:
+            ends[open_heads.pop()] = line - 1
+        open_heads.append(k)
+    return [Section(title=title, level=level, line=line, end_line=end) for (title, level, line), end in zip(heads, ends)]
 
 
 def _fences(tokens: list, doc: _Doc) -> list[_Fence]:
