@@ -95,13 +95,30 @@ def _decode_repairing(data: bytes) -> tuple[str, list[tuple[int, str, str]]]:
     return "".join(parts), repairs
 
 
+def newline_style(data: bytes) -> str:
+    """``"\\r\\n"``, ``"\\n"`` or ``"mixed"``: how the bytes end their lines."""
+    crlf = data.count(b"\r\n")
+    lf = data.count(b"\n")
+    return "\r\n" if crlf and crlf == lf else ("mixed" if crlf else "\n")
+
+
+def line_breaks(data: bytes, end: int | None = None) -> int:
+    """Line breaks in ``data[:end]`` as ``decode`` reads them: CRLF, LF and
+    a lone CR each end one line (counted in C, without decoding)."""
+    end = len(data) if end is None else end
+    crlf = data.count(b"\r\n", 0, end)
+    if end and data[end - 1 : end + 1] == b"\r\n":
+        # A CRLF split by ``end`` ends the line the byte at ``end`` is on:
+        # its CR is not a break before that byte.
+        crlf += 1
+    return data.count(b"\n", 0, end) + data.count(b"\r", 0, end) - crlf
+
+
 def decode(data: bytes) -> DecodedText:
     has_bom = data.startswith(BOM)
     if has_bom:
         data = data[3:]
-    crlf = data.count(b"\r\n")
-    lf = data.count(b"\n")
-    newline = "\r\n" if crlf and crlf == lf else ("mixed" if crlf else "\n")
+    newline = newline_style(data)
     try:
         text = data.decode("utf-8")
         repairs: list[tuple[int, str, str]] = []
