@@ -128,3 +128,238 @@ def test_json_nesting_scan_skips_brackets_in_strings():
 def test_packet_json_over_the_byte_limit(tmp_path):
     packet = _parse(b"# WP-1-X\n", packet_json=b'{"a": "' + b"x" * 100 + b'"}', max_bytes=50)
     assert [(i.kind, i.line) for i in packet.parse_issues] == [("packet-json-invalid", 1)]
+
+
+# -- linear rewrites agree with the quadratic originals -------------------------
+#
+# Each pattern or loop below was rewritten so that no input makes it
+# quadratic; the originals are kept here, and both run on random strings
+# built from the pieces that exercise them (and on which the originals
+# back-track the most).
+
+
+def _texts(pieces, n=1500, most=14, seed=1):
+    rng = random.Random(seed)
+    for _ in range(n):
+        yield "".join(rng.choice(pieces) for _ in range(rng.randint(0, most)))
+
+
+def _spans(matches):
+    return [(m.span(), m.groups()) for m in matches]
+
+
+def test_verdict_pattern_matches_what_the_original_matched():
+    old = re.compile(r"^\W*(?:\*\*)?\s*verdict\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*\[?(PASS|FAIL|OUTDATED_ONLY)\b", re.I)
+    filler = [" ", "\t", "*", "**", "-", "#", "x", ""]
+    rng = random.Random(2)
+    hits = 0
+    for _ in range(4000):
+        parts = [rng.choice(filler) for _ in range(rng.randint(0, 3))]
+        parts += [rng.choice(["verdict", "VERDICT", "Verdict", "verdic"])] + [rng.choice(filler + [":"]) for _ in range(rng.randint(0, 3))]
+        parts += [rng.choice([":", ":", ""])] + [rng.choice(filler + ["["]) for _ in range(rng.randint(0, 3))]
+        parts += [rng.choice(["PASS", "fail", "OUTDATED_ONLY", "PASSED", ""])] + [rng.choice(filler)]
+        text = "".join(parts)
+        a, b = old.match(text), P._VERDICT_RE.match(text)
+        assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), repr(text)
+        hits += a is not None
+    assert hits > 20
+
+
+def test_anchor_pattern_matches_what_the_original_matched():
+    sid = r"\d{1,3}(?:\.\d{1,4})+"
+    old = re.compile(
+        rf"(?:(?<=[^\w.])|^)(?:\u00a7\s?|A(?=\d+\.))?(?P<start>{sid})(?![\w.]*\.md)(?!\.?\d)"
+        rf"(?:\s*(?:-|\u2013|\.\.|to)\s*(?:\u00a7\s?|A)?(?P<end>{sid})(?!\.?\d))?"
+    )
+    pieces = ["1", "12", "1234", "12345", ".", "..", ".md", "md", " ", "A", "\u00a7", "-", "\u2013", "to", "x", "_", "(",
+              " 1.2", "1.2.3", " 2.3.12", " A1.2", "\u00a72.3", " - ", " to ", "..4.5"]
+    found = 0
+    for text in _texts(pieces, 4000):
+        expected = _spans(old.finditer(text))
+        assert _spans(P._ANCHOR_RE.finditer(text)) == expected, repr(text)
+        found += len(expected)
+    assert found > 500
+
+
+def test_spec_current_path_is_the_original_search():
+    old = re.compile(r"[\w./-]*SPEC_CURRENT(?:\.md)?", re.I)
+    pieces = ["SPEC_CURRENT", "spec_Current", ".md", ".MD", "a", "/", ".", "-", " ", "\u017f", "x!", "SPEC"]
+    found = 0
+    for text in _texts(pieces, 3000, 8):
+        a, b = old.search(text), P._spec_current_path(text)
+        assert (a and a.span()) == (b and b.span()), repr(text)
+        found += a is not None
+    assert found > 500
+
+
+def test_waiver_head_pattern_matches_what_the_original_matched():
+    old = re.compile(r"^`?([A-Za-z][\w.-]*[\d-][\w.-]*)`?\s*(?::\s*|\s+|$)(.*)$")
+    pieces = ["a", "Ab", "1", "-", ".", "_", "`", ":", " ", "!", "x", "W-1"]
+    found = 0
+    for text in _texts(pieces, 4000, 8):
+        a, b = old.match(text), P._WAIVER_ID_HEAD_RE.match(text)
+        assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), repr(text)
+        found += a is not None
+    assert found > 300
+
+
+def test_evidence_paths_are_what_finditer_found():
+    old = re.compile(r"`?([\w./@+-]+\.[\w]+):(\d+)(?:-(\d+))?`?")
+    pieces = ["a", "/", ".", "@", "+", "-", ":", "1", "12", "`", " ", "x.py", "\u00e9", "py",
+              "a.py:12", "src/x.rs:3-4", "`b.md:7`", ":5", "-6"]
+    found = 0
+    for text in _texts(pieces, 4000):
+        expected = [m.group(0).strip("`") for m in old.finditer(text)]
+        assert P._evidence_paths(text) == expected, repr(text)
+        found += len(expected)
+    assert found > 300
+
+
+def test_dropping_bracketed_text_is_the_original_substitution():
+    for text in _texts(["[", "]", "(", ")", "a", " ", "\n"], 4000, 10):
+        assert P._drop_bracketed(text) == re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", text), repr(text)
+
+
+def test_section_ends_are_the_original_look_ahead():
+    rng = random.Random(3)
+    for _ in range(300):
+        text = "".join(rng.choice(["#" * rng.randint(1, 6) + " H\n", "text\n", "\n", "- item\n"]) for _ in range(25))
+        doc = P._Doc(text)
+        sections = P._sections(P._md.parse(text), doc)
+        heads = [(s.title, s.level, s.line) for s in sections]
+        for k, (title, level, line) in enumerate(heads):
+            end = next((line2 - 1 for _, level2, line2 in heads[k + 1:] if level2 <= level), len(doc.lines))
+            assert sections[k].end_line == end, text
+
+
+def test_status_is_the_first_candidate_of_the_first_metadata_section():
+    from govcheck.model import Section
+
+    rng = random.Random(5)
+    for _ in range(500):
+        lines = sorted(rng.sample(range(1, 60), 8))
+        nodes = [P.FieldNode(rng.choice(["STATUS", "WP_STATUS", "OTHER"]), rng.choice(["Ready", "", "**"]), ln, ln + 1, ln, "item")
+                 for ln in lines]
+        sections = []
+        for _ in range(rng.randint(0, 4)):
+            a = rng.randint(1, 59)
+            sections.append(Section(title=rng.choice(["METADATA", "Status", "Notes"]), level=2, line=a, end_line=a + rng.randint(0, 15)))
+        meta = [s for s in sections if P._canonical_name(s.title) in ("METADATA", "META_DATA", "STATUS")]
+        candidates = [n for n in nodes if n.name in P._STATUS_NAMES and n.value.strip(" *")]
+        expected = next((n.line for s in meta for n in candidates if s.line <= n.line <= s.end_line), None)
+        if expected is None:
+            expected = next((n.line for n in candidates), None)
+        got = P._status(nodes, sections)
+        assert (got and got.line) == expected
+
+
+def _old_repair_mangled_fences(text):
+    # The loop before the look-ahead was remembered (packet.py at fd54361).
+    lines = text.split("\n")
+    issues = []
+    i = 0
+    while i < len(lines):
+        if "`" not in lines[i] and "~" not in lines[i]:
+            i += 1
+            continue
+        fence = P._FENCE_RE.match(lines[i])
+        if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
+            char, length = fence.group(2)[0], len(fence.group(2))
+            close = P._fence_close(lines, i + 1, char, length)
+            if close is None:
+                lone = next((j for j in range(i + 1, len(lines)) if P._MANGLED_FENCE_CLOSE_RE.match(lines[j])), None)
+                if lone is None:
+                    break
+                lines[lone] = P._MANGLED_FENCE_CLOSE_RE.match(lines[lone]).group(1) + char * length
+                issues.append(("unterminated-fence", i + 1, lone))
+                close = lone
+            swallowed = P._swallowed_structure(lines, i + 1, close, fence.group(3))
+            if swallowed is not None:
+                blank = next((j for j in range(swallowed - 1, i, -1) if not lines[j].strip()), None)
+                if blank is not None:
+                    lines[blank] = fence.group(1) + char * length
+                    close = blank
+                issues.append(("unterminated-fence", i + 1, swallowed))
+            i = close + 1
+            continue
+        m = P._MANGLED_FENCE_OPEN_RE.match(lines[i])
+        if m:
+            for j in range(i + 1, min(len(lines), i + 400)):
+                if P._FENCE_RE.match(lines[j]):
+                    break
+                c = P._MANGLED_FENCE_CLOSE_RE.match(lines[j])
+                if c:
+                    lines[i] = f"{m.group(1)}```bash"
+                    lines[j] = f"{c.group(1)}```"
+                    issues.append(("mangled-fence", i + 1, j))
+                    i = j
+                    break
+        i += 1
+    return "\n".join(lines), [(kind, line) for kind, line, _ in issues]
+
+
+def test_fence_repair_is_the_original_loop():
+    pieces = ["`ash", "`\x08ash", "`", "  `", "```", "```bash", "~~~", "## H", "", "text", "```py", "# c"]
+    rng = random.Random(11)
+    repaired = 0
+    for _ in range(3000):
+        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        new_text, issues = P._repair_mangled_fences(text)
+        expected = _old_repair_mangled_fences(text)
+        assert (new_text, [(i.kind, i.line) for i in issues]) == expected, repr(text)
+        repaired += bool(expected[1])
+    assert repaired > 300
+    # Openers more than 400 lines before their lone backtick are left alone.
+    for gap in (398, 399):
+        text = "`ash\n" + "x\n" * gap + "`"
+        assert P._repair_mangled_fences(text)[0] == _old_repair_mangled_fences(text)[0]
+        assert (P._repair_mangled_fences(text)[0] != text) is (gap == 398)
+
+
+def _old_decode_repairing(data, most):
+    # text.py's loop before the error handler: decode the rest again after
+    # each invalid byte.
+    from govcheck.parse.text import _cp1252
+
+    parts, repairs, pos = [], [], 0
+    while pos < len(data):
+        try:
+            parts.append(data[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            parts.append(data[pos: pos + exc.start].decode("utf-8"))
+            at = pos + exc.start
+            byte = data[at]
+            if len(repairs) >= most:
+                parts.append(data[at:].decode("utf-8", errors="replace"))
+                repairs.append((at, "invalid-utf8", "too many invalid bytes; the rest was decoded with replacement"))
+                break
+            char = _cp1252(byte)
+            if char is not None and byte >= 0x80:
+                parts.append(char)
+                repairs.append((at, "cp1252-byte", f"byte 0x{byte:02X} is not UTF-8; read as Windows-1252 {char!r} (U+{ord(char):04X})"))
+            else:
+                parts.append("\ufffd")
+                repairs.append((at, "invalid-utf8", f"byte 0x{byte:02X} replaced"))
+            pos = at + 1
+    return "".join(parts), repairs
+
+
+@pytest.mark.parametrize("most", [3, 1000])
+def test_decode_repairs_are_the_original_ones(monkeypatch, most):
+    from govcheck.parse import text as T
+
+    monkeypatch.setattr(T, "_MAX_REPAIRS", most)
+    pieces = [b"a", b"\n", b"\x97", b"\x81", b"\xc3", b"\xa9", b"\xe2\x82", b"\xe2\x82\xac", b"\xf0\x9f", b"\xff", b"\xed\xa0\x80"]
+    rng = random.Random(13)
+    for _ in range(2000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert T._decode_repairing(data) == _old_decode_repairing(data, most), data
+
+
+def test_decode_names_the_line_of_each_repair():
+    from govcheck.parse.text import decode
+
+    data = b"ok\nbad \x97\nok\n\nbad \x81 and \x97\n"
+    assert [(i.kind, i.line) for i in decode(data).issues] == [
+        ("cp1252-byte", 2), ("invalid-utf8", 5), ("cp1252-byte", 5)]

@@ -21,6 +21,7 @@ keeps the line it came from.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -95,8 +96,13 @@ _MANGLED_FENCE_OPEN_RE = re.compile(r"^(\s*)`\x08?ash\s*$")
 _MANGLED_FENCE_CLOSE_RE = re.compile(r"^(\s*)`\s*$")
 _FENCE_RE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})(.*)$")
 
+# Read as ``^\W*(?:\*\*)?\s*verdict\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*\[?...``, written
+# so that no run of characters can be split two ways between adjacent
+# quantifiers (``\W*`` already takes "**" and spaces; ``\s*(?:\*\*)?\s*``
+# without the stars is ``\s*\s*``): the same lines match, each tried once
+# instead of once per split (50 s for twenty 19,000-tab lines).
 _VERDICT_RE = re.compile(
-    r"^\W*(?:\*\*)?\s*verdict\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*\[?(PASS|FAIL|OUTDATED_ONLY)\b", re.I
+    r"^\W*verdict\s*(?:\*\*\s*)?:\s*(?:\*\*\s*)?\[?(PASS|FAIL|OUTDATED_ONLY)\b", re.I
 )
 _REPORT_HEADING_RE = re.compile(r"validation\s+report", re.I)
 _GOVCHECK_REPORT_RE = re.compile(r"govcheck", re.I)
@@ -105,8 +111,13 @@ _DATE_RE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
 # Section ids: 2.3.12, optionally a range 2.3.10.6-2.3.10.8.
 _SECTION_ID = r"\d{1,3}(?:\.\d{1,4})+"
+# The ".md" look-ahead (a spec file name, not a section) stands before the
+# id rather than after it: the id holds only digits and dots, so a ".md"
+# follows its end exactly when it follows its start; checked there, it runs
+# once per start instead of once per way the id can end (quadratic on a
+# long "1.1.1...1.md").
 _ANCHOR_RE = re.compile(
-    rf"(?:(?<=[^\w.])|^)(?:\u00a7\s?|A(?=\d+\.))?(?P<start>{_SECTION_ID})(?![\w.]*\.md)(?!\.?\d)"
+    rf"(?:(?<=[^\w.])|^)(?:\u00a7\s?|A(?=\d+\.))?(?![\w.]*\.md)(?P<start>{_SECTION_ID})(?!\.?\d)"
     rf"(?:\s*(?:-|\u2013|\.\.|to)\s*(?:\u00a7\s?|A)?(?P<end>{_SECTION_ID})(?!\.?\d))?"
 )
 # In prose, only numbers marked with a section sign are anchors.
@@ -371,6 +382,34 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
         return text, []
     lines = text.split("\n")
     issues: list[DecodeIssue] = []
+    # lines[lo:hi] are known to be neither fences nor lone backticks. Every
+    # mangled opener looks up to 400 lines ahead for the first such line;
+    # consecutive openers ask about the same lines, so what one scan saw is
+    # kept (until a line is rewritten) rather than scanned again by each
+    # (10 s for 50,000 "`ash" lines).
+    lo = hi = 0
+
+    def first_stop(start: int, stop: int) -> int | None:
+        """The first j in [start, stop) where lines[j] is a fence or a
+        lone backtick, or None."""
+        nonlocal lo, hi
+        if lo <= start <= hi:
+            j = hi  # lines[start:hi] are known clear
+        else:
+            lo = hi = j = start
+        while j < stop:
+            if _FENCE_RE.match(lines[j]) or _MANGLED_FENCE_CLOSE_RE.match(lines[j]):
+                hi = j
+                return j
+            j += 1
+        hi = j
+        return None
+
+    def rewrite(j: int, new: str) -> None:
+        nonlocal lo, hi
+        lines[j] = new
+        lo = hi = 0  # what was known clear may have changed
+
     i = 0
     while i < len(lines):
         if "`" not in lines[i] and "~" not in lines[i]:
@@ -385,7 +424,7 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
                 if lone is None:
                     break  # truly unterminated: markdown-it runs it to the end
                 indent = _MANGLED_FENCE_CLOSE_RE.match(lines[lone]).group(1)
-                lines[lone] = indent + char * length
+                rewrite(lone, indent + char * length)
                 issues.append(DecodeIssue(
                     "unterminated-fence", i + 1,
                     f"code fence opened here is closed only by a lone backtick at line {lone + 1} (mangled closing fence); read as closed there",
@@ -396,7 +435,7 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
                 what = "heading" if lines[swallowed].lstrip().startswith("#") else "fence opener"
                 blank = next((j for j in range(swallowed - 1, i, -1) if not lines[j].strip()), None)
                 if blank is not None:
-                    lines[blank] = fence.group(1) + char * length
+                    rewrite(blank, fence.group(1) + char * length)
                     close = blank
                 issues.append(DecodeIssue(
                     "unterminated-fence", i + 1,
@@ -408,18 +447,17 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
             continue
         m = _MANGLED_FENCE_OPEN_RE.match(lines[i])
         if m:
-            for j in range(i + 1, min(len(lines), i + 400)):
-                if _FENCE_RE.match(lines[j]):
-                    break
-                c = _MANGLED_FENCE_CLOSE_RE.match(lines[j])
-                if c:
-                    lines[i] = f"{m.group(1)}```bash"
-                    lines[j] = f"{c.group(1)}```"
-                    issues.append(DecodeIssue(
-                        "mangled-fence", i + 1, "```bash fence mangled by a shell rewrite (`\\bash ... `); read as a fence"
-                    ))
-                    i = j
-                    break
+            # The first fence or lone backtick within 400 lines: a lone
+            # backtick closes the mangled fence, a fence means it is none.
+            j = first_stop(i + 1, min(len(lines), i + 400))
+            c = None if j is None or _FENCE_RE.match(lines[j]) else _MANGLED_FENCE_CLOSE_RE.match(lines[j])
+            if c:
+                rewrite(i, f"{m.group(1)}```bash")
+                rewrite(j, f"{c.group(1)}```")
+                issues.append(DecodeIssue(
+                    "mangled-fence", i + 1, "```bash fence mangled by a shell rewrite (`\\bash ... `); read as a fence"
+                ))
+                i = j
         i += 1
     return "\n".join(lines), issues
 
@@ -628,10 +666,37 @@ def _single_line_body(doc: _Doc, start: int, end: int) -> str:
     return _BULLET_RE.sub("", lines[0], count=1).strip().strip("`").strip()
 
 
+_OPENING_BRACKET_RE = re.compile(r"[\[(]")
+
+
 def _strip_heading_decor(title: str) -> str:
     # "TEST_PLAN [CX-123]" -> "TEST_PLAN"; "BOOTSTRAP (Coder Work Plan)" -> "BOOTSTRAP".
-    t = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", title)
-    return t.strip(" :#*")
+    return _drop_bracketed(title).strip(" :#*")
+
+
+def _drop_bracketed(text: str) -> str:
+    r"""``re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", text)`` in linear time: the
+    regex looks for a closing bracket from every opening one, to the end of
+    the text when there is none ("((((...": quadratic). Once a closing
+    bracket is missing after some point it is missing after every later
+    one, so each kind is searched for past that point once."""
+    out: list[str] = []
+    i = 0  # text[:i] is done
+    closed = {"[": True, "(": True}  # may a closing bracket still follow
+    for m in _OPENING_BRACKET_RE.finditer(text):
+        at = m.start()
+        opener = text[at]
+        if at < i or not closed[opener]:
+            continue  # inside the last bracketed part, or cannot close
+        close = text.find("]" if opener == "[" else ")", at + 1)
+        if close < 0:
+            closed[opener] = False
+            continue
+        out.append(text[i:at])
+        out.append(" ")
+        i = close + 1
+    out.append(text[i:])
+    return "".join(out)
 
 
 def _clean_value(value: str) -> str:
@@ -676,10 +741,15 @@ def _status(nodes: Sequence[FieldNode], sections: Sequence[Section]) -> Field | 
     # The metadata block's status wins over later "Status:" lines in notes.
     meta = [s for s in sections if _canonical_name(s.title) in ("METADATA", "META_DATA", "STATUS")]
     candidates = [n for n in nodes if n.name in _STATUS_NAMES and n.value.strip(" *")]
+    # Nodes come in line order: the first candidate inside a section is the
+    # first at or after its heading (a bisection, not a scan of every
+    # candidate for every section: quadratic with thousands of both).
+    lines = [n.line for n in candidates]
     for sec in meta:
-        for n in candidates:
-            if sec.line <= n.line <= sec.end_line:
-                return Field("STATUS", _clean_value(n.value), n.line)
+        k = bisect.bisect_left(lines, sec.line)
+        if k < len(candidates) and lines[k] <= sec.end_line:
+            n = candidates[k]
+            return Field("STATUS", _clean_value(n.value), n.line)
     for n in candidates:
         if n.kind in ("item", "line"):
             return Field("STATUS", _clean_value(n.value), n.line)
@@ -943,6 +1013,26 @@ def _dedupe_refs(refs: list[SpecRef]) -> list[SpecRef]:
     return out
 
 
+_SPEC_CURRENT_WITH_PATH_RE = re.compile(r"[\w./-]*SPEC_CURRENT(?:\.md)?", re.I)
+_PATH_CHARS_RE = re.compile(r"[\w./-]+")
+
+
+def _spec_current_path(text: str) -> re.Match | None:
+    r"""``_SPEC_CURRENT_WITH_PATH_RE.search(text)``, without its quadratic
+    cost: searched from the start, the leading ``[\w./-]*`` runs to the end
+    of every path-character run again from each of its characters. All
+    letters of SPEC_CURRENT are path characters, so the leftmost match
+    starts where the run holding the first SPEC_CURRENT starts: the
+    pattern is tried there only."""
+    first = _SPEC_CURRENT_PATH_RE.search(text)
+    if first is None:
+        return None
+    for run in _PATH_CHARS_RE.finditer(text):
+        if run.end() > first.start():
+            return _SPEC_CURRENT_WITH_PATH_RE.match(text, run.start())
+    return None  # pragma: no cover - the run holding SPEC_CURRENT is found
+
+
 def _spec_ref_from_text(kind: str, text: str, line: int) -> SpecRef | None:
     file_m = _SPEC_FILE_ANY_RE.search(text)
     if file_m:
@@ -952,14 +1042,14 @@ def _spec_ref_from_text(kind: str, text: str, line: int) -> SpecRef | None:
     if kind == "pinned" and _SPEC_CURRENT_PATH_RE.search(text):
         # "docs/SPEC_CURRENT.md (Master Spec v02.91)" records the version the
         # pointer held when the packet was written; a bare pointer defers.
-        path_m = re.search(r"[\w./-]*SPEC_CURRENT(?:\.md)?", text, re.I)
+        path_m = _spec_current_path(text)
         if ver_m:
             return SpecRef("spec-current-note", ver_m.group("version"), text.strip()[:300], line, file=path_m.group(0) if path_m else None)
         return SpecRef("target", None, text.strip()[:300], line, file=path_m.group(0) if path_m else None)
     if ver_m:
         return SpecRef(kind, ver_m.group("version"), text.strip()[:300], line)
     if kind == "target" and _SPEC_CURRENT_PATH_RE.search(text):
-        path_m = re.search(r"[\w./-]*SPEC_CURRENT(?:\.md)?", text, re.I)
+        path_m = _spec_current_path(text)
         return SpecRef("target", None, text.strip()[:300], line, file=path_m.group(0) if path_m else None)
     # Spec versions are vMM.NN with a two-digit major; "MEX v1.2" is not one.
     bare = re.search(r"(?<![\w.])v(\d{2}\.\d{2,4})\b", text)
@@ -1088,6 +1178,13 @@ def _first_date(text: str) -> str | None:
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
 
 
+# An id: a letter, then id characters of which one at least is a digit or
+# hyphen. Read as ``[A-Za-z][\w.-]*[\d-][\w.-]*``, which splits the id's
+# characters between its two runs in every possible way before failing
+# (quadratic); the look-ahead asks for the digit or hyphen once.
+_WAIVER_ID_HEAD_RE = re.compile(r"^`?([A-Za-z](?=[\w.-]*[\d-])[\w.-]*)`?\s*(?::\s*|\s+|$)(.*)$")
+
+
 def _waiver_head(head: str) -> tuple[str | None, str]:
     """A waiver bullet's id and the text after it: ``[ID] text``,
     ``**ID**: text``, ``ID: text`` or ``ID [CX-573F]`` (an id has letters
@@ -1095,7 +1192,7 @@ def _waiver_head(head: str) -> tuple[str | None, str]:
     text = head.strip()
     m = re.match(r"^\[([^\]]+)\]\s*:?\s*(.*)$", text) or re.match(r"^\*\*([^*]+?)\*\*\s*:?\s*(.*)$", text)
     if m is None:
-        m = re.match(r"^`?([A-Za-z][\w.-]*[\d-][\w.-]*)`?\s*(?::\s*|\s+|$)(.*)$", text)
+        m = _WAIVER_ID_HEAD_RE.match(text)
     if m is None:
         return None, text
     ident = m.group(1).strip().rstrip(":")
@@ -1134,8 +1231,31 @@ def _evidence_mappings(nodes: Sequence[FieldNode], doc: _Doc) -> tuple[EvidenceM
 _PATH_LINE_RE = re.compile(r"`?([\w./@+-]+\.[\w]+):(\d+)(?:-(\d+))?`?")
 
 
+_PATH_CHAR_RUN_RE = re.compile(r"[\w./@+-]+")
+
+
 def _evidence_paths(text: str) -> list[str]:
-    return [m.group(0).strip("`") for m in _PATH_LINE_RE.finditer(text)]
+    r"""``[m.group(0).strip("`") for m in _PATH_LINE_RE.finditer(text)]`` in
+    linear time. finditer tries the pattern at every character, and from
+    each character of a run of path characters ``[\w./@+-]+`` reads to the
+    run's end: quadratic on a long run. A match's path part is a whole run
+    (it must be followed by ":" which is not a path character), or the part
+    of one after the previous match, so the pattern is tried only there,
+    and only on runs followed by ":". (A match may also take a backtick
+    before the run; it is stripped, so the result is the same.)"""
+    if ":" not in text:
+        return []
+    out: list[str] = []
+    pos = 0  # where finditer would search from
+    for run in _PATH_CHAR_RUN_RE.finditer(text):
+        start, end = run.span()
+        if end <= pos or not text.startswith(":", end):
+            continue
+        m = _PATH_LINE_RE.match(text, max(start, pos))
+        if m:
+            out.append(m.group(0).strip("`"))
+            pos = m.end()
+    return out
 
 
 def _evidence(nodes: Sequence[FieldNode], doc: _Doc) -> tuple[EvidenceEntry, ...]:
