@@ -363,3 +363,18 @@ def test_decode_names_the_line_of_each_repair():
     data = b"ok\nbad \x97\nok\n\nbad \x81 and \x97\n"
     assert [(i.kind, i.line) for i in decode(data).issues] == [
         ("cp1252-byte", 2), ("invalid-utf8", 5), ("cp1252-byte", 5)]
+
+
+def test_spec_list_items_read_numbered_headings_as_before():
+    # SpecIndex.list_item matched the lazy pattern (quadratic on a heading
+    # padded with spaces); it now uses the scan's, for the same number.
+    from govcheck.parse.spec import _NUMBERED_SCAN_RE
+
+    old = re.compile(rb"^(#{1,6})[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+(.*?))?[ \t]*\r?$")
+    found = 0
+    for k, text in enumerate(_texts(["#", "##", " ", "\t", "1", "2.3", ".", "\r", "a", "x y"], 4000, 8)):
+        raw = (["", "# ", "## 1", "####### 1 "][k % 4] + text).encode()
+        a, b = old.match(raw), _NUMBERED_SCAN_RE.match(raw)
+        assert (a and a.group(2)) == (b and b.group(2)), raw
+        found += a is not None
+    assert found > 100

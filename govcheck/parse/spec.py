@@ -24,7 +24,6 @@ import threading
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-_NUMBERED_RE = re.compile(rb"^(#{1,6})[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+(.*?))?[ \t]*\r?$")
 _ANY_HEADING_RE = re.compile(rb"^(#{1,6})(?:[ \t]|\r?$)")
 _FENCE_RE = re.compile(rb"^ {0,3}(`{3,}|~{3,})(.*?)\r?$")
 
@@ -108,7 +107,7 @@ class SpecIndex:
             if fence is not None:
                 continue
             if offset and raw.startswith(b"#"):
-                m = _NUMBERED_RE.match(raw)
+                m = _NUMBERED_SCAN_RE.match(raw)
                 if m and (m.group(2) + b".").startswith(prefix):
                     sub = self.lookup(m.group(2).decode("ascii"))
                     skip_until = sub.end_line if sub is not None and sub.line == line else line
@@ -135,14 +134,17 @@ def normalize_section_id(section_id: str) -> str:
     return section_id.strip().lstrip("§").rstrip(".")
 
 
-# _NUMBERED_RE for the scan: the same lines, the title taken greedily and
-# trimmed by _title_end (a lazy ``(.*?)`` costs a regex step per character
-# of every heading of a 4 MB spec).
+# A numbered heading is ``^(#{1,6})[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+(.*?))?[ \t]*\r?$``
+# (tests/test_spec_index_scan.py keeps that pattern as the reference). It
+# is matched with the title taken greedily and trimmed by _title_end: a
+# lazy ``(.*?)`` costs a regex step per character of every heading of a
+# 4 MB spec, and each step reads the ``[ \t]*`` after it to its end, which
+# is quadratic on a heading padded with thousands of spaces.
 _NUMBERED_SCAN_RE = re.compile(rb"(#{1,6})[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+(.*)|[ \t]*\r?)$")
 
 
 def _title_end(title: bytes) -> bytes:
-    """What _NUMBERED_RE's lazy title group leaves of a greedy one: without
+    """What the lazy title group leaves of a greedy one: without
     the trailing spaces and tabs, before one final carriage return."""
     if title.endswith(b"\r"):
         title = title[:-1]
