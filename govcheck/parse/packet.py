@@ -66,11 +66,12 @@ _MAX_PARSED_LINE = 20_000
 # Larger packets are reported and not parsed (``parse_packet``'s ``max_bytes``
 # and ``max_lines``): parse time and memory grow with the line count (a flat
 # list of 785,000 ``- item`` lines, 5.5 MB, took 21 s and 1.5 GB). The
-# largest real packets are about 400 KB and 2,400 lines; 50,000 lines of
-# list items parse in about 1 s and 130 MB. The byte limit leaves room for
-# a packet with one huge line, which is parsed without that line.
+# largest real packets are about 400 KB and 2,400 lines; 25,000 lines of
+# list items that are fields (the slowest lines found) parse in under 1 s
+# and 80 MB. The byte limit leaves room for a packet with one huge line,
+# which is parsed without that line.
 MAX_PACKET_BYTES = 16 * 1024 * 1024
-MAX_PACKET_LINES = 50_000
+MAX_PACKET_LINES = 25_000
 
 # Only block structure is read (token types, line maps, fence info and
 # content, and the raw ``content`` of a heading's inline token, which the

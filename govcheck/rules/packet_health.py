@@ -21,7 +21,7 @@ def packet_unreadable(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks
     The packet file has text: it is not empty (or whitespace only), holds no
     NUL bytes (a binary file saved under a packet name), could be read, and
-    is not too large to check (16 MiB or 50,000 lines). A folder packet's
+    is not too large to check (16 MiB or 25,000 lines). A folder packet's
     packet.json must be valid JSON that can be read: not nested deeper
     than the JSON reader goes, not over 16 MiB (then the packet.md
     projection is checked without it).
