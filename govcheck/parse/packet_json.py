@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from typing import Any
 
 from ..model import DecodeIssue, DoneMeans, Field, ListItem, Packet, Scope, SectionAnchor, SpecRef
@@ -56,9 +57,10 @@ def _strings(value: Any) -> list[str]:
 _JSON_STRUCTURE_RE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|[\[\]{}\n]')
 
 
-def _deepest(text: str) -> tuple[int, int]:
+def _deepest(text: str, stop_above: int | None = None) -> tuple[int, int]:
     """How deep arrays and objects nest in ``text``, and the 1-based line
-    where that depth is first reached."""
+    where that depth is first reached; with ``stop_above``, the first depth
+    past it and its line (the scan stops there)."""
     depth = deepest = 0
     line = deepest_line = 1
     for m in _JSON_STRUCTURE_RE.finditer(text):
@@ -69,6 +71,8 @@ def _deepest(text: str) -> tuple[int, int]:
             depth += 1
             if depth > deepest:
                 deepest, deepest_line = depth, line
+                if stop_above is not None and depth > stop_above:
+                    break
         elif ch in "]}":
             depth -= 1
     return deepest, deepest_line
@@ -93,10 +97,14 @@ def merge_packet_json(packet: Packet, data: bytes, *, max_bytes: int | None = No
     except (ValueError, UnicodeDecodeError) as exc:
         return invalid(1, f"packet.json is not valid JSON: {exc}")
     except RecursionError:
-        # json recurses once per level: 100,000 "[" exhaust the stack. The
-        # scan is linear and only runs here.
-        depth, line = _deepest(text)
-        return invalid(line, f"packet.json nests arrays and objects {depth:,} levels deep (first at this line), "
+        # json recurses once per level: 100,000 "[" exhaust the stack. It
+        # cannot go deeper than the recursion limit, so the scan for where
+        # the nesting gets too deep stops there (one pass over 16 MiB in
+        # Python would take seconds).
+        limit = sys.getrecursionlimit()
+        depth, line = _deepest(text, limit)
+        how_deep = f"more than {limit:,}" if depth > limit else f"{depth:,}"
+        return invalid(line, f"packet.json nests arrays and objects {how_deep} levels deep (from this line), "
                              "deeper than the JSON reader goes; not read")
 
     def field_from(name: str, value: Any, current: Field | None) -> Field | None:
