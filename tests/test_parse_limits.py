@@ -380,3 +380,38 @@ def test_spec_list_items_read_numbered_headings_as_before():
         assert (a and a.group(2)) == (b and b.group(2)), raw
         found += a is not None
     assert found > 100
+
+
+def test_spec_section_ends_are_the_original_stack_scan():
+    from govcheck.parse.spec import build_index, iter_headings
+
+    rng = random.Random(17)
+    numbers = ["1", "1.1", "1.1.1", "1.2", "2", "2.1", "2.1.1", "1.1.1.1", "3"]
+    for _ in range(400):
+        lines = []
+        for _ in range(rng.randint(0, 20)):
+            hashes = "#" * rng.randint(1, 6)
+            lines.append(rng.choice([f"{hashes} {rng.choice(numbers)} T", f"{hashes} T", "text"]))
+        data = "\n".join(lines).encode()
+        headings = list(iter_headings(data))
+        total = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+        # build_index before the per-level lists: every open section tested at every heading.
+        stack, ends = [], {}
+        for idx, (line, start, level, number, _) in enumerate(headings):
+            num = number.decode() if number is not None else None
+            keep = []
+            for e_level, e_prefix, e_idx in stack:
+                if level <= e_level and not (num is not None and num.startswith(e_prefix)):
+                    ends[e_idx] = (line - 1, start)
+                else:
+                    keep.append((e_level, e_prefix, e_idx))
+            stack = keep
+            if num is not None:
+                stack.append((level, num + ".", idx))
+        for _, _, e_idx in stack:
+            ends[e_idx] = (total, len(data))
+        index = build_index(data)
+        got = [(s.line, s.end_line, s.end) for s in index.sections + index.duplicates]
+        expected = [(headings[i][0], max(headings[i][0], ends[i][0]), max(ends[i][1], headings[i][1]))
+                    for i in sorted(ends)]
+        assert sorted(got) == sorted(expected), data

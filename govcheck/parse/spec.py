@@ -212,27 +212,30 @@ def build_index(data: bytes, sha256: str | None = None) -> SpecIndex:
     total_lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
     size = len(data)
     all_sections: list[SpecSection] = []
-    # For each numbered heading, find the next heading that ends it: a stack
-    # of open sections closed by any later heading of the same or higher level
-    # that is not numbered beneath them. Only numbered sections are kept open:
-    # an unnumbered heading closes sections but is not one.
-    open_stack: list[tuple[int, str, int]] = []  # (level, id + ".", idx)
+    # For each numbered heading, find the next heading that ends it: any
+    # later heading of the same or higher level that is not numbered beneath
+    # it. Only numbered sections are kept open: an unnumbered heading closes
+    # sections but is not one.
+    #
+    # The open sections are kept per level, oldest first. Two open at one
+    # level are numbered one beneath the other (else the later heading had
+    # closed the earlier), so those a heading keeps open (numbered above
+    # it) come first: it pops the others off the end, level by level, and
+    # each section is popped once. (Testing every open section at every
+    # heading was quadratic: 7.6 s for a 1 MB spec numbered 300 levels deep
+    # followed by 100,000 headings.)
+    open_at: list[list[tuple[str, int]]] = [[] for _ in range(7)]  # level -> [(id + ".", idx)]
     results: dict[int, tuple[int, int]] = {}  # idx -> (end_line, end_offset)
     for idx, (line, start, level, number, title) in enumerate(headings):
         num = number.decode("ascii") if number is not None else None
-        if open_stack:
-            keep = []
-            for entry in open_stack:
-                e_level, e_prefix, e_idx = entry
-                if level <= e_level and not (num is not None and num.startswith(e_prefix)):
-                    results[e_idx] = (line - 1, start)
-                else:
-                    keep.append(entry)
-            open_stack = keep
+        for opened in open_at[level:]:
+            while opened and not (num is not None and num.startswith(opened[-1][0])):
+                results[opened.pop()[1]] = (line - 1, start)
         if num is not None:
-            open_stack.append((level, num + ".", idx))
-    for entry in open_stack:
-        results[entry[2]] = (total_lines, size)
+            open_at[level].append((num + ".", idx))
+    for opened in open_at:
+        for _, idx in opened:
+            results[idx] = (total_lines, size)
 
     for idx, (line, start, level, number, title) in enumerate(headings):
         if number is None:
