@@ -415,3 +415,55 @@ def test_spec_section_ends_are_the_original_stack_scan():
         expected = [(headings[i][0], max(headings[i][0], ends[i][0]), max(ends[i][1], headings[i][1]))
                     for i in sorted(ends)]
         assert sorted(got) == sorted(expected), data
+
+
+def _old_list_item(ix, data, sid):
+    # SpecIndex.list_item before its items were read once per section.
+    from govcheck.parse.spec import _NUMBERED_SCAN_RE
+
+    parent_id, _, n = sid.rpartition(".")
+    parent = ix.lookup(parent_id)
+    if ix.lookup(sid) is not None or parent is None:
+        return None
+    fence, skip_until, started, foreign = None, 0, False, False
+    prefix = (parent.id + ".").encode()
+    for offset, raw in enumerate(data[parent.start: parent.end].split(b"\n")):
+        line = parent.line + offset
+        if line <= skip_until:
+            continue
+        stripped = raw.lstrip(b" ")
+        if stripped[:3] in (b"```", b"~~~"):
+            fence = None if fence else stripped[:3]
+            continue
+        if fence is not None:
+            continue
+        if offset and raw.startswith(b"#"):
+            m = _NUMBERED_SCAN_RE.match(raw)
+            if m and (m.group(2) + b".").startswith(prefix):
+                sub = ix.lookup(m.group(2).decode("ascii"))
+                skip_until = sub.end_line if sub is not None and sub.line == line else line
+                continue
+            foreign = True
+            continue
+        m = re.match(rb"^(\d{1,3})[.)][ \t]+(.*?)\r?$", raw)
+        if m and not (foreign and not started):
+            started = True
+            if m.group(1).decode() == n:
+                return line, m.group(2).decode("utf-8", "replace").strip()
+    return None
+
+
+def test_spec_list_items_are_the_ones_found_before():
+    from govcheck.parse.spec import build_index
+
+    rng = random.Random(19)
+    pieces = ["1. a", "2) b", "3. c", "1. again", "#### 7.6.3.1 Sub", "#### 11.7.5 Stray", "```", "text", "", "### 7.6.4 Next"]
+    found = 0
+    for _ in range(300):
+        data = ("## 7.6 Top\n### 7.6.3 Own\n" + "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))).encode()
+        ix = build_index(data)
+        for sid in ("7.6.3.1", "7.6.3.2", "7.6.3.3", "7.6.4.1", "7.6.1", "7.6.3.9"):
+            expected = _old_list_item(ix, data, sid)
+            assert ix.list_item(data, sid) == expected, (data, sid)
+            found += expected is not None
+    assert found > 150

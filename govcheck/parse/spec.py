@@ -89,6 +89,23 @@ class SpecIndex:
         parent = self.lookup(parent_id)
         if parent is None or not n.isdigit():
             return None
+        # The items of the section's own lists are read once per spec and
+        # section, not once per number asked for: a packet may name
+        # thousands of numbers under one large section.
+        global _LIST_ITEMS
+        with _MEMO_LOCK:
+            memo = _LIST_ITEMS
+            if memo[0] is not data or memo[1] is not self:
+                memo = _LIST_ITEMS = (data, self, {})
+        items = memo[2].get(parent.id)
+        if items is None:
+            items = memo[2][parent.id] = self._own_list_items(data, parent)
+        return items.get(n)
+
+    def _own_list_items(self, data: bytes, parent: SpecSection) -> dict[str, tuple[int, str]]:
+        """For each item number of the lists in ``parent``'s own text, its
+        first item: number -> (line, item text) (see ``list_item``)."""
+        items: dict[str, tuple[int, str]] = {}
         body = data[parent.start : parent.end]
         item_re = re.compile(rb"^(\d{1,3})[.)][ \t]+(.*?)\r?$")
         fence = None
@@ -119,9 +136,8 @@ class SpecIndex:
                 if foreign and not started:
                     continue
                 started = True
-                if m.group(1).decode() == n:
-                    return line, m.group(2).decode("utf-8", "replace").strip()
-        return None
+                items.setdefault(m.group(1).decode(), (line, m.group(2).decode("utf-8", "replace").strip()))
+        return items
 
     def text(self, data: bytes, section_id: str) -> bytes | None:
         s = self.lookup(section_id)
@@ -278,6 +294,9 @@ _MEMO: dict[str, SpecIndex] = {}
 # the bytes alive, so the id cannot be reused while it is here.
 _BY_ID: dict[int, tuple[bytes, SpecIndex]] = {}
 _MEMO_LOCK = threading.Lock()
+# SpecIndex.list_item's memo: (spec bytes, their index, section id -> own
+# list items), for one spec at a time (the one being asked about).
+_LIST_ITEMS: tuple[bytes | None, "SpecIndex | None", dict[str, dict[str, tuple[int, str]]]] = (None, None, {})
 # Optional persistent store (govcheck.cache.ParseCache): get_index(sha256)
 # -> SpecIndex | None, put_index(sha256, index). None: no on-disk cache.
 index_store = None
