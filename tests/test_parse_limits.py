@@ -467,3 +467,9 @@ def test_spec_list_items_are_the_ones_found_before():
             assert ix.list_item(data, sid) == expected, (data, sid)
             found += expected is not None
     assert found > 150
+
+
+@pytest.mark.parametrize("data,line", [(b'{\n  "lifecycle": {\n    "status": x\n}}', 3), (b"[]", 1), (b'{"a":\n"\xff"}', 2)])
+def test_invalid_packet_json_names_its_line(data, line):
+    packet = _parse(b"# WP-1-X\n", packet_json=data)
+    assert [(i.kind, i.line) for i in packet.parse_issues] == [("packet-json-invalid", line)]

@@ -94,8 +94,11 @@ def merge_packet_json(packet: Packet, data: bytes, *, max_bytes: int | None = No
         doc = json.loads(text)
         if not isinstance(doc, dict):
             raise ValueError("top level is not an object")
-    except (ValueError, UnicodeDecodeError) as exc:
-        return invalid(1, f"packet.json is not valid JSON: {exc}")
+    except UnicodeDecodeError as exc:
+        return invalid(data.count(b"\n", 0, exc.start) + 1, f"packet.json is not valid JSON: {exc}")
+    except ValueError as exc:
+        # json's errors carry their line; "top level is not an object" has none.
+        return invalid(getattr(exc, "lineno", 1), f"packet.json is not valid JSON: {exc}")
     except RecursionError:
         # json recurses once per level: 100,000 "[" exhaust the stack. It
         # cannot go deeper than the recursion limit, so the scan for where

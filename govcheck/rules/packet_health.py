@@ -21,10 +21,10 @@ def packet_unreadable(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks
     The packet file has text: it is not empty (or whitespace only), holds no
     NUL bytes (a binary file saved under a packet name), could be read, and
-    is not too large to check (16 MiB or 25,000 lines). A folder packet's
-    packet.json must be valid JSON that can be read: not nested deeper
-    than the JSON reader goes, not over 16 MiB (then the packet.md
-    projection is checked without it).
+    is not too large to check (by default 16 MiB or 25,000 lines). A folder
+    packet's packet.json must be valid JSON that can be read: not nested
+    deeper than the JSON reader goes, not over the size limit (else the
+    packet.md projection is checked without it).
 
     Why
     Nothing else can be checked; an empty packet is usually a botched move
@@ -32,7 +32,8 @@ def packet_unreadable(packet: Packet, ctx: Context) -> Iterator[Finding]:
     a huge one would stall every run that reads it.
 
     How to fix
-    Restore the packet from history (``git log -- <path>``).
+    Restore the packet from history (``git log -- <path>``); split a packet
+    too large to check; correct packet.json at the line named.
 
     Example
     A 0-byte ``WP-1-Example.md``.
