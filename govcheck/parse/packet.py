@@ -21,6 +21,7 @@ keeps the line it came from.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -48,10 +49,10 @@ from govcheck.model import (
     ValidationReportRecord,
     Waiver,
 )
-from govcheck.parse.versions import SPEC_FILE_RE
 from govcheck.parse.blocks import install as install_block_dispatch
 from govcheck.parse.commands import split_commands
-from govcheck.parse.text import decode, normalize_for_matching
+from govcheck.parse.text import BOM, decode, line_breaks, newline_style, normalize_for_matching
+from govcheck.parse.versions import SPEC_FILE_RE
 from govcheck.parse.vocabulary import normalize_status, parse_risk_tier, status_class
 
 GENERATIONS = ("gen1", "gen1-headings", "gen2", "gen3")
@@ -63,6 +64,15 @@ _MAX_NESTING = 40
 # Lines longer than this are not handed to the Markdown parser: a 10 MB
 # single-line "packet" is reported, not parsed inline character by character.
 _MAX_PARSED_LINE = 20_000
+# Larger packets are reported and not parsed (``parse_packet``'s ``max_bytes``
+# and ``max_lines``): parse time and memory grow with the line count (a flat
+# list of 785,000 ``- item`` lines, 5.5 MB, took 21 s and 1.5 GB). The
+# largest real packets are about 400 KB and 2,400 lines; 25,000 lines of
+# list items that are fields (the slowest lines found) parse in under 1 s
+# and 80 MB. The byte limit leaves room for a packet with one huge line,
+# which is parsed without that line.
+MAX_PACKET_BYTES = 16 * 1024 * 1024
+MAX_PACKET_LINES = 25_000
 
 # Only block structure is read (token types, line maps, fence info and
 # content, and the raw ``content`` of a heading's inline token, which the
@@ -88,8 +98,13 @@ _MANGLED_FENCE_OPEN_RE = re.compile(r"^(\s*)`\x08?ash\s*$")
 _MANGLED_FENCE_CLOSE_RE = re.compile(r"^(\s*)`\s*$")
 _FENCE_RE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})(.*)$")
 
+# Read as ``^\W*(?:\*\*)?\s*verdict\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*\[?...``, written
+# so that no run of characters can be split two ways between adjacent
+# quantifiers (``\W*`` already takes "**" and spaces; ``\s*(?:\*\*)?\s*``
+# without the stars is ``\s*\s*``): the same lines match, each tried once
+# instead of once per split (50 s for twenty 19,000-tab lines).
 _VERDICT_RE = re.compile(
-    r"^\W*(?:\*\*)?\s*verdict\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*\[?(PASS|FAIL|OUTDATED_ONLY)\b", re.I
+    r"^\W*verdict\s*(?:\*\*\s*)?:\s*(?:\*\*\s*)?\[?(PASS|FAIL|OUTDATED_ONLY)\b", re.I
 )
 _REPORT_HEADING_RE = re.compile(r"validation\s+report", re.I)
 _GOVCHECK_REPORT_RE = re.compile(r"govcheck", re.I)
@@ -98,8 +113,13 @@ _DATE_RE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
 # Section ids: 2.3.12, optionally a range 2.3.10.6-2.3.10.8.
 _SECTION_ID = r"\d{1,3}(?:\.\d{1,4})+"
+# The ".md" look-ahead (a spec file name, not a section) stands before the
+# id rather than after it: the id holds only digits and dots, so a ".md"
+# follows its end exactly when it follows its start; checked there, it runs
+# once per start instead of once per way the id can end (quadratic on a
+# long "1.1.1...1.md").
 _ANCHOR_RE = re.compile(
-    rf"(?:(?<=[^\w.])|^)(?:\u00a7\s?|A(?=\d+\.))?(?P<start>{_SECTION_ID})(?![\w.]*\.md)(?!\.?\d)"
+    rf"(?:(?<=[^\w.])|^)(?:\u00a7\s?|A(?=\d+\.))?(?![\w.]*\.md)(?P<start>{_SECTION_ID})(?!\.?\d)"
     rf"(?:\s*(?:-|\u2013|\.\.|to)\s*(?:\u00a7\s?|A)?(?P<end>{_SECTION_ID})(?!\.?\d))?"
 )
 # In prose, only numbers marked with a section sign are anchors.
@@ -183,11 +203,14 @@ def parse_packet(
     path: str,
     packet_json: bytes | None = None,
     decoded: DecodedText | None = None,
+    max_bytes: int = MAX_PACKET_BYTES,
+    max_lines: int = MAX_PACKET_LINES,
 ) -> Packet:
     """Parse a packet's raw bytes (see :func:`_parse`), with its lifecycle
     facts (normalised status, its class, the risk tier) read once from the
     fields that won, after packet.json was merged in."""
-    packet = _parse(data, packet_id=packet_id, path=path, packet_json=packet_json, decoded=decoded)
+    packet = _parse(data, packet_id=packet_id, path=path, packet_json=packet_json, decoded=decoded,
+                    max_bytes=max_bytes, max_lines=max_lines)
     norm = normalize_status(packet.status.value) if packet.status is not None else ""
     return replace(packet, status_norm=norm, status_class=status_class(norm) if norm else "",
                    risk=parse_risk_tier(packet.risk_tier.value if packet.risk_tier is not None else None),
@@ -212,11 +235,23 @@ def _parse(
     path: str,
     packet_json: bytes | None = None,
     decoded: DecodedText | None = None,
+    max_bytes: int = MAX_PACKET_BYTES,
+    max_lines: int = MAX_PACKET_LINES,
 ) -> Packet:
     """Parse a packet's raw bytes. Never raises for bad content: problems
     become ``decode_issues`` / ``parse_issues`` that rules report.
-    ``decoded`` is ``decode(data)`` when the caller has it already."""
+    ``decoded`` is ``decode(data)`` when the caller has it already.
+    A packet (or packet.json) over ``max_bytes``, or a packet of more than
+    ``max_lines`` lines, is not parsed: one parse issue says so."""
     sha = hashlib.sha256(data).hexdigest()
+    too_large = _over_limits(data, max_bytes, max_lines)
+    if too_large is not None:
+        # Decode issues are left out too (the caller may not have decoded),
+        # so the result does not depend on who decoded.
+        return Packet(
+            id=packet_id, path=path, sha256=sha, generation="gen1", has_bom=data.startswith(BOM),
+            newline=newline_style(data), line_count=line_breaks(data) + 1, parse_issues=(too_large,),
+        )
     decoded = decoded if decoded is not None else decode(data)
     parse_issues: list[DecodeIssue] = []
     if not decoded.text.strip():
@@ -241,7 +276,7 @@ def _parse(
         parse_issues.append(
             DecodeIssue("deep-nesting", deep, f"list nesting deeper than {_MAX_NESTING} levels is not parsed")
         )
-    tokens, skipped = _tokenize(text, deep)
+    tokens, skipped = _tokenize(text, deep, doc.lines)
     for line in skipped:
         parse_issues.append(
             DecodeIssue("long-line", line, f"line longer than {_MAX_PARSED_LINE} characters not parsed as Markdown")
@@ -328,8 +363,31 @@ def _parse(
     if packet_json is not None:
         from govcheck.parse.packet_json import merge_packet_json
 
-        packet = merge_packet_json(packet, packet_json)
+        packet = merge_packet_json(packet, packet_json, max_bytes=max_bytes)
     return packet
+
+
+def _over_limits(data: bytes, max_bytes: int, max_lines: int) -> DecodeIssue | None:
+    """The parse issue of a packet too large to parse, or None. Its kind is
+    "unreadable": the packet-unreadable finding is then the only one (no
+    content rule reports fields "missing" from a packet that was not read),
+    and the packet runs no commands."""
+    if len(data) > max_bytes:
+        return DecodeIssue(
+            "unreadable", line_breaks(data, max_bytes) + 1,
+            f"is too large to check: {len(data):,} bytes, over the limit of {max_bytes:,} "
+            "(this line holds the first byte past it); not parsed",
+        )
+    breaks = line_breaks(data)
+    # A final line break ends the last line; it does not start another.
+    lines = breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
+    if lines > max_lines:
+        return DecodeIssue(
+            "unreadable", max_lines + 1,
+            f"is too long to check: {lines:,} lines, over the limit of {max_lines:,} "
+            "(this is the first line past it); not parsed",
+        )
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -358,6 +416,34 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
         return text, []
     lines = text.split("\n")
     issues: list[DecodeIssue] = []
+    # lines[lo:hi] are known to be neither fences nor lone backticks. Every
+    # mangled opener looks up to 400 lines ahead for the first such line;
+    # consecutive openers ask about the same lines, so what one scan saw is
+    # kept (until a line is rewritten) rather than scanned again by each
+    # (10 s for 50,000 "`ash" lines).
+    lo = hi = 0
+
+    def first_stop(start: int, stop: int) -> int | None:
+        """The first j in [start, stop) where lines[j] is a fence or a
+        lone backtick, or None."""
+        nonlocal lo, hi
+        if lo <= start <= hi:
+            j = hi  # lines[start:hi] are known clear
+        else:
+            lo = hi = j = start
+        while j < stop:
+            if _FENCE_RE.match(lines[j]) or _MANGLED_FENCE_CLOSE_RE.match(lines[j]):
+                hi = j
+                return j
+            j += 1
+        hi = j
+        return None
+
+    def rewrite(j: int, new: str) -> None:
+        nonlocal lo, hi
+        lines[j] = new
+        lo = hi = 0  # what was known clear may have changed
+
     i = 0
     while i < len(lines):
         if "`" not in lines[i] and "~" not in lines[i]:
@@ -372,7 +458,7 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
                 if lone is None:
                     break  # truly unterminated: markdown-it runs it to the end
                 indent = _MANGLED_FENCE_CLOSE_RE.match(lines[lone]).group(1)
-                lines[lone] = indent + char * length
+                rewrite(lone, indent + char * length)
                 issues.append(DecodeIssue(
                     "unterminated-fence", i + 1,
                     f"code fence opened here is closed only by a lone backtick at line {lone + 1} (mangled closing fence); read as closed there",
@@ -383,7 +469,7 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
                 what = "heading" if lines[swallowed].lstrip().startswith("#") else "fence opener"
                 blank = next((j for j in range(swallowed - 1, i, -1) if not lines[j].strip()), None)
                 if blank is not None:
-                    lines[blank] = fence.group(1) + char * length
+                    rewrite(blank, fence.group(1) + char * length)
                     close = blank
                 issues.append(DecodeIssue(
                     "unterminated-fence", i + 1,
@@ -395,18 +481,17 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
             continue
         m = _MANGLED_FENCE_OPEN_RE.match(lines[i])
         if m:
-            for j in range(i + 1, min(len(lines), i + 400)):
-                if _FENCE_RE.match(lines[j]):
-                    break
-                c = _MANGLED_FENCE_CLOSE_RE.match(lines[j])
-                if c:
-                    lines[i] = f"{m.group(1)}```bash"
-                    lines[j] = f"{c.group(1)}```"
-                    issues.append(DecodeIssue(
-                        "mangled-fence", i + 1, "```bash fence mangled by a shell rewrite (`\\bash ... `); read as a fence"
-                    ))
-                    i = j
-                    break
+            # The first fence or lone backtick within 400 lines: a lone
+            # backtick closes the mangled fence, a fence means it is none.
+            j = first_stop(i + 1, min(len(lines), i + 400))
+            c = None if j is None or _FENCE_RE.match(lines[j]) else _MANGLED_FENCE_CLOSE_RE.match(lines[j])
+            if c:
+                rewrite(i, f"{m.group(1)}```bash")
+                rewrite(j, f"{c.group(1)}```")
+                issues.append(DecodeIssue(
+                    "mangled-fence", i + 1, "```bash fence mangled by a shell rewrite (`\\bash ... `); read as a fence"
+                ))
+                i = j
         i += 1
     return "\n".join(lines), issues
 
@@ -445,18 +530,25 @@ def _deep_nesting_line(lines: Sequence[str], text: str = "") -> int | None:
     return None
 
 
-_LONG_LINE_RE = re.compile(r"[^\n]{%d}" % (_MAX_PARSED_LINE + 1))
+def _has_long_line(lines: Sequence[str], limit: int = _MAX_PARSED_LINE) -> bool:
+    """Is any line longer than ``limit`` characters. A length scan over the
+    lines already split: a regex such as ``[^\\n]{limit+1}`` restarts at every
+    character and counts on to the line's end, which costs the sum of the
+    squared line lengths (seconds on 3,000 nested bullets of ~9 MB)."""
+    return bool(lines) and max(map(len, lines)) > limit
 
 
-def _tokenize(text: str, deep_from: int | None = None) -> tuple[list, list[int]]:
+def _tokenize(text: str, deep_from: int | None = None, lines: Sequence[str] | None = None) -> tuple[list, list[int]]:
     """Tokens for the text; over-long lines, and lines nested deeper than
     the parser descends, are blanked first (same line count) so they cost
-    nothing."""
+    nothing. ``lines`` is ``text.split("\\n")`` when the caller has it."""
     skipped: list[int] = []
-    long_lines = len(text) > _MAX_PARSED_LINE and _LONG_LINE_RE.search(text) is not None
+    if lines is None:
+        lines = text.split("\n")
+    long_lines = len(text) > _MAX_PARSED_LINE and _has_long_line(lines)
     if long_lines or deep_from:
         limit = 2 * _MAX_NESTING
-        lines = text.split("\n")
+        lines = list(lines)  # the caller's list stays as it is
         for i, l in enumerate(lines):
             if len(l) > _MAX_PARSED_LINE:
                 skipped.append(i + 1)
@@ -477,16 +569,18 @@ def _sections(tokens: list, doc: _Doc) -> list[Section]:
             level = int(tok.tag[1])
             title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
             heads.append((title, level, tok.map[0] + 1))
-    total = len(doc.lines)
-    out: list[Section] = []
-    for k, (title, level, line) in enumerate(heads):
-        end = total
-        for title2, level2, line2 in heads[k + 1 :]:
-            if level2 <= level:
-                end = line2 - 1
-                break
-        out.append(Section(title=title, level=level, line=line, end_line=end))
-    return out
+    # A section ends before the next heading of the same or a higher level.
+    # The headings still open form a stack of strictly rising levels, so a
+    # heading closes exactly the entries it pops: one pass (looking ahead
+    # from every heading, with a slice each time, was quadratic: 4 s for
+    # 50,000 headings).
+    ends = [len(doc.lines)] * len(heads)
+    open_heads: list[int] = []
+    for k, (_, level, line) in enumerate(heads):
+        while open_heads and heads[open_heads[-1]][1] >= level:
+            ends[open_heads.pop()] = line - 1
+        open_heads.append(k)
+    return [Section(title=title, level=level, line=line, end_line=end) for (title, level, line), end in zip(heads, ends)]
 
 
 def _fences(tokens: list, doc: _Doc) -> list[_Fence]:
@@ -606,10 +700,37 @@ def _single_line_body(doc: _Doc, start: int, end: int) -> str:
     return _BULLET_RE.sub("", lines[0], count=1).strip().strip("`").strip()
 
 
+_OPENING_BRACKET_RE = re.compile(r"[\[(]")
+
+
 def _strip_heading_decor(title: str) -> str:
     # "TEST_PLAN [CX-123]" -> "TEST_PLAN"; "BOOTSTRAP (Coder Work Plan)" -> "BOOTSTRAP".
-    t = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", title)
-    return t.strip(" :#*")
+    return _drop_bracketed(title).strip(" :#*")
+
+
+def _drop_bracketed(text: str) -> str:
+    r"""``re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", text)`` in linear time: the
+    regex looks for a closing bracket from every opening one, to the end of
+    the text when there is none ("((((...": quadratic). Once a closing
+    bracket is missing after some point it is missing after every later
+    one, so each kind is searched for past that point once."""
+    out: list[str] = []
+    i = 0  # text[:i] is done
+    closed = {"[": True, "(": True}  # may a closing bracket still follow
+    for m in _OPENING_BRACKET_RE.finditer(text):
+        at = m.start()
+        opener = text[at]
+        if at < i or not closed[opener]:
+            continue  # inside the last bracketed part, or cannot close
+        close = text.find("]" if opener == "[" else ")", at + 1)
+        if close < 0:
+            closed[opener] = False
+            continue
+        out.append(text[i:at])
+        out.append(" ")
+        i = close + 1
+    out.append(text[i:])
+    return "".join(out)
 
 
 def _clean_value(value: str) -> str:
@@ -654,10 +775,15 @@ def _status(nodes: Sequence[FieldNode], sections: Sequence[Section]) -> Field | 
     # The metadata block's status wins over later "Status:" lines in notes.
     meta = [s for s in sections if _canonical_name(s.title) in ("METADATA", "META_DATA", "STATUS")]
     candidates = [n for n in nodes if n.name in _STATUS_NAMES and n.value.strip(" *")]
+    # Nodes come in line order: the first candidate inside a section is the
+    # first at or after its heading (a bisection, not a scan of every
+    # candidate for every section: quadratic with thousands of both).
+    lines = [n.line for n in candidates]
     for sec in meta:
-        for n in candidates:
-            if sec.line <= n.line <= sec.end_line:
-                return Field("STATUS", _clean_value(n.value), n.line)
+        k = bisect.bisect_left(lines, sec.line)
+        if k < len(candidates) and lines[k] <= sec.end_line:
+            n = candidates[k]
+            return Field("STATUS", _clean_value(n.value), n.line)
     for n in candidates:
         if n.kind in ("item", "line"):
             return Field("STATUS", _clean_value(n.value), n.line)
@@ -921,6 +1047,26 @@ def _dedupe_refs(refs: list[SpecRef]) -> list[SpecRef]:
     return out
 
 
+_SPEC_CURRENT_WITH_PATH_RE = re.compile(r"[\w./-]*SPEC_CURRENT(?:\.md)?", re.I)
+_PATH_CHARS_RE = re.compile(r"[\w./-]+")
+
+
+def _spec_current_path(text: str) -> re.Match | None:
+    r"""``_SPEC_CURRENT_WITH_PATH_RE.search(text)``, without its quadratic
+    cost: searched from the start, the leading ``[\w./-]*`` runs to the end
+    of every path-character run again from each of its characters. All
+    letters of SPEC_CURRENT are path characters, so the leftmost match
+    starts where the run holding the first SPEC_CURRENT starts: the
+    pattern is tried there only."""
+    first = _SPEC_CURRENT_PATH_RE.search(text)
+    if first is None:
+        return None
+    for run in _PATH_CHARS_RE.finditer(text):
+        if run.end() > first.start():
+            return _SPEC_CURRENT_WITH_PATH_RE.match(text, run.start())
+    return None  # pragma: no cover - the run holding SPEC_CURRENT is found
+
+
 def _spec_ref_from_text(kind: str, text: str, line: int) -> SpecRef | None:
     file_m = _SPEC_FILE_ANY_RE.search(text)
     if file_m:
@@ -930,14 +1076,14 @@ def _spec_ref_from_text(kind: str, text: str, line: int) -> SpecRef | None:
     if kind == "pinned" and _SPEC_CURRENT_PATH_RE.search(text):
         # "docs/SPEC_CURRENT.md (Master Spec v02.91)" records the version the
         # pointer held when the packet was written; a bare pointer defers.
-        path_m = re.search(r"[\w./-]*SPEC_CURRENT(?:\.md)?", text, re.I)
+        path_m = _spec_current_path(text)
         if ver_m:
             return SpecRef("spec-current-note", ver_m.group("version"), text.strip()[:300], line, file=path_m.group(0) if path_m else None)
         return SpecRef("target", None, text.strip()[:300], line, file=path_m.group(0) if path_m else None)
     if ver_m:
         return SpecRef(kind, ver_m.group("version"), text.strip()[:300], line)
     if kind == "target" and _SPEC_CURRENT_PATH_RE.search(text):
-        path_m = re.search(r"[\w./-]*SPEC_CURRENT(?:\.md)?", text, re.I)
+        path_m = _spec_current_path(text)
         return SpecRef("target", None, text.strip()[:300], line, file=path_m.group(0) if path_m else None)
     # Spec versions are vMM.NN with a two-digit major; "MEX v1.2" is not one.
     bare = re.search(r"(?<![\w.])v(\d{2}\.\d{2,4})\b", text)
@@ -1066,6 +1212,13 @@ def _first_date(text: str) -> str | None:
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
 
 
+# An id: a letter, then id characters of which one at least is a digit or
+# hyphen. Read as ``[A-Za-z][\w.-]*[\d-][\w.-]*``, which splits the id's
+# characters between its two runs in every possible way before failing
+# (quadratic); the look-ahead asks for the digit or hyphen once.
+_WAIVER_ID_HEAD_RE = re.compile(r"^`?([A-Za-z](?=[\w.-]*[\d-])[\w.-]*)`?\s*(?::\s*|\s+|$)(.*)$")
+
+
 def _waiver_head(head: str) -> tuple[str | None, str]:
     """A waiver bullet's id and the text after it: ``[ID] text``,
     ``**ID**: text``, ``ID: text`` or ``ID [CX-573F]`` (an id has letters
@@ -1073,7 +1226,7 @@ def _waiver_head(head: str) -> tuple[str | None, str]:
     text = head.strip()
     m = re.match(r"^\[([^\]]+)\]\s*:?\s*(.*)$", text) or re.match(r"^\*\*([^*]+?)\*\*\s*:?\s*(.*)$", text)
     if m is None:
-        m = re.match(r"^`?([A-Za-z][\w.-]*[\d-][\w.-]*)`?\s*(?::\s*|\s+|$)(.*)$", text)
+        m = _WAIVER_ID_HEAD_RE.match(text)
     if m is None:
         return None, text
     ident = m.group(1).strip().rstrip(":")
@@ -1112,8 +1265,31 @@ def _evidence_mappings(nodes: Sequence[FieldNode], doc: _Doc) -> tuple[EvidenceM
 _PATH_LINE_RE = re.compile(r"`?([\w./@+-]+\.[\w]+):(\d+)(?:-(\d+))?`?")
 
 
+_PATH_CHAR_RUN_RE = re.compile(r"[\w./@+-]+")
+
+
 def _evidence_paths(text: str) -> list[str]:
-    return [m.group(0).strip("`") for m in _PATH_LINE_RE.finditer(text)]
+    r"""``[m.group(0).strip("`") for m in _PATH_LINE_RE.finditer(text)]`` in
+    linear time. finditer tries the pattern at every character, and from
+    each character of a run of path characters ``[\w./@+-]+`` reads to the
+    run's end: quadratic on a long run. A match's path part is a whole run
+    (it must be followed by ":" which is not a path character), or the part
+    of one after the previous match, so the pattern is tried only there,
+    and only on runs followed by ":". (A match may also take a backtick
+    before the run; it is stripped, so the result is the same.)"""
+    if ":" not in text:
+        return []
+    out: list[str] = []
+    pos = 0  # where finditer would search from
+    for run in _PATH_CHAR_RUN_RE.finditer(text):
+        start, end = run.span()
+        if end <= pos or not text.startswith(":", end):
+            continue
+        m = _PATH_LINE_RE.match(text, max(start, pos))
+        if m:
+            out.append(m.group(0).strip("`"))
+            pos = m.end()
+    return out
 
 
 def _evidence(nodes: Sequence[FieldNode], doc: _Doc) -> tuple[EvidenceEntry, ...]:

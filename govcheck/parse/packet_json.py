@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from typing import Any
 
 from govcheck.model import DecodeIssue, DoneMeans, Field, ListItem, Packet, SectionAnchor, SpecRef
@@ -49,14 +50,65 @@ def _strings(value: Any) -> list[str]:
     return out
 
 
-def merge_packet_json(packet: Packet, data: bytes) -> Packet:
+# A JSON string, or a bracket or line break outside strings: what the
+# nesting scan below steps through. A string ends at its closing quote or,
+# unterminated (invalid JSON), at the line's end: then every quote starts
+# one match and no text is scanned twice.
+_JSON_STRUCTURE_RE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|[\[\]{}\n]')
+
+
+def _deepest(text: str, stop_above: int | None = None) -> tuple[int, int]:
+    """How deep arrays and objects nest in ``text``, and the 1-based line
+    where that depth is first reached; with ``stop_above``, the first depth
+    past it and its line (the scan stops there)."""
+    depth = deepest = 0
+    line = deepest_line = 1
+    for m in _JSON_STRUCTURE_RE.finditer(text):
+        ch = m.group(0)
+        if ch == "\n":
+            line += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_line = depth, line
+                if stop_above is not None and depth > stop_above:
+                    break
+        elif ch in "]}":
+            depth -= 1
+    return deepest, deepest_line
+
+
+def merge_packet_json(packet: Packet, data: bytes, *, max_bytes: int | None = None) -> Packet:
+    """``packet`` with what packet.json states. A packet.json that cannot be
+    read (invalid, nested deeper than the JSON parser recurses, or over
+    ``max_bytes``) adds a ``packet-json-invalid`` parse issue instead."""
+
+    def invalid(line: int, why: str) -> Packet:
+        issue = DecodeIssue("packet-json-invalid", line, why)
+        return dataclasses.replace(packet, parse_issues=packet.parse_issues + (issue,))
+
+    if max_bytes is not None and len(data) > max_bytes:
+        return invalid(1, f"packet.json is too large to check: {len(data):,} bytes, over the limit of {max_bytes:,}; not read")
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        doc = json.loads(text)
         if not isinstance(doc, dict):
             raise ValueError("top level is not an object")
-    except (ValueError, UnicodeDecodeError) as exc:
-        issue = DecodeIssue("packet-json-invalid", 1, f"packet.json is not valid JSON: {exc}")
-        return dataclasses.replace(packet, parse_issues=packet.parse_issues + (issue,))
+    except UnicodeDecodeError as exc:
+        return invalid(data.count(b"\n", 0, exc.start) + 1, f"packet.json is not valid JSON: {exc}")
+    except ValueError as exc:
+        # json's errors carry their line; "top level is not an object" has none.
+        return invalid(getattr(exc, "lineno", 1), f"packet.json is not valid JSON: {exc}")
+    except RecursionError:
+        # json recurses once per level: 100,000 "[" exhaust the stack. It
+        # cannot go deeper than the recursion limit, so the scan for where
+        # the nesting gets too deep stops there (one pass over 16 MiB in
+        # Python would take seconds).
+        limit = sys.getrecursionlimit()
+        depth, line = _deepest(text, limit)
+        how_deep = f"more than {limit:,}" if depth > limit else f"{depth:,}"
+        return invalid(line, f"packet.json nests arrays and objects {how_deep} levels deep (from this line), "
+                             "deeper than the JSON reader goes; not read")
 
     def field_from(name: str, value: Any, current: Field | None) -> Field | None:
         if not isinstance(value, (str, int, float)) or value == "":
