@@ -326,7 +326,9 @@ def test_run_commands_logs_layout_and_events(tmp_path):
     assert [r.status for r in results] == ["passed", "passed"]
     assert results[0].log_path == ".govcheck/logs/WP-1/01-echo-one.log"
     assert results[1].log_path == ".govcheck/logs/WP-1/02-echo-WHO-out-txt.log"
-    assert results[1].command == "echo {{WHO}} > out.txt"
+    # the report shows the command as run, and where it came from
+    assert results[1].command == "echo world > out.txt"
+    assert results[1].reason == "filled from `echo {{WHO}} > out.txt`"
     assert (tmp_path / "out.txt").read_text() == "world\n"
     assert (tmp_path / ".govcheck" / ".gitignore").read_text() == "*\n"
     for r in results:
@@ -334,8 +336,8 @@ def test_run_commands_logs_layout_and_events(tmp_path):
     assert events == [
         ("start", 1, "echo one"),
         ("end", 1, "echo one"),
-        ("start", 2, "echo {{WHO}} > out.txt"),
-        ("end", 2, "echo {{WHO}} > out.txt"),
+        ("start", 2, "echo world > out.txt"),
+        ("end", 2, "echo world > out.txt"),
     ]
 
 
@@ -364,7 +366,7 @@ def test_run_commands_allowlist(tmp_path):
         parent_env=BASE_ENV,
     )
     assert [r.status for r in results] == ["passed", "refused"]
-    assert results[1].reason == "not allowed by run.allow"
+    assert results[1].reason == "not allowed by run.allow: `touch forbidden`"
     assert not (tmp_path / "forbidden").exists()
 
 

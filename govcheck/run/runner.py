@@ -26,6 +26,7 @@ import hashlib
 import os
 import re
 import select
+import shlex
 import signal
 import subprocess
 import threading
@@ -35,11 +36,16 @@ from pathlib import Path
 from typing import Protocol, Callable, Mapping, Sequence
 
 from ..model import Command, CommandResult
+from .shell import ShellParseError, quote_context, simple_commands
 
 __all__ = [
+    "PlaceholderError",
     "RunPolicy",
     "build_env",
+    "check_placeholder_value",
+    "disallowed_part",
     "fill_placeholders",
+    "placeholder_kind",
     "proof_lines",
     "run_command",
     "run_commands",
@@ -106,9 +112,60 @@ def build_env(parent: Mapping[str, str], policy: RunPolicy) -> dict[str, str]:
 
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
 
+# What a placeholder value may look like, by what its name says it holds.
+# Every pattern refuses a leading '-' (it would be read as an option, even
+# quoted) and any character the shell treats specially inside double quotes
+# ($ ` \ " !) or that ends single quotes ('), so a checked value means the
+# same text in any quoting context of the template.
+_REF_VALUE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]*(?:[~^][0-9]{0,4})*")  # sha, branch, HEAD~1
+_PATH_VALUE_RE = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./+@,=-]*")
+_ID_VALUE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_TEXT_VALUE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/:+@,=-]*")
+_MAX_VALUE_LEN = 512
+
+
+class PlaceholderError(ValueError):
+    """A placeholder value that is not what its name says it holds."""
+
+
+def placeholder_kind(name: str) -> str:
+    """``ref`` (*_SHA, *_REF, *_COMMIT, *_BRANCH, names with BASE), ``path``
+    (*_PATH, *_FILE, *_DIR), ``id`` (*_ID) or ``text`` for anything else."""
+    upper = name.upper()
+    if upper.endswith(("_SHA", "_REF", "_COMMIT", "_BRANCH")) or upper in ("SHA", "REF") or "BASE" in upper:
+        return "ref"
+    if upper.endswith(("_PATH", "_FILE", "_DIR")) or upper in ("PATH", "FILE", "DIR"):
+        return "path"
+    if upper.endswith("_ID") or upper == "ID":
+        return "id"
+    return "text"
+
+
+_KIND_RES = {"ref": _REF_VALUE_RE, "path": _PATH_VALUE_RE, "id": _ID_VALUE_RE, "text": _TEXT_VALUE_RE}
+_KIND_WORDS = {"ref": "a git ref or sha", "path": "a plain path", "id": "an id", "text": "plain text"}
+
+
+def check_placeholder_value(name: str, value: str) -> str | None:
+    """Why ``value`` cannot fill ``{{name}}`` (None when it can)."""
+    kind = placeholder_kind(name)
+    ok = len(value) <= _MAX_VALUE_LEN and _KIND_RES[kind].fullmatch(value) is not None
+    if ok and kind == "ref" and (".." in value or "@{" in value or value.endswith((".", "/", ".lock"))):
+        ok = False  # not a valid git ref name (git check-ref-format)
+    if ok:
+        return None
+    shown = value if len(value) <= 60 else value[:59] + "…"
+    return f"value {shown!r} of {{{{{name}}}}} is not {_KIND_WORDS[kind]}"
+
 
 def fill_placeholders(command: str, values: Mapping[str, str]) -> tuple[str, list[str]]:
-    """Replace ``{{NAME}}`` with ``values[NAME]``.
+    """Replace ``{{NAME}}`` with ``values[NAME]``, checked and quoted.
+
+    A value must look like what its name says (see
+    :func:`check_placeholder_value`), else :class:`PlaceholderError` is
+    raised: the values come from packet fields, which the pull request
+    under test writes. Outside quotes a value is inserted ``shlex.quote``d;
+    inside quotes of the template it is inserted as is (a checked value
+    holds no character that is special there).
 
     Returns the filled text and the names that had no value (in order of
     first appearance, each once); those placeholders are left as written.
@@ -118,12 +175,36 @@ def fill_placeholders(command: str, values: Mapping[str, str]) -> tuple[str, lis
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name in values:
-            return str(values[name])
+            value = str(values[name])
+            problem = check_placeholder_value(name, value)
+            if problem is not None:
+                raise PlaceholderError(problem)
+            if quote_context(command, m.start()) == "none":
+                return shlex.quote(value)
+            return value
         if name not in missing:
             missing.append(name)
         return m.group(0)
 
     return _PLACEHOLDER_RE.sub(sub, command), missing
+
+
+def disallowed_part(command: str, allow: Sequence[re.Pattern[str]]) -> str | None:
+    """Why ``run.allow`` refuses ``command`` (None when it allows it).
+
+    Every simple command of the command line (see :mod:`.shell`) must match
+    one of the patterns (``re.search`` on its text); a command line the
+    reader cannot split with certainty is refused as a whole.
+    """
+    try:
+        parts = simple_commands(command)
+    except ShellParseError as exc:
+        return f"run.allow cannot judge this command: {exc}"
+    for part in parts:
+        if not any(r.search(part.text) for r in allow):
+            shown = part.text if len(part.text) <= 80 else part.text[:79] + "…"
+            return f"not allowed by run.allow: `{shown}`"
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -436,6 +517,12 @@ class ResultCache(Protocol):
     def put(self, packet_id: str, n: int, command: str, result: CommandResult) -> None: ...
 
 
+def _join(*parts: str | None) -> str | None:
+    """Reason texts joined with '; ' (None when there are none)."""
+    kept = [p for p in parts if p]
+    return "; ".join(kept) if kept else None
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", text[:40]).strip("-")
     return slug or "command"
@@ -464,11 +551,12 @@ def run_commands(
     """Run a packet's TEST_PLAN commands in order.
 
     Logs go to ``.govcheck/logs/<packet_id>/NN-<slug>.log`` under the repo
-    root. Each result's ``command`` is the text as written in the packet
-    (placeholder values are not echoed back). ``on_event`` gets
-    ``("start", n, text)`` before a command runs and ``("end", n, text)``
-    once its result is known (also for refused and skipped commands), with
-    ``n`` the 1-based position used in the log name.
+    root. Each result's ``command`` is the command as run, placeholders
+    filled; when that differs from the packet's text, the reason says which
+    template it was filled from. ``on_event`` gets ``("start", n, command)``
+    before a command runs and ``("end", n, command)`` once its result is
+    known (also for refused and skipped commands), with ``n`` the 1-based
+    position used in the log name.
     """
     repo_root = Path(repo_root)
     allow = [re.compile(p) for p in policy.allow] if policy.allow is not None else None
@@ -492,20 +580,27 @@ def run_commands(
         if stop_reason is not None:
             result = CommandResult(text, cmd.line, "skipped", reason=stop_reason)
         else:
-            filled, missing = fill_placeholders(text, placeholders)
-            if missing:
-                names = ", ".join("{{" + m + "}}" for m in missing)
-                result = CommandResult(
-                    text, cmd.line, "refused", reason=f"unfilled placeholder {names}"
-                )
-            elif allow is not None and not any(r.search(filled) for r in allow):
-                result = CommandResult(
-                    text, cmd.line, "refused", reason="not allowed by run.allow"
-                )
+            try:
+                filled, missing = fill_placeholders(text, placeholders)
+                bad_value = None
+            except PlaceholderError as exc:
+                filled, missing, bad_value = text, [], str(exc)
+            # The report shows the command as run; the template it was
+            # filled from stays visible in the reason.
+            origin = f"filled from `{text}`" if filled != text else None
+            refusal = None
+            if bad_value is not None:
+                refusal = f"placeholder {bad_value}"
+            elif missing:
+                refusal = "unfilled placeholder " + ", ".join("{{" + m + "}}" for m in missing)
+            elif allow is not None:
+                refusal = disallowed_part(filled, allow)
+            if refusal is not None:
+                result = CommandResult(filled, cmd.line, "refused", reason=_join(refusal, origin))
             elif setup_error is not None:
-                result = CommandResult(text, cmd.line, "failed", reason=setup_error)
+                result = CommandResult(filled, cmd.line, "failed", reason=_join(setup_error, origin))
             elif cache is not None and (hit := cache.get(packet_id, n, filled)) is not None:
-                result = dataclasses.replace(hit, command=text, line=cmd.line, cached=True)
+                result = dataclasses.replace(hit, command=filled, line=cmd.line, cached=True)
             else:
                 log_file = log_dir / f"{n:02d}-{_slug(text)}.log"
                 try:
@@ -513,7 +608,7 @@ def run_commands(
                 except ValueError:  # state folder outside the repo
                     log_rel = str(log_file)
                 if on_event is not None:
-                    on_event("start", n, text)
+                    on_event("start", n, filled)
                 result = run_command(
                     filled,
                     cmd.line,
@@ -524,14 +619,14 @@ def run_commands(
                     parent_env=parent_env,
                     cancel=cancel,
                 )
-                result = dataclasses.replace(result, command=text)
-                if cache is not None and result.reason != "interrupted":
+                if result.reason == "interrupted":
+                    stop_reason = "interrupted"
+                result = dataclasses.replace(result, reason=_join(result.reason, origin))
+                if cache is not None and stop_reason != "interrupted":
                     cache.put(packet_id, n, filled, result)
-            if policy.fail_fast and result.status in ("failed", "timeout"):
+            if policy.fail_fast and result.status in ("failed", "timeout") and stop_reason is None:
                 stop_reason = "fail-fast"
-            if result.reason == "interrupted":
-                stop_reason = "interrupted"
         results.append(result)
         if on_event is not None:
-            on_event("end", n, text)
+            on_event("end", n, result.command)
     return tuple(results)

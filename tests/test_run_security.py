@@ -1,0 +1,166 @@
+"""The runner against a hostile pull request: its packets, TEST_PLAN
+commands and whatever those commands write are the attacker's.
+
+One section per defect found in review; every test here failed on the
+runner as it was before the fix it guards.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_GEN2, run_cli, write_packet
+from govcheck.model import Command
+from govcheck.run.runner import (
+    PlaceholderError,
+    RunPolicy,
+    fill_placeholders,
+    run_commands,
+)
+from govcheck.run.shell import ShellParseError, simple_commands
+
+BASE_ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp", "LANG": "C.UTF-8"}
+
+
+def cmds(*texts: str) -> list[Command]:
+    return [Command(t, 10 + i) for i, t in enumerate(texts)]
+
+
+def run_in(tmp_path: Path, *texts: str, placeholders=None, parent_env=None, **policy) -> tuple:
+    policy.setdefault("timeout", 10)
+    return run_commands(
+        "WP-S",
+        cmds(*texts),
+        repo_root=tmp_path,
+        policy=RunPolicy(**policy),
+        placeholders=placeholders or {},
+        parent_env=BASE_ENV if parent_env is None else parent_env,
+    )
+
+
+# --------------------------------------------------------------------------
+# 1. Placeholder injection and allowlist bypass
+# --------------------------------------------------------------------------
+
+
+def test_injected_placeholder_value_is_refused_and_never_runs(tmp_path):
+    planted = tmp_path / "pwned"
+    value = f"HEAD;touch${{IFS}}{planted};echo"
+    (r,) = run_in(tmp_path, "git diff {{MERGE_BASE_SHA}} --stat", placeholders={"MERGE_BASE_SHA": value})
+    assert r.status == "refused"
+    assert "is not a git ref or sha" in r.reason
+    assert not planted.exists()
+
+
+def test_injection_through_a_packet_field_end_to_end(storage_repo, tmp_path):
+    planted = tmp_path / "pwned"
+    text = GOOD_GEN2.replace("- MERGE_BASE_SHA: 0000000000000000000000000000000000000000",
+                             f"- MERGE_BASE_SHA: HEAD;touch${{IFS}}{planted};echo")
+    text = text.replace("python3 src/jobs/check_queue.py\n```", "git diff {{MERGE_BASE_SHA}} --stat\n```")
+    write_packet(storage_repo, "WP-1-Job-Queue-v2", text)
+    (storage_repo / "govcheck.yaml").write_text("run:\n  allow: ['^git diff ']\n")
+    res = run_cli("validate", "WP-1-Job-Queue-v2", "--repo", storage_repo, "--format", "json")
+    (c,) = res.json()["packets"][0]["commands"]
+    assert c["status"] == "refused"
+    assert not planted.exists()
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("MERGE_BASE_SHA", "--output=/etc/passwd"),  # an option, even when quoted
+        ("MERGE_BASE_SHA", "a b"),
+        ("BASE_REF", "main..evil"),
+        ("SPEC_PATH", "docs/$(id).md"),
+        ("WP_ID", "WP-1`id`"),
+        ("CRATE", "core'x"),
+        ("CRATE", 'core"x'),
+        ("CRATE", "line\nbreak"),
+    ],
+)
+def test_placeholder_values_are_checked_by_kind(name, value):
+    with pytest.raises(PlaceholderError):
+        fill_placeholders(f"run {{{{{name}}}}}", {name: value})
+
+
+def test_placeholder_values_are_quoted_for_their_context():
+    filled, _ = fill_placeholders("git log {{BASE_SHA}} '{{BASE_SHA}}' \"{{BASE_SHA}}\"", {"BASE_SHA": "HEAD~1"})
+    assert filled == "git log 'HEAD~1' 'HEAD~1' \"HEAD~1\""
+    assert fill_placeholders("cat {{SPEC_PATH}}", {"SPEC_PATH": "docs/a.md"}) == ("cat docs/a.md", [])
+
+
+def test_report_shows_the_command_as_run_and_its_template(tmp_path):
+    (r,) = run_in(tmp_path, "echo {{WP_ID}}", placeholders={"WP_ID": "WP-7"})
+    assert r.status == "passed"
+    assert r.command == "echo WP-7"
+    assert r.reason == "filled from `echo {{WP_ID}}`"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cargo --version; touch planted",
+        "cargo x || touch planted",
+        "cargo x && touch planted",
+        "cargo x | touch planted",
+        "cargo x & touch planted",
+        "cargo x\ntouch planted",
+        "cargo $(touch planted)",
+        "cargo `touch planted`",
+        'cargo "$(touch planted)"',
+        "cargo <(touch planted)",
+        "(touch planted)",
+        "{ touch planted; }",
+        "cargo x > >(touch planted)",
+    ],
+)
+def test_allowlist_judges_every_simple_command(tmp_path, command):
+    (r,) = run_in(tmp_path, command, allow=(r"^cargo ",))
+    assert r.status == "refused"
+    assert "touch planted" in r.reason
+    assert not (tmp_path / "planted").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "if true; then touch planted; fi",
+        "for x in 1; do touch planted; done",
+        "cargo $((1))",
+        "$CMD planted",
+        "carg* planted",
+        "f() { touch planted; }; f",
+        "cargo ${X:-$(touch planted)}",
+        "cargo 'unterminated",
+        "cat <<EOF\n$(touch planted)\nEOF",
+    ],
+)
+def test_allowlist_refuses_what_it_cannot_read(tmp_path, command):
+    (r,) = run_in(tmp_path, command, allow=(r"^cargo ", r"^cat ", r"^if ", r"^for ", r"^\$", r"^f"))
+    assert r.status == "refused"
+    assert r.reason.startswith("run.allow cannot judge this command")
+    assert not (tmp_path / "planted").exists()
+
+
+def test_allowlist_passes_a_command_line_of_allowed_parts(tmp_path):
+    (r,) = run_in(tmp_path, "echo a && echo b | cat > out.txt  # a comment", allow=(r"^echo ", r"^cat\b"))
+    assert r.status == "passed", r.reason
+    assert (tmp_path / "out.txt").read_text() == "b\n"
+
+
+def test_shell_reader_splits_and_keeps_text():
+    parts = simple_commands("A=1 cargo test -p x 2>&1 | tee 'log file' && echo \"$(date)\" # done")
+    assert [(p.name, p.text) for p in parts] == [
+        ("cargo", "A=1 cargo test -p x 2>&1"),
+        ("tee", "tee 'log file'"),
+        ("date", "date"),
+        ("echo", 'echo "$(date)"'),
+    ]
+    quoted_heredoc = simple_commands("python3 - <<'EOF'\nimport os; os.system('x')\nEOF\necho done")
+    assert [p.name for p in quoted_heredoc] == ["python3", "echo"]
+    with pytest.raises(ShellParseError):
+        simple_commands("echo $(touch x")
