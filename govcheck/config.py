@@ -30,6 +30,7 @@ import copy
 import datetime as _dt
 import difflib
 import hashlib
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -421,6 +422,14 @@ def _first_error(doc: Any, schema: Mapping[str, Any]) -> tuple[list[Any], str, i
 
 def _semantic_errors(doc: Mapping[str, Any], known_rules: Mapping[str, Any] | None) -> Iterable[tuple[list[Any], str]]:
     run = doc.get("run") or {}
+    # YAML's .nan / .inf (and TOML's nan / inf) are numbers the schema lets
+    # through, and either would switch the per-command timeout off.
+    timeouts = [(["run", "timeout"], run.get("timeout"))]
+    for tier, policy in ((doc.get("policy") or {}).get("risk") or {}).items():
+        timeouts.append((["policy", "risk", tier, "timeout"], (policy or {}).get("timeout")))
+    for where, value in timeouts:
+        if isinstance(value, float) and not math.isfinite(value):
+            yield where, f"timeout must be a finite number of seconds, got {value}"
     for i, pattern in enumerate(run.get("allow") or ()):
         try:
             re.compile(pattern)

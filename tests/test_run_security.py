@@ -164,3 +164,37 @@ def test_shell_reader_splits_and_keeps_text():
     assert [p.name for p in quoted_heredoc] == ["python3", "echo"]
     with pytest.raises(ShellParseError):
         simple_commands("echo $(touch x")
+
+
+# --------------------------------------------------------------------------
+# 4. Non-finite timeouts
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "NaN", "+inf"])
+def test_cli_rejects_non_finite_timeout(storage_repo, value):
+    res = run_cli("validate", "WP-1-Job-Queue-v2", "--repo", storage_repo, "--timeout", value)
+    assert res.exit_code == 2
+    assert res.stderr.count("\n") == 1 and "not a finite number of seconds" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "yaml_text, line, where",
+    [
+        ("run:\n  timeout: .nan\n", 2, "run.timeout"),
+        ("run:\n  cache: true\n  timeout: .inf\n", 3, "run.timeout"),
+        ("policy:\n  risk:\n    HIGH:\n      timeout: .inf\n", 4, "policy.risk.HIGH.timeout"),
+    ],
+)
+def test_config_rejects_non_finite_timeout(storage_repo, yaml_text, line, where):
+    (storage_repo / "govcheck.yaml").write_text(yaml_text)
+    res = run_cli("validate", "WP-1-Job-Queue-v2", "--repo", storage_repo)
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"govcheck: govcheck.yaml:{line}: {where}: timeout must be a finite number")
+    assert res.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), 0, -1])
+def test_run_policy_refuses_a_timeout_that_never_fires(timeout):
+    with pytest.raises(ValueError, match="finite number of seconds"):
+        RunPolicy(timeout=timeout)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import os
 import re
 import select
@@ -66,6 +67,12 @@ class RunPolicy:
     env: Mapping[str, str] = field(default_factory=dict)  # extra vars to set
     pass_env: tuple[str, ...] = ()  # caller env var names explicitly allowed through
     fail_fast: bool = False
+
+    def __post_init__(self) -> None:
+        # A backstop behind the CLI and config checks: a NaN deadline is
+        # never reached (every comparison is false) and inf never comes.
+        if not (isinstance(self.timeout, (int, float)) and math.isfinite(self.timeout) and self.timeout > 0):
+            raise ValueError(f"timeout must be a finite number of seconds above 0, got {self.timeout!r}")
 
 
 # --------------------------------------------------------------------------
