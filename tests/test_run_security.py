@@ -198,3 +198,59 @@ def test_config_rejects_non_finite_timeout(storage_repo, yaml_text, line, where)
 def test_run_policy_refuses_a_timeout_that_never_fires(timeout):
     with pytest.raises(ValueError, match="finite number of seconds"):
         RunPolicy(timeout=timeout)
+
+
+# --------------------------------------------------------------------------
+# 5. Writes outside the state folder through planted symlinks
+# --------------------------------------------------------------------------
+
+
+def test_symlink_planted_at_next_log_is_not_followed(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    plant = f"ln -s {victim} .govcheck/logs/WP-S/02-echo-second.log"
+    results = run_in(repo, plant, "echo second")
+    assert [r.status for r in results] == ["passed", "passed"]
+    assert victim.read_text() == "precious\n"
+    log = repo / results[1].log_path
+    assert not log.is_symlink() and log.read_text() == "second\n"
+
+
+def test_log_folder_swapped_for_a_symlink_is_not_followed(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    swap = f"mv .govcheck/logs/WP-S moved && ln -s {elsewhere} .govcheck/logs/WP-S"
+    results = run_in(repo, swap, "echo second")
+    assert [r.status for r in results] == ["passed", "passed"]
+    assert list(elsewhere.iterdir()) == []
+    assert (repo / "moved" / "02-echo-second.log").read_text() == "second\n"
+
+
+def test_planted_gitignore_symlink_is_not_written_through(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".govcheck").mkdir(parents=True)
+    outside = tmp_path / "created-outside"
+    (repo / ".govcheck" / ".gitignore").symlink_to(outside)
+    (r,) = run_in(repo, "echo hi")
+    assert r.status == "passed"
+    assert not outside.exists()
+
+
+def test_run_cache_does_not_write_through_a_planted_symlink(tmp_path):
+    from govcheck.model import CommandResult
+    from govcheck.run.cache import RunCache
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    cache = RunCache(folder, tmp_path, {"WP-S": "sha"}, "state", "v1")
+    key = cache._key("WP-S", 1, "echo hi")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (folder / f"{key}.json").symlink_to(victim)
+    cache.put("WP-S", 1, "echo hi", CommandResult("echo hi", 1, "passed", exit_code=0))
+    assert victim.read_text() == "precious\n"
+    assert not (folder / f"{key}.json").is_symlink()

@@ -16,9 +16,9 @@ import hashlib
 import json
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
-from ..fsutil import atomic_write_bytes
 from ..model import CommandResult
 
 CACHE_FORMAT = 1
@@ -93,6 +93,23 @@ class RunCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             doc = dataclasses.asdict(dataclasses.replace(result, cached=False))
-            atomic_write_bytes(self.folder / f"{key}.json", json.dumps(doc, sort_keys=True).encode("utf-8"))
+            _replace_file(self.folder / f"{key}.json", json.dumps(doc, sort_keys=True).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` as a new file renamed over ``path``. Unlike
+    fsutil.atomic_write_bytes this never writes through a symlink at
+    ``path``: the commands just run could have planted one there."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

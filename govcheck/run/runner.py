@@ -392,8 +392,14 @@ def run_command(
     policy: RunPolicy,
     parent_env: Mapping[str, str] | None = None,
     cancel: threading.Event | None = None,
+    log_dir_fd: int | None = None,
 ) -> CommandResult:
-    """Run one (already filled) command; see the module docstring."""
+    """Run one (already filled) command; see the module docstring.
+
+    The log is created as a new file named ``log_file.name`` in
+    ``log_dir_fd`` when given (run_commands opens the folder once, safely),
+    else in ``log_file``'s folder.
+    """
     env = build_env(os.environ if parent_env is None else parent_env, policy)
     started = time.monotonic()
 
@@ -407,8 +413,14 @@ def run_command(
         )
 
     try:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(log_file, "wb")
+        if log_dir_fd is not None:
+            fh = _create_file(log_dir_fd, log_file.name)
+        else:
+            own_fd = _open_dir_path(log_file.parent)
+            try:
+                fh = _create_file(own_fd, log_file.name)
+            finally:
+                os.close(own_fd)
     except OSError as exc:
         return failed(f"cannot create log {log_rel}: {exc}")
 
@@ -535,11 +547,64 @@ def _slug(text: str) -> str:
     return slug or "command"
 
 
-def _ensure_gitignore(govcheck_dir: Path) -> None:
-    govcheck_dir.mkdir(parents=True, exist_ok=True)
-    ignore = govcheck_dir / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
+# The commands run with write access to the repo, state folder included:
+# between two commands any folder or file name under it may have become a
+# symlink to somewhere else. Folders are therefore opened one name at a time
+# without following links, and files are created fresh (O_EXCL) through a
+# descriptor of their folder, never by path.
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _open_subdirs(dir_fd: int, parts: Sequence[str]) -> int:
+    """A new descriptor of ``parts`` below ``dir_fd``, each folder created if
+    missing; a symlink on the way is an error, not followed."""
+    fd = os.dup(dir_fd)
+    try:
+        for part in parts:
+            try:
+                os.mkdir(part, 0o777, dir_fd=fd)
+            except FileExistsError:
+                pass
+            inner = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _open_dir_path(folder: Path) -> int:
+    """A descriptor of ``folder`` (created if missing). The path is the
+    caller's; only the names below it need the care of _open_subdirs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+
+
+def _create_file(dir_fd: int, name: str):
+    """``name`` in ``dir_fd`` as a new empty file open for writing. What was
+    there (an earlier log, or a symlink a command planted) is unlinked, never
+    written through; a link planted again in between makes the create fail."""
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        pass
+    return os.fdopen(os.open(name, _NEW_FILE_FLAGS, 0o644, dir_fd=dir_fd), "wb")
+
+
+def _ensure_gitignore(state_fd: int) -> None:
+    try:
+        os.stat(".gitignore", dir_fd=state_fd, follow_symlinks=False)
+        return
+    except FileNotFoundError:
+        pass
+    try:
+        fh = os.fdopen(os.open(".gitignore", _NEW_FILE_FLAGS, 0o644, dir_fd=state_fd), "wb")
+    except FileExistsError:  # created meanwhile by a parallel packet
+        return
+    with fh:
+        fh.write(b"*\n")
 
 
 def run_commands(
@@ -571,69 +636,86 @@ def run_commands(
     state = Path(state_dir) if state_dir is not None else repo_root / ".govcheck"
     log_dir = state / "logs" / safe_id
     setup_error: str | None = None
+    log_dir_fd: int | None = None
     try:
-        _ensure_gitignore(state)
-        log_dir.mkdir(parents=True, exist_ok=True)
+        try:  # a state folder inside the repo is reached name by name from the root
+            base, below = repo_root, state.relative_to(repo_root).parts
+        except ValueError:
+            base, below = state, ()
+        base_fd = _open_dir_path(base)
+        try:
+            state_fd = _open_subdirs(base_fd, below)
+        finally:
+            os.close(base_fd)
+        try:
+            _ensure_gitignore(state_fd)
+            log_dir_fd = _open_subdirs(state_fd, ("logs", safe_id))
+        finally:
+            os.close(state_fd)
     except OSError as exc:
         setup_error = f"cannot create log folder: {exc}"
-
-    results: list[CommandResult] = []
-    stop_reason: str | None = None
-    for n, cmd in enumerate(commands, start=1):
-        text = cmd.text
-        result: CommandResult
-        if stop_reason is None and cancel is not None and cancel.is_set():
-            stop_reason = "interrupted"
-        if stop_reason is not None:
-            result = CommandResult(text, cmd.line, "skipped", reason=stop_reason)
-        else:
-            try:
-                filled, missing = fill_placeholders(text, placeholders)
-                bad_value = None
-            except PlaceholderError as exc:
-                filled, missing, bad_value = text, [], str(exc)
-            # The report shows the command as run; the template it was
-            # filled from stays visible in the reason.
-            origin = f"filled from `{text}`" if filled != text else None
-            refusal = None
-            if bad_value is not None:
-                refusal = f"placeholder {bad_value}"
-            elif missing:
-                refusal = "unfilled placeholder " + ", ".join("{{" + m + "}}" for m in missing)
-            elif allow is not None:
-                refusal = disallowed_part(filled, allow)
-            if refusal is not None:
-                result = CommandResult(filled, cmd.line, "refused", reason=_join(refusal, origin))
-            elif setup_error is not None:
-                result = CommandResult(filled, cmd.line, "failed", reason=_join(setup_error, origin))
-            elif cache is not None and (hit := cache.get(packet_id, n, filled)) is not None:
-                result = dataclasses.replace(hit, command=filled, line=cmd.line, cached=True)
+    try:
+        results: list[CommandResult] = []
+        stop_reason: str | None = None
+        for n, cmd in enumerate(commands, start=1):
+            text = cmd.text
+            result: CommandResult
+            if stop_reason is None and cancel is not None and cancel.is_set():
+                stop_reason = "interrupted"
+            if stop_reason is not None:
+                result = CommandResult(text, cmd.line, "skipped", reason=stop_reason)
             else:
-                log_file = log_dir / f"{n:02d}-{_slug(text)}.log"
                 try:
-                    log_rel = log_file.relative_to(repo_root).as_posix()
-                except ValueError:  # state folder outside the repo
-                    log_rel = str(log_file)
-                if on_event is not None:
-                    on_event("start", n, filled)
-                result = run_command(
-                    filled,
-                    cmd.line,
-                    cwd=repo_root,
-                    log_file=log_file,
-                    log_rel=log_rel,
-                    policy=policy,
-                    parent_env=parent_env,
-                    cancel=cancel,
-                )
-                if result.reason == "interrupted":
-                    stop_reason = "interrupted"
-                result = dataclasses.replace(result, reason=_join(result.reason, origin))
-                if cache is not None and stop_reason != "interrupted":
-                    cache.put(packet_id, n, filled, result)
-            if policy.fail_fast and result.status in ("failed", "timeout") and stop_reason is None:
-                stop_reason = "fail-fast"
-        results.append(result)
-        if on_event is not None:
-            on_event("end", n, result.command)
+                    filled, missing = fill_placeholders(text, placeholders)
+                    bad_value = None
+                except PlaceholderError as exc:
+                    filled, missing, bad_value = text, [], str(exc)
+                # The report shows the command as run; the template it was
+                # filled from stays visible in the reason.
+                origin = f"filled from `{text}`" if filled != text else None
+                refusal = None
+                if bad_value is not None:
+                    refusal = f"placeholder {bad_value}"
+                elif missing:
+                    refusal = "unfilled placeholder " + ", ".join("{{" + m + "}}" for m in missing)
+                elif allow is not None:
+                    refusal = disallowed_part(filled, allow)
+                if refusal is not None:
+                    result = CommandResult(filled, cmd.line, "refused", reason=_join(refusal, origin))
+                elif setup_error is not None:
+                    result = CommandResult(filled, cmd.line, "failed", reason=_join(setup_error, origin))
+                elif cache is not None and (hit := cache.get(packet_id, n, filled)) is not None:
+                    result = dataclasses.replace(hit, command=filled, line=cmd.line, cached=True)
+                else:
+                    log_file = log_dir / f"{n:02d}-{_slug(text)}.log"
+                    try:
+                        log_rel = log_file.relative_to(repo_root).as_posix()
+                    except ValueError:  # state folder outside the repo
+                        log_rel = str(log_file)
+                    if on_event is not None:
+                        on_event("start", n, filled)
+                    result = run_command(
+                        filled,
+                        cmd.line,
+                        cwd=repo_root,
+                        log_file=log_file,
+                        log_rel=log_rel,
+                        policy=policy,
+                        parent_env=parent_env,
+                        cancel=cancel,
+                        log_dir_fd=log_dir_fd,
+                    )
+                    if result.reason == "interrupted":
+                        stop_reason = "interrupted"
+                    result = dataclasses.replace(result, reason=_join(result.reason, origin))
+                    if cache is not None and stop_reason != "interrupted":
+                        cache.put(packet_id, n, filled, result)
+                if policy.fail_fast and result.status in ("failed", "timeout") and stop_reason is None:
+                    stop_reason = "fail-fast"
+            results.append(result)
+            if on_event is not None:
+                on_event("end", n, result.command)
+    finally:
+        if log_dir_fd is not None:
+            os.close(log_dir_fd)
     return tuple(results)
