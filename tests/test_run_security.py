@@ -254,3 +254,77 @@ def test_run_cache_does_not_write_through_a_planted_symlink(tmp_path):
     cache.put("WP-S", 1, "echo hi", CommandResult("echo hi", 1, "passed", exit_code=0))
     assert victim.read_text() == "precious\n"
     assert not (folder / f"{key}.json").is_symlink()
+
+
+# --------------------------------------------------------------------------
+# 2. Secrets of the caller in logs and reports
+# --------------------------------------------------------------------------
+
+CALLER_SECRETS = {
+    "MY_API_TOKEN": "tok-4f1e9c77",
+    "AWS_SECRET_ACCESS_KEY": "aws-9d8e7f66",
+    "GITHUB_TOKEN": "ghp-77aa11bb",
+    "DB_PASSWORD": "pw-31337xyz",
+}
+
+
+def test_secret_a_command_finds_is_masked_in_log_and_proof_lines(tmp_path):
+    from govcheck.run.runner import run_command
+
+    # The command cannot see the secret in its environment (scrubbed), but
+    # may find it elsewhere: here a file stands for any such place.
+    (tmp_path / "found.txt").write_text("leak: tok-4f1e9c77 and pw-31337xyz\n1 passed tok-4f1e9c77\n")
+    r = run_command("cat found.txt", 1, cwd=tmp_path, log_file=tmp_path / "logs" / "c.log", log_rel="logs/c.log",
+                    policy=RunPolicy(timeout=10), parent_env={**BASE_ENV, **CALLER_SECRETS})
+    log = (tmp_path / "logs" / "c.log").read_text()
+    assert log == "leak: *** and ***\n1 passed ***\n"
+    assert r.proof_lines == ("1 passed ***",)
+
+
+def test_masker_finds_a_secret_split_across_chunks():
+    from govcheck.run.masking import OutputMasker, secret_values
+
+    secrets = secret_values({"API_TOKEN": "abcdefgh", "SHORT_KEY": "abc", "GITHUB_ACTIONS": "true",
+                             "SKIP_KEY_CHECK": "true"})
+    assert secrets == (b"abcdefgh",)  # too short, flag words and non-secret names are not masked
+    masker = OutputMasker(secrets)
+    stream = b"x abcdefgh y abcd" + b"efgh z abcdefg"
+    out = b""
+    for i in range(0, len(stream), 3):  # every split position of the secret occurs
+        out += masker.feed(stream[i:i + 3])
+    out += masker.flush()
+    assert out == b"x *** y *** z abcdefg"
+
+
+def test_locale_names_cannot_smuggle_values():
+    from govcheck.run.runner import build_env
+
+    env = build_env({"LC_ALL": "C.UTF-8", "LC_TIME": "en_GB.UTF-8", "LANG": "sr_RS@latin",
+                     "LC_SMUGGLED": "tok-4f1e9c77", "LC_CTYPE": "tok-4f1e9c77;rm"}, RunPolicy())
+    assert env["LC_ALL"] == "C.UTF-8" and env["LC_TIME"] == "en_GB.UTF-8" and env["LANG"] == "sr_RS@latin"
+    assert "LC_SMUGGLED" not in env and "LC_CTYPE" not in env
+
+
+def test_parent_environ_read_by_a_command_never_reaches_reports(storage_repo, tmp_path):
+    import subprocess
+    import sys
+
+    # A real govcheck process: /proc/<pid>/environ shows the environment a
+    # process started with, which an in-process CLI runner cannot fake.
+    text = GOOD_GEN2.replace(
+        "python3 src/jobs/check_queue.py\n```",
+        "tr '\\0' '\\n' < /proc/$PPID/environ; tr '\\0' '\\n' < /proc/$PPID/task/$PPID/environ\n```",
+    )
+    write_packet(storage_repo, "WP-1-Job-Queue-v2", text)
+    md, js = tmp_path / "report.md", tmp_path / "report.json"
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **CALLER_SECRETS}
+    subprocess.run(
+        [sys.executable, "-c", "from govcheck.cli import main; main()", "validate", "WP-1-Job-Queue-v2",
+         "--repo", str(storage_repo), "--format", f"markdown:{md}", "--format", f"json:{js}"],
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=60, check=False,
+    )
+    logs = b"".join(p.read_bytes() for p in (storage_repo / ".govcheck" / "logs").rglob("*.log"))
+    assert logs, "the command ran and logged"
+    for secret in CALLER_SECRETS.values():
+        for where, data in (("log", logs), ("markdown", md.read_bytes()), ("json", js.read_bytes())):
+            assert secret.encode() not in data, (where, secret)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Protocol, Callable, Mapping, Sequence
 
 from ..model import Command, CommandResult
+from .masking import OutputMasker, secret_values
 from .shell import ShellParseError, quote_context, simple_commands
 
 __all__ = [
@@ -79,7 +80,7 @@ class RunPolicy:
 # Environment
 # --------------------------------------------------------------------------
 
-_BASE_ENV = ("PATH", "HOME", "LANG", "TERM", "TMPDIR", "USER", "LOGNAME", "SHELL", "TZ")
+_BASE_ENV = ("PATH", "HOME", "TERM", "TMPDIR", "USER", "LOGNAME", "SHELL", "TZ")
 _SECRET_RE = re.compile(
     r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|^AWS_|^GITHUB_", re.IGNORECASE
 )
@@ -90,20 +91,38 @@ def _looks_secret(name: str) -> bool:
     return bool(_SECRET_RE.search(name))
 
 
+# The locale categories of POSIX and glibc. Any other LC_* name is not a
+# locale setting at all: "LC_" is merely a prefix ssh forwards by default,
+# which makes it a way to carry arbitrary values into CI.
+_LOCALE_NAMES = frozenset(
+    "LANG LC_ALL LC_CTYPE LC_COLLATE LC_MESSAGES LC_MONETARY LC_NUMERIC LC_TIME LC_ADDRESS "
+    "LC_IDENTIFICATION LC_MEASUREMENT LC_NAME LC_PAPER LC_TELEPHONE".split()
+)
+# What a locale name looks like (C, POSIX, en_US.UTF-8, sr_RS@latin ...):
+# a token or password in an LC_ variable does not pass for one.
+_LOCALE_VALUE_RE = re.compile(r"(?:C|POSIX|[a-z]{2,3}(?:_[A-Z]{2})?)(?:\.[A-Za-z0-9-]{1,20})?(?:@[a-z]{1,20})?")
+
+
 def build_env(parent: Mapping[str, str], policy: RunPolicy) -> dict[str, str]:
     """The environment a command runs with.
 
     Only a few harmless variables are copied from ``parent`` (PATH, HOME,
-    LANG, LC_*, TERM, TMPDIR, USER, LOGNAME, SHELL, TZ, CI) plus the names in
+    TERM, TMPDIR, USER, LOGNAME, SHELL, TZ, CI, and LANG and the LC_*
+    locale categories when their value is a locale name) plus the names in
     ``policy.pass_env``; anything secret-looking that was not named in
     ``pass_env`` is dropped. ``GOVCHECK=1`` is set, then ``policy.env``.
     """
     passed = set(policy.pass_env)
     env: dict[str, str] = {}
     for name, value in parent.items():
-        if name in _BASE_ENV or name.startswith("LC_") or name == "CI" or name in passed:
-            if name not in passed and _looks_secret(name):
-                continue
+        if name in passed:
+            env[name] = value
+        elif _looks_secret(name):
+            continue
+        elif name in _LOCALE_NAMES:
+            if value == "" or _LOCALE_VALUE_RE.fullmatch(value):
+                env[name] = value
+        elif name in _BASE_ENV or name == "CI":
             env[name] = value
     env["GOVCHECK"] = "1"
     for name, value in policy.env.items():
@@ -275,8 +294,9 @@ class _LogSink:
     """Writes the first ``cap`` bytes to the log, counts the rest, hashes
     what was written and keeps the last ``TAIL_BYTES`` in memory."""
 
-    def __init__(self, fh, cap: int) -> None:
+    def __init__(self, fh, cap: int, masker: OutputMasker | None = None) -> None:
         self.fh = fh
+        self.masker = masker or OutputMasker(())
         self.cap = max(0, cap)
         self.written = 0
         self.truncated = 0
@@ -298,6 +318,13 @@ class _LogSink:
         self._last_byte = data[-1:]
 
     def feed(self, chunk: bytes) -> None:
+        # Secrets are masked before anything is kept: the log, its hash, the
+        # tail (proof lines) only ever see masked output.
+        self._keep(self.masker.feed(chunk))
+
+    def _keep(self, chunk: bytes) -> None:
+        if not chunk:
+            return
         room = self.cap - self.written if self.error is None else 0
         if room > 0:
             keep = chunk[:room]
@@ -310,6 +337,7 @@ class _LogSink:
             del self.tail[: len(self.tail) - TAIL_BYTES]
 
     def finish(self) -> None:
+        self._keep(self.masker.flush())
         if self.truncated:
             prefix = b"" if self._last_byte == b"\n" else b"\n"
             marker = f"[govcheck: output truncated, {self.truncated} bytes dropped]\n"
@@ -425,7 +453,8 @@ def run_command(
         return failed(f"cannot create log {log_rel}: {exc}")
 
     with fh:
-        sink = _LogSink(fh, policy.log_cap)
+        caller_env = os.environ if parent_env is None else parent_env
+        sink = _LogSink(fh, policy.log_cap, OutputMasker(secret_values(caller_env, policy.env)))
         try:
             proc = subprocess.Popen(
                 ["bash", "-o", "pipefail", "-c", command],
