@@ -328,3 +328,105 @@ def test_parent_environ_read_by_a_command_never_reaches_reports(storage_repo, tm
     for secret in CALLER_SECRETS.values():
         for where, data in (("log", logs), ("markdown", md.read_bytes()), ("json", js.read_bytes())):
             assert secret.encode() not in data, (where, secret)
+
+
+# --------------------------------------------------------------------------
+# 3. Processes a command leaves behind, and isolation from govcheck
+# --------------------------------------------------------------------------
+
+ISOLATIONS = ["none", "auto"]  # the reaper alone, and with the namespace this machine allows
+
+
+@pytest.fixture(autouse=True)
+def fast_kill(monkeypatch):
+    import govcheck.run.runner as runner
+
+    monkeypatch.setattr(runner, "KILL_GRACE_S", 0.2)
+    monkeypatch.setattr(runner, "REAPER_MARGIN_S", 0.3)
+    monkeypatch.setattr(runner, "READER_JOIN_S", 0.5)
+
+
+def run_one(tmp_path: Path, command: str, **policy):
+    from govcheck.run.runner import run_command
+
+    policy.setdefault("timeout", 10)
+    return run_command(command, 1, cwd=tmp_path, log_file=tmp_path / "logs" / "c.log", log_rel="logs/c.log",
+                       policy=RunPolicy(**policy), parent_env=BASE_ENV)
+
+
+def assert_never_appears(path: Path, seconds: float) -> None:
+    """A survivor would create ``path`` later: wait past that moment."""
+    time.sleep(seconds)
+    assert not path.exists(), "a process the command started outlived it"
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+@pytest.mark.parametrize(
+    "daemon",
+    [
+        "setsid sh -c 'sleep 0.4; touch survived' >/dev/null 2>&1 &",  # own session, output closed
+        "(setsid sh -c '(sleep 0.4; touch survived) &' >/dev/null 2>&1 &)",  # double fork around setsid
+        "setsid sh -c 'while :; do sleep 0.1; touch survived; done' >/dev/null 2>&1 &",  # a loop
+    ],
+)
+def test_daemon_is_found_ended_and_fails_the_command(tmp_path, daemon, isolation):
+    r = run_one(tmp_path, f"{daemon}\necho started", isolation=isolation)
+    assert r.status == "failed" and r.exit_code == 0
+    # how many depends on the moment (a shell and the child it forked)
+    assert r.reason.startswith("left ") and "process(es) running after it exited" in r.reason
+    assert_never_appears(tmp_path / "survived", 0.8)
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_daemon_of_a_timed_out_command_is_ended(tmp_path, isolation):
+    r = run_one(tmp_path, "setsid sh -c 'sleep 0.6; touch survived' >/dev/null 2>&1 & sleep 30",
+                timeout=0.3, isolation=isolation)
+    assert r.status == "timeout"
+    assert_never_appears(tmp_path / "survived", 0.9)
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_a_killed_reaper_fails_the_command(tmp_path, isolation):
+    # The command kills the process that would report its leftovers.
+    r = run_one(tmp_path, "kill -9 $PPID; echo still-here", isolation=isolation)
+    assert r.status == "failed"
+    assert "no report from the process reaper" in r.reason
+
+
+def test_govcheck_is_non_dumpable_once_it_runs_commands(tmp_path):
+    import ctypes
+
+    run_one(tmp_path, "true")
+    pr_get_dumpable = 3
+    assert ctypes.CDLL(None).prctl(pr_get_dumpable, 0, 0, 0, 0) == 0
+
+
+def _isolation_here() -> str:
+    from govcheck.run.isolation import probe_isolation
+
+    return probe_isolation("auto")[0]
+
+
+@pytest.mark.skipif(_isolation_here() == "none", reason="no PID namespace can be made on this machine")
+def test_command_sees_only_its_own_processes(tmp_path):
+    # Not govcheck, not the CI runner: their /proc/<pid>/environ is out of
+    # reach. Unmounting the fresh /proc (root could) must not reveal the host's.
+    r = run_one(tmp_path, "umount -l /proc 2>/dev/null; ls /proc | grep -c '^[0-9]*$'")
+    assert r.status == "passed"
+    assert int(r.proof_lines[-1]) < 10
+    assert str(os.getpid()) not in (tmp_path / "logs" / "c.log").read_text().split()
+
+
+def test_isolation_degrades_when_bwrap_is_missing_or_broken(tmp_path, monkeypatch):
+    from govcheck.run import isolation
+
+    monkeypatch.setattr(isolation, "_probed", {})
+    monkeypatch.setattr(isolation, "_bwrap_prefix", lambda: ["false", "--"])  # cannot create namespaces
+    monkeypatch.setattr(isolation, "_PREFIXES", {**isolation._PREFIXES, "bwrap": isolation._bwrap_prefix})
+    assert isolation.probe_isolation("bwrap") == ("none", [])
+    assert isolation.probe_isolation("auto")[0] in ("unshare", "none")
+    monkeypatch.setattr(isolation.shutil, "which", lambda name: None)  # nothing installed
+    monkeypatch.setattr(isolation, "_probed", {})
+    assert isolation.probe_isolation("auto") == ("none", [])
+    r = run_one(tmp_path, "echo still-runs", isolation="auto")
+    assert r.status == "passed" and r.proof_lines == ("still-runs",)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import math
 import os
 import re
@@ -30,6 +31,7 @@ import select
 import shlex
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Protocol, Callable, Mapping, Sequence
 
 from ..model import Command, CommandResult
+from .isolation import isolation_prefix, make_non_dumpable
 from .masking import OutputMasker, secret_values
 from .shell import ShellParseError, quote_context, simple_commands
 
@@ -55,6 +58,9 @@ __all__ = [
 
 TAIL_BYTES = 64 * 1024
 KILL_GRACE_S = 2.0
+REAPER_MARGIN_S = 1.0  # beyond KILL_GRACE_S, for the reaper to finish ending a command
+REAPER = Path(__file__).with_name("reaper.py")
+_MAX_REPORT = 64 * 1024
 READER_JOIN_S = 5.0
 _POLL_S = 0.05
 _READ_CHUNK = 64 * 1024
@@ -68,6 +74,7 @@ class RunPolicy:
     env: Mapping[str, str] = field(default_factory=dict)  # extra vars to set
     pass_env: tuple[str, ...] = ()  # caller env var names explicitly allowed through
     fail_fast: bool = False
+    isolation: str = "auto"  # auto | bwrap | unshare | none (see run.isolation)
 
     def __post_init__(self) -> None:
         # A backstop behind the CLI and config checks: a NaN deadline is
@@ -395,9 +402,52 @@ def _wait_exit(proc: subprocess.Popen, seconds: float) -> bool:
 
 
 def _terminate_group(proc: subprocess.Popen) -> None:
+    # The reaper gets SIGTERM with the group and ends every descendant
+    # (setsid ones too) within KILL_GRACE_S; it is given a moment more
+    # before the group is killed.
     _killpg(proc.pid, signal.SIGTERM)
-    _wait_exit(proc, KILL_GRACE_S)
+    _wait_exit(proc, KILL_GRACE_S + REAPER_MARGIN_S)
     _killpg(proc.pid, signal.SIGKILL)
+
+
+def _read_report(fd: int, returncode: int | None) -> dict | None:
+    """The reaper's report: the last JSON line it wrote to ``fd``, trusted
+    only when it agrees with how the reaper (or the sandbox around it)
+    exited. ``fd`` is closed."""
+    data = b""
+    try:
+        while len(data) < _MAX_REPORT:
+            try:
+                chunk = os.read(fd, _MAX_REPORT)
+            except BlockingIOError:  # a holder is still alive: take what is there
+                break
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    lines = data.decode("utf-8", "replace").strip().splitlines()
+    try:
+        report = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        return None
+    if not isinstance(report, dict) or not isinstance(report.get("left"), list):
+        return None
+    if "signal" in report and isinstance(report["signal"], int):
+        expected = 128 + report["signal"]
+    elif isinstance(report.get("exit"), int):
+        expected = report["exit"]
+    else:
+        return None
+    if returncode != expected:
+        return None
+    report["left"] = [str(name) for name in report["left"]]
+    return report
+
+
+def _left_behind(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    return f"left {len(names)} process(es) running after it exited ({shown}); govcheck ended them"
 
 
 def _exit_code(returncode: int | None) -> int | None:
@@ -455,9 +505,17 @@ def run_command(
     with fh:
         caller_env = os.environ if parent_env is None else parent_env
         sink = _LogSink(fh, policy.log_cap, OutputMasker(secret_values(caller_env, policy.env)))
+        make_non_dumpable()
+        report_r, report_w = os.pipe()
+        os.set_blocking(report_r, False)
+        argv = [
+            *isolation_prefix(policy.isolation),
+            sys.executable, "-I", "-S", str(REAPER), str(report_w), _fmt_seconds(KILL_GRACE_S), "--",
+            "bash", "-o", "pipefail", "-c", command,
+        ]
         try:
             proc = subprocess.Popen(
-                ["bash", "-o", "pipefail", "-c", command],
+                argv,
                 cwd=str(cwd),
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -465,9 +523,13 @@ def run_command(
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 bufsize=0,
+                pass_fds=(report_w,),
             )
         except OSError as exc:
+            os.close(report_r)
             return failed(f"cannot start bash: {exc}")
+        finally:
+            os.close(report_w)
 
         stop = threading.Event()
         assert proc.stdout is not None
@@ -515,20 +577,35 @@ def run_command(
             except OSError:
                 pass
             sink.finish()
+            report = _read_report(report_r, proc.returncode)
 
         duration = round(time.monotonic() - started, 3)
-        code = _exit_code(proc.returncode)
+        returncode = proc.returncode
+        if report is not None:  # the command's own exit, not the reaper's
+            returncode = -report["signal"] if "signal" in report else report.get("exit", returncode)
+        code = _exit_code(returncode)
         if status is None:
-            if proc.returncode == 0:
+            if returncode == 0:
                 status = "passed"
             else:
                 status = "failed"
-                if proc.returncode is not None and proc.returncode < 0:
+                if returncode is not None and returncode < 0:
                     try:
-                        signame = signal.Signals(-proc.returncode).name
+                        signame = signal.Signals(-returncode).name
                     except ValueError:
-                        signame = str(-proc.returncode)
+                        signame = str(-returncode)
                     reason = f"killed by {signame}"
+            if report is None:
+                # Without the reaper's word nothing says the command's
+                # processes are gone (the reaper itself was killed).
+                status = "failed"
+                reason = _join(reason, "no report from the process reaper; processes the command started may survive")
+            elif report["left"]:
+                # A strict gate: a command is its whole process tree. What it
+                # left running could change the repo while the next command
+                # runs, so its "passed" would prove nothing.
+                status = "failed"
+                reason = _join(reason, _left_behind(report["left"]))
         if sink.error is not None:
             note = f"log write failed: {sink.error}"
             reason = f"{reason}; {note}" if reason else note

@@ -1,0 +1,183 @@
+"""Run one TEST_PLAN command and end every process it started.
+
+Started by the runner as ``python -I -S reaper.py REPORT_FD GRACE -- ARGV...``
+(inside a PID namespace where one is available). It declares itself a
+*child subreaper* (Linux ``PR_SET_CHILD_SUBREAPER``), so a process the
+command leaves behind, even one that called setsid or double-forked to
+become a daemon, is reparented here instead of to init and stays visible as
+a descendant. When the command's main process has exited, every descendant
+still running is a process the command left behind: it is listed, sent
+SIGTERM, and after GRACE seconds SIGKILL. SIGTERM to the reaper itself (the
+runner's timeout or Ctrl-C) ends the command and all descendants the same
+way.
+
+Last, one JSON line goes to REPORT_FD: ``exit`` or ``signal`` of the main
+process, ``left`` (names of the processes left running) and ``subreaper``
+(whether the kernel accepted the role). It is written after every
+descendant is gone, so nothing the command started can write after it; the
+runner reads the last line. The reaper exits with the main process's exit
+code (128 + signal number when it was killed).
+
+Standard library only, no govcheck imports: it starts in a few
+milliseconds, and nothing of the caller's is loaded next to the command.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import sys
+import time
+
+PR_SET_CHILD_SUBREAPER = 36
+_FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+_MAX_KILL_ROUNDS = 200
+
+
+class _Terminate(Exception):
+    pass
+
+
+def _on_signal(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise _Terminate
+
+
+def become_subreaper() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _proc_table() -> dict[int, tuple[int, str, str]]:
+    """pid -> (parent pid, name, state) for every process in /proc."""
+    table: dict[int, tuple[int, str, str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read().decode("utf-8", "replace")
+        except OSError:
+            continue  # gone meanwhile
+        name = stat[stat.find("(") + 1:stat.rfind(")")]
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) >= 2:
+            table[int(entry)] = (int(fields[1]), name, fields[0])
+    return table
+
+
+def living_descendants() -> list[tuple[int, str]]:
+    """(pid, name) of every descendant of this process that is not a zombie."""
+    table = _proc_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found: list[tuple[int, str]] = []
+    stack = list(children.get(os.getpid(), ()))
+    while stack:
+        pid = stack.pop()
+        _, name, state = table[pid]
+        if state != "Z":
+            found.append((pid, name))
+        stack.extend(children.get(pid, ()))
+    return sorted(found)
+
+
+def reap_zombies(main_pid: int, statuses: dict[int, int]) -> None:
+    """Collect every exited child (orphans reparented here included)."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid == main_pid:
+            statuses[pid] = status
+
+
+def end_descendants(main_pid: int, statuses: dict[int, int], grace: float) -> None:
+    """SIGTERM every descendant, wait up to ``grace`` seconds, then SIGKILL
+    until none is left (a process forking while it is killed is caught by
+    the next round: its children are reparented here)."""
+    for pid, _ in living_descendants():
+        _kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        reap_zombies(main_pid, statuses)
+        if not living_descendants():
+            return
+        time.sleep(0.02)
+    for _ in range(_MAX_KILL_ROUNDS):
+        left = living_descendants()
+        if not left:
+            break
+        for pid, _ in left:
+            _kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
+        reap_zombies(main_pid, statuses)
+    reap_zombies(main_pid, statuses)
+
+
+def _kill(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def main(argv: list[str]) -> int:
+    report_fd, grace = int(argv[1]), float(argv[2])
+    command = argv[argv.index("--") + 1:]
+    os.set_inheritable(report_fd, False)  # the command never gets the report channel
+    subreaper = become_subreaper() or os.getpid() == 1  # init of a PID namespace reaps anyway
+    for sig in _FORWARDED:
+        signal.signal(sig, _on_signal)
+    statuses: dict[int, int] = {}
+    terminated = False
+    left: list[str] = []
+    try:
+        main_pid = os.posix_spawnp(
+            command[0], command, dict(os.environ),
+            setsigdef=(*_FORWARDED, signal.SIGPIPE, signal.SIGXFSZ),
+        )
+    except OSError as exc:
+        os.write(2, f"govcheck: cannot start {command[0]}: {exc}\n".encode())
+        main_pid, statuses = -1, {-1: 127 << 8}
+    try:
+        while main_pid not in statuses:
+            try:
+                pid, status = os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+            if pid == main_pid:
+                statuses[pid] = status
+        left = [name for _, name in living_descendants()]
+    except _Terminate:
+        terminated = True
+    for sig in _FORWARDED:  # the clean-up itself is not interrupted
+        signal.signal(sig, signal.SIG_IGN)
+    end_descendants(main_pid, statuses, grace)
+
+    status = statuses.get(main_pid)
+    report: dict[str, object] = {"left": left, "subreaper": subreaper, "terminated": terminated}
+    code = 128 + signal.SIGKILL
+    if status is not None and os.WIFEXITED(status):
+        code = os.WEXITSTATUS(status)
+        report["exit"] = code
+    elif status is not None and os.WIFSIGNALED(status):
+        report["signal"] = os.WTERMSIG(status)
+        code = 128 + os.WTERMSIG(status)
+    try:
+        os.write(report_fd, (json.dumps(report) + "\n").encode())
+    except OSError:
+        pass
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
