@@ -364,8 +364,8 @@ def assert_never_appears(path: Path, seconds: float) -> None:
 @pytest.mark.parametrize(
     "daemon",
     [
-        "setsid sh -c 'sleep 0.4; touch survived' >/dev/null 2>&1 &",  # own session, output closed
-        "(setsid sh -c '(sleep 0.4; touch survived) &' >/dev/null 2>&1 &)",  # double fork around setsid
+        "setsid sh -c 'sleep 0.3; touch survived' >/dev/null 2>&1 &",  # own session, output closed
+        "(setsid sh -c '(sleep 0.3; touch survived) &' >/dev/null 2>&1 &)",  # double fork around setsid
         "setsid sh -c 'while :; do sleep 0.1; touch survived; done' >/dev/null 2>&1 &",  # a loop
     ],
 )
@@ -374,15 +374,15 @@ def test_daemon_is_found_ended_and_fails_the_command(tmp_path, daemon, isolation
     assert r.status == "failed" and r.exit_code == 0
     # how many depends on the moment (a shell and the child it forked)
     assert r.reason.startswith("left ") and "process(es) running after it exited" in r.reason
-    assert_never_appears(tmp_path / "survived", 0.8)
+    assert_never_appears(tmp_path / "survived", 0.5)
 
 
 @pytest.mark.parametrize("isolation", ISOLATIONS)
 def test_daemon_of_a_timed_out_command_is_ended(tmp_path, isolation):
-    r = run_one(tmp_path, "setsid sh -c 'sleep 0.6; touch survived' >/dev/null 2>&1 & sleep 30",
+    r = run_one(tmp_path, "setsid sh -c 'sleep 0.8; touch survived' >/dev/null 2>&1 & sleep 30",
                 timeout=0.3, isolation=isolation)
     assert r.status == "timeout"
-    assert_never_appears(tmp_path / "survived", 0.9)
+    assert_never_appears(tmp_path / "survived", 0.8)
 
 
 @pytest.mark.parametrize("isolation", ISOLATIONS)

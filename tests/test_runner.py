@@ -210,6 +210,19 @@ def test_keyboard_interrupt_kills_group_and_reraises(tmp_path):
     assert_none_left(tmp_path)
 
 
+@pytest.mark.skipif(shutil.which("setsid") is None, reason="needs setsid")
+def test_setsid_process_holding_the_output_does_not_hang(tmp_path):
+    # Outside the process group and still holding the output pipe: the
+    # reaper finds it all the same once bash has exited.
+    t0 = time.monotonic()
+    r = run1(tmp_path, "setsid sleep 300 & echo started", RunPolicy(timeout=5))
+    assert time.monotonic() - t0 < 3
+    assert r.status == "failed"
+    assert r.reason.startswith("left 1 process(es) running after it exited")
+    assert r.proof_lines == ("started",)
+    assert_none_left(tmp_path)
+
+
 def test_log_creation_error_is_failed(tmp_path):
     (tmp_path / "blocker").write_text("x")
     r = run_command(

@@ -51,6 +51,8 @@ def policy_for(packet: Packet, config: Config, options: RunOptions) -> RunPolicy
         env=dict(config.run.env or {}),
         pass_env=tuple(getattr(config.run, "pass_env", ()) or ()),
         fail_fast=options.fail_fast,
+        # run.isolation is not a config option yet; until it is, "auto".
+        isolation=getattr(config.run, "isolation", "auto"),
     )
 
 

@@ -1,19 +1,32 @@
 """Run TEST_PLAN commands safely and record what they printed.
 
+The pull request under test wrote the commands, the packet fields their
+placeholders are filled from, and everything the commands write: all of it
+is hostile (docs/security.md).
+
 Each command runs as ``bash -o pipefail -c <command>`` with the repo root as
 working directory, stdin closed, stdout and stderr merged into one pipe, in a
-new session (its own process group) and with a scrubbed environment.
+new session, with a scrubbed environment, under a *reaper* process
+(``reaper.py``) and, where the machine allows, in a PID namespace with a
+fresh ``/proc`` and no capabilities (``isolation.py``).
 
-* A reader thread copies output to the log file, keeping the first
-  ``log_cap`` bytes; the rest is drained (so the child never blocks on a full
-  pipe) and counted as ``truncated_bytes``; a marker line says so.
-* When the command runs past ``timeout`` its whole process group gets
-  SIGTERM, then SIGKILL two seconds later.
-* When the main bash process exits, the group is SIGKILLed anyway so no
-  background grandchild (``sleep 1000 &``) outlives the run, and the reader
-  is joined with a timeout so a descriptor held open elsewhere cannot hang it.
-* Ctrl-C or a set ``cancel`` event kills the group; the result is
-  ``timeout`` with reason ``interrupted`` (Ctrl-C is re-raised afterwards).
+* Placeholder values are checked for what their names say and shell-quoted;
+  with ``run.allow`` set, every simple command of the line must match it
+  (``shell.py``), and what cannot be read with certainty is refused.
+* A reader thread copies output to the log file, secrets of the caller
+  masked (``masking.py``), keeping the first ``log_cap`` bytes; the rest is
+  drained (so the child never blocks on a full pipe) and counted as
+  ``truncated_bytes``; a marker line says so.
+* When bash exits, the reaper ends every process the command left behind
+  (setsid and double-forked daemons included) and reports them: such a
+  command fails.
+* When the command runs past ``timeout`` its process group gets SIGTERM,
+  which the reaper passes on to every descendant, then SIGKILL
+  ``KILL_GRACE_S`` later.
+* Ctrl-C or a set ``cancel`` event ends the command the same way; the result
+  is ``timeout`` with reason ``interrupted`` (Ctrl-C is re-raised afterwards).
+* Logs are created fresh through a descriptor of their folder, never by a
+  path a command could have swapped for a symlink.
 
 Nothing here raises for a failing command: every outcome is a
 :class:`~govcheck.model.CommandResult`.
