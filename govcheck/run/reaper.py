@@ -53,9 +53,15 @@ def become_subreaper() -> bool:
 
 
 def _proc_table() -> dict[int, tuple[int, str, str]]:
-    """pid -> (parent pid, name, state) for every process in /proc."""
+    """pid -> (parent pid, name, state) for every process in /proc (none
+    where there is no /proc: then nothing left behind can be found, and the
+    runner's process-group kill is all there is)."""
     table: dict[int, tuple[int, str, str]] = {}
-    for entry in os.listdir("/proc"):
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return table
+    for entry in entries:
         if not entry.isdigit():
             continue
         try:
