@@ -401,17 +401,19 @@ def test_govcheck_is_non_dumpable_once_it_runs_commands(tmp_path):
     assert ctypes.CDLL(None).prctl(pr_get_dumpable, 0, 0, 0, 0) == 0
 
 
-def _isolation_here() -> str:
+def _works_here(mode: str) -> bool:
     from govcheck.run.isolation import probe_isolation
 
-    return probe_isolation("auto")[0]
+    return probe_isolation(mode)[0] == mode
 
 
-@pytest.mark.skipif(_isolation_here() == "none", reason="no PID namespace can be made on this machine")
-def test_command_sees_only_its_own_processes(tmp_path):
+@pytest.mark.parametrize("isolation", ["bwrap", "unshare"])
+def test_command_sees_only_its_own_processes(tmp_path, isolation):
+    if not _works_here(isolation):
+        pytest.skip(f"{isolation} cannot make a PID namespace on this machine")
     # Not govcheck, not the CI runner: their /proc/<pid>/environ is out of
     # reach. Unmounting the fresh /proc (root could) must not reveal the host's.
-    r = run_one(tmp_path, "umount -l /proc 2>/dev/null; ls /proc | grep -c '^[0-9]*$'")
+    r = run_one(tmp_path, "umount -l /proc 2>/dev/null; ls /proc | grep -c '^[0-9]*$'", isolation=isolation)
     assert r.status == "passed"
     assert int(r.proof_lines[-1]) < 10
     assert str(os.getpid()) not in (tmp_path / "logs" / "c.log").read_text().split()
