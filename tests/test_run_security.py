@@ -432,3 +432,50 @@ def test_isolation_degrades_when_bwrap_is_missing_or_broken(tmp_path, monkeypatc
     assert isolation.probe_isolation("auto") == ("none", [])
     r = run_one(tmp_path, "echo still-runs", isolation="auto")
     assert r.status == "passed" and r.proof_lines == ("still-runs",)
+
+
+def test_run_cache_ignores_entries_written_after_the_run_began(tmp_path):
+    from govcheck.model import CommandResult
+    from govcheck.run.cache import RunCache
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    fake = CommandResult("cargo test", 1, "passed", exit_code=0, proof_lines=("ok",))
+    during = RunCache(folder, tmp_path, {"WP-S": "sha"}, "state", "v1")
+    # A command of this run writes an entry for a later command (every part
+    # of the key is computable from inside the sandbox): never a hit.
+    during.put("WP-S", 2, "cargo test", fake)
+    assert during.get("WP-S", 2, "cargo test") is None
+    # A later run may reuse what an earlier run left, unchanged ...
+    later = RunCache(folder, tmp_path, {"WP-S": "sha"}, "state", "v1")
+    assert later.get("WP-S", 2, "cargo test") == fake
+    # ... but not once it was rewritten after that run began.
+    later.put("WP-S", 2, "cargo test", fake)
+    assert later.get("WP-S", 2, "cargo test") is None
+
+
+def test_pickles_a_command_plants_in_govcheck_caches_are_removed(storage_repo, tmp_path):
+    # govcheck unpickles .govcheck/cache/results right after the run (and
+    # cache/parse next run); a pickle planted there would run its code in
+    # govcheck, outside any sandbox, with every secret.
+    outside = tmp_path / "outside"
+    (outside / "results").mkdir(parents=True)
+    (outside / "results" / "keep.txt").write_text("not govcheck's\n")
+    plant = ("mkdir -p .govcheck/cache/results/ab .govcheck/cache/parse/cd"
+             " && echo evil > .govcheck/cache/results/ab/planted.pickle"
+             " && for f in .govcheck/cache/parse/*/*.pickle; do echo evil > $f; done"
+             " && echo evil > .govcheck/cache/parse/cd/planted.pickle")
+    text = GOOD_GEN2.replace("python3 src/jobs/check_queue.py\n```", plant + "\n```")
+    write_packet(storage_repo, "WP-1-Job-Queue-v2", text)
+    run_cli("validate", "WP-1-Job-Queue-v2", "--repo", storage_repo, "--no-run")  # fills the parse cache
+    res = run_cli("validate", "WP-1-Job-Queue-v2", "--repo", storage_repo, "--format", "json")
+    assert res.json()["packets"][0]["commands"][0]["status"] == "passed"
+    cache = storage_repo / ".govcheck" / "cache"
+    assert not any(p.read_bytes() == b"evil\n" for p in cache.rglob("*") if p.is_file())
+    # a cache folder swapped for a symlink is removed, never followed
+    swap = f"rm -rf .govcheck/cache && ln -s {outside} .govcheck/cache"
+    write_packet(storage_repo, "WP-1-Job-Queue-v2", GOOD_GEN2.replace(
+        "python3 src/jobs/check_queue.py\n```", swap + "\n```"))
+    run_cli("validate", "WP-1-Job-Queue-v2", "--repo", storage_repo, "--format", "json")
+    assert not cache.is_symlink()
+    assert (outside / "results" / "keep.txt").read_text() == "not govcheck's\n"

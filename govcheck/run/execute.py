@@ -16,6 +16,7 @@ from ..fingerprint import code_fingerprint
 from ..config import Config
 from ..model import CommandResult, Packet
 from .cache import RunCache, repo_state
+from .cacheguard import CacheGuard
 from .options import RunOptions
 from .runner import RunPolicy, run_commands
 
@@ -72,7 +73,19 @@ def run_packets(packets: Sequence[Packet], repo_root: Path, config: Config, opti
         cache = _WriteOnly(RunCache(state_dir / "cache" / "runs", repo_root, {p.id: p.sha256 for p in runnable},
                                     repo_state(repo_root), code_fingerprint()))
     cancel = threading.Event()
+    # The commands may write into govcheck's pickled caches, which are
+    # unpickled after the run; whatever they wrote there is undone.
+    try:  # a state folder inside the repo is checked name by name from the repo root
+        guard = CacheGuard(repo_root, (*Path(state_dir).relative_to(repo_root).parts, "cache"))
+    except ValueError:
+        guard = CacheGuard(Path(state_dir), ("cache",))
+    try:
+        return _run_all(runnable, repo_root, config, options, on_event, parent_env, state_dir, cache, cancel)
+    finally:
+        guard.undo_changes()
 
+
+def _run_all(runnable, repo_root, config, options, on_event, parent_env, state_dir, cache, cancel):
     def one(packet: Packet) -> tuple[CommandResult, ...]:
         total = len(packet.test_plan.commands)
 
