@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Protocol, Callable, Mapping, Sequence
 
 from ..model import Command, CommandResult
-from .isolation import isolation_prefix, make_non_dumpable
+from .isolation import ISOLATION_MODES, isolation_prefix, make_non_dumpable
 from .masking import OutputMasker, secret_values
 from .shell import ShellParseError, quote_context, simple_commands
 
@@ -99,6 +99,8 @@ class RunPolicy:
         # never reached (every comparison is false) and inf never comes.
         if not (isinstance(self.timeout, (int, float)) and math.isfinite(self.timeout) and self.timeout > 0):
             raise ValueError(f"timeout must be a finite number of seconds above 0, got {self.timeout!r}")
+        if self.isolation not in ISOLATION_MODES:
+            raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, got {self.isolation!r}")
 
 
 # --------------------------------------------------------------------------
@@ -496,7 +498,8 @@ def run_command(
     ``log_dir_fd`` when given (run_commands opens the folder once, safely),
     else in ``log_file``'s folder.
     """
-    env = build_env(os.environ if parent_env is None else parent_env, policy)
+    caller_env = os.environ if parent_env is None else parent_env
+    env = build_env(caller_env, policy)
     started = time.monotonic()
 
     def failed(reason: str) -> CommandResult:
@@ -521,7 +524,6 @@ def run_command(
         return failed(f"cannot create log {log_rel}: {exc}")
 
     with fh:
-        caller_env = os.environ if parent_env is None else parent_env
         sink = _LogSink(fh, policy.log_cap, OutputMasker(secret_values(caller_env, policy.env)))
         make_non_dumpable()
         report_r, report_w = os.pipe()
