@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import gc
 import json
+import math
 import os
 import sys
 import traceback
@@ -229,11 +230,23 @@ def load_baseline(root: Path, baseline_file: str | None, no_baseline: bool):
     return load_configured(root, baseline_file, configured)
 
 
+class FiniteSeconds(click.FloatRange):
+    """A timeout in seconds: at least 0.1 and finite. ``nan`` passes a plain
+    FloatRange (every comparison with it is false) and ``inf`` is in range,
+    yet either would switch the per-command timeout off."""
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return seconds
+
+
 def run_options(f):
     """Options shared by validate and ci: how TEST_PLAN commands run."""
     opts = [
         click.option("--no-run", is_flag=True, help="Do not run TEST_PLAN commands (listed as skipped)."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), metavar="SECONDS", default=None,
+        click.option("--timeout", type=FiniteSeconds(min=0.1), metavar="SECONDS", default=None,
                      help="Per-command timeout (default: config run.timeout, 600)."),
         click.option("--fail-fast", is_flag=True, help="Stop a packet's commands at its first failure."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",

@@ -15,9 +15,9 @@ import dataclasses
 import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
 
-from govcheck.util.fsutil import atomic_write_bytes
 from govcheck.model import CommandResult
 from govcheck.repo.git import Git
 
@@ -46,7 +46,23 @@ def repo_state(root: Path) -> str | None:
     return h.hexdigest()
 
 
+def _file_id(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    # ctime cannot be set back by a process, so a rewritten file never
+    # passes for the one that was there.
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 class RunCache:
+    """Results of earlier runs, keyed as the module docstring says.
+
+    The commands of this run can write in the cache folder, and every part
+    of a key is something a command can compute (the repo state is taken
+    before they run). So only entries that were already there, unchanged,
+    when the cache was opened (before any command of this run) are used: an
+    entry a command plants for a later command would otherwise report that
+    command passed without running it.
+    """
+
     def __init__(self, folder: Path, repo_root: Path, packet_sha: dict[str, str], state: str | None,
                  version: str) -> None:
         self.folder = folder
@@ -54,6 +70,14 @@ class RunCache:
         self.packet_sha = packet_sha
         self.state = state
         self.version = version
+        self._before: dict[str, tuple[int, int, int, int, int]] = {}
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
+                        self._before[entry.name] = _file_id(entry.stat(follow_symlinks=False))
+        except OSError:
+            pass
 
     def _key(self, packet_id: str, n: int, command: str) -> str | None:
         if self.state is None:
@@ -66,8 +90,16 @@ class RunCache:
         key = self._key(packet_id, n, command)
         if key is None:
             return None
+        name = f"{key}.json"
         try:
-            doc = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            fd = os.open(self.folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                if _file_id(os.fstat(fh.fileno())) != self._before.get(name):
+                    return None  # written or changed since this run began
+                doc = json.loads(fh.read().decode("utf-8"))
             result = CommandResult(**{**doc, "proof_lines": tuple(doc.get("proof_lines") or ())})
         except (OSError, ValueError, TypeError):
             return None
@@ -88,6 +120,23 @@ class RunCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             doc = dataclasses.asdict(dataclasses.replace(result, cached=False))
-            atomic_write_bytes(self.folder / f"{key}.json", json.dumps(doc, sort_keys=True).encode("utf-8"))
+            _replace_file(self.folder / f"{key}.json", json.dumps(doc, sort_keys=True).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` as a new file renamed over ``path``. Unlike
+    fsutil.atomic_write_bytes this never writes through a symlink at
+    ``path``: the commands just run could have planted one there."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

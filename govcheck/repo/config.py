@@ -30,6 +30,7 @@ import copy
 import datetime as _dt
 import difflib
 import hashlib
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ class RunConfig:
     pass_env: tuple[str, ...] = ()
     log_cap: int = 10 * 1024 * 1024
     cache: bool = True
+    isolation: str = "auto"  # auto | bwrap | unshare | none (run/isolation.py)
 
 
 @dataclass(frozen=True)
@@ -423,6 +425,14 @@ def _first_error(doc: Any, schema: Mapping[str, Any]) -> tuple[list[Any], str, i
 
 def _semantic_errors(doc: Mapping[str, Any], known_rules: Mapping[str, Any] | None) -> Iterable[tuple[list[Any], str]]:
     run = doc.get("run") or {}
+    # YAML's .nan / .inf (and TOML's nan / inf) are numbers the schema lets
+    # through, and either would switch the per-command timeout off.
+    timeouts = [(["run", "timeout"], run.get("timeout"))]
+    for tier, policy in ((doc.get("policy") or {}).get("risk") or {}).items():
+        timeouts.append((["policy", "risk", tier, "timeout"], (policy or {}).get("timeout")))
+    for where, value in timeouts:
+        if isinstance(value, float) and not math.isfinite(value):
+            yield where, f"timeout must be a finite number of seconds, got {value}"
     for i, pattern in enumerate(run.get("allow") or ()):
         try:
             re.compile(pattern)
@@ -504,6 +514,7 @@ def _build(doc: Mapping[str, Any], source: str, sha256: str) -> Config:
         pass_env=_strs(run_doc.get("pass_env")),
         log_cap=int(run_doc.get("log_cap", defaults.log_cap)),
         cache=bool(run_doc.get("cache", defaults.cache)),
+        isolation=str(run_doc.get("isolation", defaults.isolation)),
     )
 
     risk: dict[str, RiskPolicy] = {}

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from govcheck.cache.fingerprint import code_fingerprint
-from govcheck.repo.config import Config
-from govcheck.model import CommandResult, Packet
 from govcheck.cache.runs import RunCache, repo_state
+from govcheck.model import CommandResult, Packet
+from govcheck.repo.config import Config
+from govcheck.run.cacheguard import CacheGuard
 from govcheck.run.options import RunOptions
 from govcheck.run.runner import RunPolicy, run_commands
 
@@ -51,6 +52,7 @@ def policy_for(packet: Packet, config: Config, options: RunOptions) -> RunPolicy
         env=dict(config.run.env or {}),
         pass_env=tuple(getattr(config.run, "pass_env", ()) or ()),
         fail_fast=options.fail_fast,
+        isolation=config.run.isolation,
     )
 
 
@@ -70,7 +72,19 @@ def run_packets(packets: Sequence[Packet], repo_root: Path, config: Config, opti
         cache = _WriteOnly(RunCache(state_dir / "cache" / "runs", repo_root, {p.id: p.sha256 for p in runnable},
                                     repo_state(repo_root), code_fingerprint()))
     cancel = threading.Event()
+    # The commands may write into govcheck's pickled caches, which are
+    # unpickled after the run; whatever they wrote there is undone.
+    try:  # a state folder inside the repo is checked name by name from the repo root
+        guard = CacheGuard(repo_root, (*Path(state_dir).relative_to(repo_root).parts, "cache"))
+    except ValueError:
+        guard = CacheGuard(Path(state_dir), ("cache",))
+    try:
+        return _run_all(runnable, repo_root, config, options, on_event, parent_env, state_dir, cache, cancel)
+    finally:
+        guard.undo_changes()
 
+
+def _run_all(runnable, repo_root, config, options, on_event, parent_env, state_dir, cache, cancel):
     def one(packet: Packet) -> tuple[CommandResult, ...]:
         total = len(packet.test_plan.commands)
 

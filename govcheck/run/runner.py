@@ -1,19 +1,32 @@
 """Run TEST_PLAN commands safely and record what they printed.
 
+The pull request under test wrote the commands, the packet fields their
+placeholders are filled from, and everything the commands write: all of it
+is hostile (docs/security.md).
+
 Each command runs as ``bash -o pipefail -c <command>`` with the repo root as
 working directory, stdin closed, stdout and stderr merged into one pipe, in a
-new session (its own process group) and with a scrubbed environment.
+new session, with a scrubbed environment, under a *reaper* process
+(``reaper.py``) and, where the machine allows, in a PID namespace with a
+fresh ``/proc`` and no capabilities (``isolation.py``).
 
-* A reader thread copies output to the log file, keeping the first
-  ``log_cap`` bytes; the rest is drained (so the child never blocks on a full
-  pipe) and counted as ``truncated_bytes``; a marker line says so.
-* When the command runs past ``timeout`` its whole process group gets
-  SIGTERM, then SIGKILL two seconds later.
-* When the main bash process exits, the group is SIGKILLed anyway so no
-  background grandchild (``sleep 1000 &``) outlives the run, and the reader
-  is joined with a timeout so a descriptor held open elsewhere cannot hang it.
-* Ctrl-C or a set ``cancel`` event kills the group; the result is
-  ``timeout`` with reason ``interrupted`` (Ctrl-C is re-raised afterwards).
+* Placeholder values are checked for what their names say and shell-quoted;
+  with ``run.allow`` set, every simple command of the line must match it
+  (``shell.py``), and what cannot be read with certainty is refused.
+* A reader thread copies output to the log file, secrets of the caller
+  masked (``masking.py``), keeping the first ``log_cap`` bytes; the rest is
+  drained (so the child never blocks on a full pipe) and counted as
+  ``truncated_bytes``; a marker line says so.
+* When bash exits, the reaper ends every process the command left behind
+  (setsid and double-forked daemons included) and reports them: such a
+  command fails.
+* When the command runs past ``timeout`` its process group gets SIGTERM,
+  which the reaper passes on to every descendant, then SIGKILL
+  ``KILL_GRACE_S`` later.
+* Ctrl-C or a set ``cancel`` event ends the command the same way; the result
+  is ``timeout`` with reason ``interrupted`` (Ctrl-C is re-raised afterwards).
+* Logs are created fresh through a descriptor of their folder, never by a
+  path a command could have swapped for a symlink.
 
 Nothing here raises for a failing command: every outcome is a
 :class:`~govcheck.model.CommandResult`.
@@ -22,12 +35,17 @@ Nothing here raises for a failing command: every outcome is a
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
+import json
+import math
 import os
 import re
 import select
+import shlex
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,11 +53,18 @@ from pathlib import Path
 from typing import Protocol, Callable, Mapping, Sequence
 
 from govcheck.model import Command, CommandResult
+from govcheck.run.isolation import ISOLATION_MODES, isolation_prefix, make_non_dumpable
+from govcheck.run.masking import OutputMasker, secret_values
+from govcheck.run.shell import ShellParseError, quote_context, simple_commands
 
 __all__ = [
+    "PlaceholderError",
     "RunPolicy",
     "build_env",
+    "check_placeholder_value",
+    "disallowed_part",
     "fill_placeholders",
+    "placeholder_kind",
     "proof_lines",
     "run_command",
     "run_commands",
@@ -47,9 +72,16 @@ __all__ = [
 
 TAIL_BYTES = 64 * 1024
 KILL_GRACE_S = 2.0
+REAPER_MARGIN_S = 1.0  # beyond KILL_GRACE_S, for the reaper to finish ending a command
+REAPER = Path(__file__).with_name("reaper.py")
+_MAX_REPORT = 64 * 1024
 READER_JOIN_S = 5.0
 _POLL_S = 0.05
-_READ_CHUNK = 64 * 1024
+_READ_CHUNK = 1024 * 1024
+# A 1 MiB pipe (Linux F_SETPIPE_SZ; the default is 64 KiB) lets the reader
+# take output in big chunks: masking and hashing cost per chunk.
+_PIPE_SIZE = 1024 * 1024
+_F_SETPIPE_SZ = 1031
 
 
 @dataclass(frozen=True)
@@ -60,13 +92,22 @@ class RunPolicy:
     env: Mapping[str, str] = field(default_factory=dict)  # extra vars to set
     pass_env: tuple[str, ...] = ()  # caller env var names explicitly allowed through
     fail_fast: bool = False
+    isolation: str = "auto"  # auto | bwrap | unshare | none (see run.isolation)
+
+    def __post_init__(self) -> None:
+        # A backstop behind the CLI and config checks: a NaN deadline is
+        # never reached (every comparison is false) and inf never comes.
+        if not (isinstance(self.timeout, (int, float)) and math.isfinite(self.timeout) and self.timeout > 0):
+            raise ValueError(f"timeout must be a finite number of seconds above 0, got {self.timeout!r}")
+        if self.isolation not in ISOLATION_MODES:
+            raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, got {self.isolation!r}")
 
 
 # --------------------------------------------------------------------------
 # Environment
 # --------------------------------------------------------------------------
 
-_BASE_ENV = ("PATH", "HOME", "LANG", "TERM", "TMPDIR", "USER", "LOGNAME", "SHELL", "TZ")
+_BASE_ENV = ("PATH", "HOME", "TERM", "TMPDIR", "USER", "LOGNAME", "SHELL", "TZ")
 _SECRET_RE = re.compile(
     r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|^AWS_|^GITHUB_", re.IGNORECASE
 )
@@ -77,20 +118,38 @@ def _looks_secret(name: str) -> bool:
     return bool(_SECRET_RE.search(name))
 
 
+# The locale categories of POSIX and glibc. Any other LC_* name is not a
+# locale setting at all: "LC_" is merely a prefix ssh forwards by default,
+# which makes it a way to carry arbitrary values into CI.
+_LOCALE_NAMES = frozenset(
+    "LANG LC_ALL LC_CTYPE LC_COLLATE LC_MESSAGES LC_MONETARY LC_NUMERIC LC_TIME LC_ADDRESS "
+    "LC_IDENTIFICATION LC_MEASUREMENT LC_NAME LC_PAPER LC_TELEPHONE".split()
+)
+# What a locale name looks like (C, POSIX, en_US.UTF-8, sr_RS@latin ...):
+# a token or password in an LC_ variable does not pass for one.
+_LOCALE_VALUE_RE = re.compile(r"(?:C|POSIX|[a-z]{2,3}(?:_[A-Z]{2})?)(?:\.[A-Za-z0-9-]{1,20})?(?:@[a-z]{1,20})?")
+
+
 def build_env(parent: Mapping[str, str], policy: RunPolicy) -> dict[str, str]:
     """The environment a command runs with.
 
     Only a few harmless variables are copied from ``parent`` (PATH, HOME,
-    LANG, LC_*, TERM, TMPDIR, USER, LOGNAME, SHELL, TZ, CI) plus the names in
+    TERM, TMPDIR, USER, LOGNAME, SHELL, TZ, CI, and LANG and the LC_*
+    locale categories when their value is a locale name) plus the names in
     ``policy.pass_env``; anything secret-looking that was not named in
     ``pass_env`` is dropped. ``GOVCHECK=1`` is set, then ``policy.env``.
     """
     passed = set(policy.pass_env)
     env: dict[str, str] = {}
     for name, value in parent.items():
-        if name in _BASE_ENV or name.startswith("LC_") or name == "CI" or name in passed:
-            if name not in passed and _looks_secret(name):
-                continue
+        if name in passed:
+            env[name] = value
+        elif _looks_secret(name):
+            continue
+        elif name in _LOCALE_NAMES:
+            if value == "" or _LOCALE_VALUE_RE.fullmatch(value):
+                env[name] = value
+        elif name in _BASE_ENV or name == "CI":
             env[name] = value
     env["GOVCHECK"] = "1"
     for name, value in policy.env.items():
@@ -106,9 +165,60 @@ def build_env(parent: Mapping[str, str], policy: RunPolicy) -> dict[str, str]:
 
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
 
+# What a placeholder value may look like, by what its name says it holds.
+# Every pattern refuses a leading '-' (it would be read as an option, even
+# quoted) and any character the shell treats specially inside double quotes
+# ($ ` \ " !) or that ends single quotes ('), so a checked value means the
+# same text in any quoting context of the template.
+_REF_VALUE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]*(?:[~^][0-9]{0,4})*")  # sha, branch, HEAD~1
+_PATH_VALUE_RE = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./+@,=-]*")
+_ID_VALUE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_TEXT_VALUE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/:+@,=-]*")
+_MAX_VALUE_LEN = 512
+
+
+class PlaceholderError(ValueError):
+    """A placeholder value that is not what its name says it holds."""
+
+
+def placeholder_kind(name: str) -> str:
+    """``ref`` (*_SHA, *_REF, *_COMMIT, *_BRANCH, names with BASE), ``path``
+    (*_PATH, *_FILE, *_DIR), ``id`` (*_ID) or ``text`` for anything else."""
+    upper = name.upper()
+    if upper.endswith(("_SHA", "_REF", "_COMMIT", "_BRANCH")) or upper in ("SHA", "REF") or "BASE" in upper:
+        return "ref"
+    if upper.endswith(("_PATH", "_FILE", "_DIR")) or upper in ("PATH", "FILE", "DIR"):
+        return "path"
+    if upper.endswith("_ID") or upper == "ID":
+        return "id"
+    return "text"
+
+
+_KIND_RES = {"ref": _REF_VALUE_RE, "path": _PATH_VALUE_RE, "id": _ID_VALUE_RE, "text": _TEXT_VALUE_RE}
+_KIND_WORDS = {"ref": "a git ref or sha", "path": "a plain path", "id": "an id", "text": "plain text"}
+
+
+def check_placeholder_value(name: str, value: str) -> str | None:
+    """Why ``value`` cannot fill ``{{name}}`` (None when it can)."""
+    kind = placeholder_kind(name)
+    ok = len(value) <= _MAX_VALUE_LEN and _KIND_RES[kind].fullmatch(value) is not None
+    if ok and kind == "ref" and (".." in value or "@{" in value or value.endswith((".", "/", ".lock"))):
+        ok = False  # not a valid git ref name (git check-ref-format)
+    if ok:
+        return None
+    shown = value if len(value) <= 60 else value[:59] + "…"
+    return f"value {shown!r} of {{{{{name}}}}} is not {_KIND_WORDS[kind]}"
+
 
 def fill_placeholders(command: str, values: Mapping[str, str]) -> tuple[str, list[str]]:
-    """Replace ``{{NAME}}`` with ``values[NAME]``.
+    """Replace ``{{NAME}}`` with ``values[NAME]``, checked and quoted.
+
+    A value must look like what its name says (see
+    :func:`check_placeholder_value`), else :class:`PlaceholderError` is
+    raised: the values come from packet fields, which the pull request
+    under test writes. Outside quotes a value is inserted ``shlex.quote``d;
+    inside quotes of the template it is inserted as is (a checked value
+    holds no character that is special there).
 
     Returns the filled text and the names that had no value (in order of
     first appearance, each once); those placeholders are left as written.
@@ -118,12 +228,36 @@ def fill_placeholders(command: str, values: Mapping[str, str]) -> tuple[str, lis
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name in values:
-            return str(values[name])
+            value = str(values[name])
+            problem = check_placeholder_value(name, value)
+            if problem is not None:
+                raise PlaceholderError(problem)
+            if quote_context(command, m.start()) == "none":
+                return shlex.quote(value)
+            return value
         if name not in missing:
             missing.append(name)
         return m.group(0)
 
     return _PLACEHOLDER_RE.sub(sub, command), missing
+
+
+def disallowed_part(command: str, allow: Sequence[re.Pattern[str]]) -> str | None:
+    """Why ``run.allow`` refuses ``command`` (None when it allows it).
+
+    Every simple command of the command line (see :mod:`.shell`) must match
+    one of the patterns (``re.search`` on its text); a command line the
+    reader cannot split with certainty is refused as a whole.
+    """
+    try:
+        parts = simple_commands(command)
+    except ShellParseError as exc:
+        return f"run.allow cannot judge this command: {exc}"
+    for part in parts:
+        if not any(r.search(part.text) for r in allow):
+            shown = part.text if len(part.text) <= 80 else part.text[:79] + "…"
+            return f"not allowed by run.allow: `{shown}`"
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -187,8 +321,9 @@ class _LogSink:
     """Writes the first ``cap`` bytes to the log, counts the rest, hashes
     what was written and keeps the last ``TAIL_BYTES`` in memory."""
 
-    def __init__(self, fh, cap: int) -> None:
+    def __init__(self, fh, cap: int, masker: OutputMasker | None = None) -> None:
         self.fh = fh
+        self.masker = masker or OutputMasker(())
         self.cap = max(0, cap)
         self.written = 0
         self.truncated = 0
@@ -210,6 +345,13 @@ class _LogSink:
         self._last_byte = data[-1:]
 
     def feed(self, chunk: bytes) -> None:
+        # Secrets are masked before anything is kept: the log, its hash, the
+        # tail (proof lines) only ever see masked output.
+        self._keep(self.masker.feed(chunk))
+
+    def _keep(self, chunk: bytes) -> None:
+        if not chunk:
+            return
         room = self.cap - self.written if self.error is None else 0
         if room > 0:
             keep = chunk[:room]
@@ -222,6 +364,7 @@ class _LogSink:
             del self.tail[: len(self.tail) - TAIL_BYTES]
 
     def finish(self) -> None:
+        self._keep(self.masker.flush())
         if self.truncated:
             prefix = b"" if self._last_byte == b"\n" else b"\n"
             marker = f"[govcheck: output truncated, {self.truncated} bytes dropped]\n"
@@ -279,9 +422,52 @@ def _wait_exit(proc: subprocess.Popen, seconds: float) -> bool:
 
 
 def _terminate_group(proc: subprocess.Popen) -> None:
+    # The reaper gets SIGTERM with the group and ends every descendant
+    # (setsid ones too) within KILL_GRACE_S; it is given a moment more
+    # before the group is killed.
     _killpg(proc.pid, signal.SIGTERM)
-    _wait_exit(proc, KILL_GRACE_S)
+    _wait_exit(proc, KILL_GRACE_S + REAPER_MARGIN_S)
     _killpg(proc.pid, signal.SIGKILL)
+
+
+def _read_report(fd: int, returncode: int | None) -> dict | None:
+    """The reaper's report: the last JSON line it wrote to ``fd``, trusted
+    only when it agrees with how the reaper (or the sandbox around it)
+    exited. ``fd`` is closed."""
+    data = b""
+    try:
+        while len(data) < _MAX_REPORT:
+            try:
+                chunk = os.read(fd, _MAX_REPORT)
+            except BlockingIOError:  # a holder is still alive: take what is there
+                break
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    lines = data.decode("utf-8", "replace").strip().splitlines()
+    try:
+        report = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        return None
+    if not isinstance(report, dict) or not isinstance(report.get("left"), list):
+        return None
+    if "signal" in report and isinstance(report["signal"], int):
+        expected = 128 + report["signal"]
+    elif isinstance(report.get("exit"), int):
+        expected = report["exit"]
+    else:
+        return None
+    if returncode != expected:
+        return None
+    report["left"] = [str(name) for name in report["left"]]
+    return report
+
+
+def _left_behind(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    return f"left {len(names)} process(es) running after it exited ({shown}); govcheck ended them"
 
 
 def _exit_code(returncode: int | None) -> int | None:
@@ -304,9 +490,16 @@ def run_command(
     policy: RunPolicy,
     parent_env: Mapping[str, str] | None = None,
     cancel: threading.Event | None = None,
+    log_dir_fd: int | None = None,
 ) -> CommandResult:
-    """Run one (already filled) command; see the module docstring."""
-    env = build_env(os.environ if parent_env is None else parent_env, policy)
+    """Run one (already filled) command; see the module docstring.
+
+    The log is created as a new file named ``log_file.name`` in
+    ``log_dir_fd`` when given (run_commands opens the folder once, safely),
+    else in ``log_file``'s folder.
+    """
+    caller_env = os.environ if parent_env is None else parent_env
+    env = build_env(caller_env, policy)
     started = time.monotonic()
 
     def failed(reason: str) -> CommandResult:
@@ -319,16 +512,30 @@ def run_command(
         )
 
     try:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(log_file, "wb")
+        if log_dir_fd is not None:
+            fh = _create_file(log_dir_fd, log_file.name)
+        else:
+            own_fd = _open_dir_path(log_file.parent)
+            try:
+                fh = _create_file(own_fd, log_file.name)
+            finally:
+                os.close(own_fd)
     except OSError as exc:
         return failed(f"cannot create log {log_rel}: {exc}")
 
     with fh:
-        sink = _LogSink(fh, policy.log_cap)
+        sink = _LogSink(fh, policy.log_cap, OutputMasker(secret_values(caller_env, policy.env)))
+        make_non_dumpable()
+        report_r, report_w = os.pipe()
+        os.set_blocking(report_r, False)
+        argv = [
+            *isolation_prefix(policy.isolation),
+            sys.executable, "-I", "-S", str(REAPER), str(report_w), _fmt_seconds(KILL_GRACE_S), "--",
+            "bash", "-o", "pipefail", "-c", command,
+        ]
         try:
             proc = subprocess.Popen(
-                ["bash", "-o", "pipefail", "-c", command],
+                argv,
                 cwd=str(cwd),
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -336,12 +543,20 @@ def run_command(
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 bufsize=0,
+                pass_fds=(report_w,),
             )
         except OSError as exc:
+            os.close(report_r)
             return failed(f"cannot start bash: {exc}")
+        finally:
+            os.close(report_w)
 
         stop = threading.Event()
         assert proc.stdout is not None
+        try:
+            fcntl.fcntl(proc.stdout.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
+        except OSError:  # not Linux, or above /proc/sys/fs/pipe-max-size: the default will do
+            pass
         reader = threading.Thread(
             target=_reader, args=(proc.stdout.fileno(), sink, stop), daemon=True
         )
@@ -386,20 +601,35 @@ def run_command(
             except OSError:
                 pass
             sink.finish()
+            report = _read_report(report_r, proc.returncode)
 
         duration = round(time.monotonic() - started, 3)
-        code = _exit_code(proc.returncode)
+        returncode = proc.returncode
+        if report is not None:  # the command's own exit, not the reaper's
+            returncode = -report["signal"] if "signal" in report else report.get("exit", returncode)
+        code = _exit_code(returncode)
         if status is None:
-            if proc.returncode == 0:
+            if returncode == 0:
                 status = "passed"
             else:
                 status = "failed"
-                if proc.returncode is not None and proc.returncode < 0:
+                if returncode is not None and returncode < 0:
                     try:
-                        signame = signal.Signals(-proc.returncode).name
+                        signame = signal.Signals(-returncode).name
                     except ValueError:
-                        signame = str(-proc.returncode)
+                        signame = str(-returncode)
                     reason = f"killed by {signame}"
+            if report is None:
+                # Without the reaper's word nothing says the command's
+                # processes are gone (the reaper itself was killed).
+                status = "failed"
+                reason = _join(reason, "no report from the process reaper; processes the command started may survive")
+            elif report["left"]:
+                # A strict gate: a command is its whole process tree. What it
+                # left running could change the repo while the next command
+                # runs, so its "passed" would prove nothing.
+                status = "failed"
+                reason = _join(reason, _left_behind(report["left"]))
         if sink.error is not None:
             note = f"log write failed: {sink.error}"
             reason = f"{reason}; {note}" if reason else note
@@ -436,16 +666,75 @@ class ResultCache(Protocol):
     def put(self, packet_id: str, n: int, command: str, result: CommandResult) -> None: ...
 
 
+def _join(*parts: str | None) -> str | None:
+    """Reason texts joined with '; ' (None when there are none)."""
+    kept = [p for p in parts if p]
+    return "; ".join(kept) if kept else None
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", text[:40]).strip("-")
     return slug or "command"
 
 
-def _ensure_gitignore(govcheck_dir: Path) -> None:
-    govcheck_dir.mkdir(parents=True, exist_ok=True)
-    ignore = govcheck_dir / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
+# The commands run with write access to the repo, state folder included:
+# between two commands any folder or file name under it may have become a
+# symlink to somewhere else. Folders are therefore opened one name at a time
+# without following links, and files are created fresh (O_EXCL) through a
+# descriptor of their folder, never by path.
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _open_subdirs(dir_fd: int, parts: Sequence[str]) -> int:
+    """A new descriptor of ``parts`` below ``dir_fd``, each folder created if
+    missing; a symlink on the way is an error, not followed."""
+    fd = os.dup(dir_fd)
+    try:
+        for part in parts:
+            try:
+                os.mkdir(part, 0o777, dir_fd=fd)
+            except FileExistsError:
+                pass
+            inner = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _open_dir_path(folder: Path) -> int:
+    """A descriptor of ``folder`` (created if missing). The path is the
+    caller's; only the names below it need the care of _open_subdirs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+
+
+def _create_file(dir_fd: int, name: str):
+    """``name`` in ``dir_fd`` as a new empty file open for writing. What was
+    there (an earlier log, or a symlink a command planted) is unlinked, never
+    written through; a link planted again in between makes the create fail."""
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        pass
+    return os.fdopen(os.open(name, _NEW_FILE_FLAGS, 0o644, dir_fd=dir_fd), "wb")
+
+
+def _ensure_gitignore(state_fd: int) -> None:
+    try:
+        os.stat(".gitignore", dir_fd=state_fd, follow_symlinks=False)
+        return
+    except FileNotFoundError:
+        pass
+    try:
+        fh = os.fdopen(os.open(".gitignore", _NEW_FILE_FLAGS, 0o644, dir_fd=state_fd), "wb")
+    except FileExistsError:  # created meanwhile by a parallel packet
+        return
+    with fh:
+        fh.write(b"*\n")
 
 
 def run_commands(
@@ -464,11 +753,12 @@ def run_commands(
     """Run a packet's TEST_PLAN commands in order.
 
     Logs go to ``.govcheck/logs/<packet_id>/NN-<slug>.log`` under the repo
-    root. Each result's ``command`` is the text as written in the packet
-    (placeholder values are not echoed back). ``on_event`` gets
-    ``("start", n, text)`` before a command runs and ``("end", n, text)``
-    once its result is known (also for refused and skipped commands), with
-    ``n`` the 1-based position used in the log name.
+    root. Each result's ``command`` is the command as run, placeholders
+    filled; when that differs from the packet's text, the reason says which
+    template it was filled from. ``on_event`` gets ``("start", n, command)``
+    before a command runs and ``("end", n, command)`` once its result is
+    known (also for refused and skipped commands), with ``n`` the 1-based
+    position used in the log name.
     """
     repo_root = Path(repo_root)
     allow = [re.compile(p) for p in policy.allow] if policy.allow is not None else None
@@ -476,62 +766,86 @@ def run_commands(
     state = Path(state_dir) if state_dir is not None else repo_root / ".govcheck"
     log_dir = state / "logs" / safe_id
     setup_error: str | None = None
+    log_dir_fd: int | None = None
     try:
-        _ensure_gitignore(state)
-        log_dir.mkdir(parents=True, exist_ok=True)
+        try:  # a state folder inside the repo is reached name by name from the root
+            base, below = repo_root, state.relative_to(repo_root).parts
+        except ValueError:
+            base, below = state, ()
+        base_fd = _open_dir_path(base)
+        try:
+            state_fd = _open_subdirs(base_fd, below)
+        finally:
+            os.close(base_fd)
+        try:
+            _ensure_gitignore(state_fd)
+            log_dir_fd = _open_subdirs(state_fd, ("logs", safe_id))
+        finally:
+            os.close(state_fd)
     except OSError as exc:
         setup_error = f"cannot create log folder: {exc}"
-
-    results: list[CommandResult] = []
-    stop_reason: str | None = None
-    for n, cmd in enumerate(commands, start=1):
-        text = cmd.text
-        result: CommandResult
-        if stop_reason is None and cancel is not None and cancel.is_set():
-            stop_reason = "interrupted"
-        if stop_reason is not None:
-            result = CommandResult(text, cmd.line, "skipped", reason=stop_reason)
-        else:
-            filled, missing = fill_placeholders(text, placeholders)
-            if missing:
-                names = ", ".join("{{" + m + "}}" for m in missing)
-                result = CommandResult(
-                    text, cmd.line, "refused", reason=f"unfilled placeholder {names}"
-                )
-            elif allow is not None and not any(r.search(filled) for r in allow):
-                result = CommandResult(
-                    text, cmd.line, "refused", reason="not allowed by run.allow"
-                )
-            elif setup_error is not None:
-                result = CommandResult(text, cmd.line, "failed", reason=setup_error)
-            elif cache is not None and (hit := cache.get(packet_id, n, filled)) is not None:
-                result = dataclasses.replace(hit, command=text, line=cmd.line, cached=True)
-            else:
-                log_file = log_dir / f"{n:02d}-{_slug(text)}.log"
-                try:
-                    log_rel = log_file.relative_to(repo_root).as_posix()
-                except ValueError:  # state folder outside the repo
-                    log_rel = str(log_file)
-                if on_event is not None:
-                    on_event("start", n, text)
-                result = run_command(
-                    filled,
-                    cmd.line,
-                    cwd=repo_root,
-                    log_file=log_file,
-                    log_rel=log_rel,
-                    policy=policy,
-                    parent_env=parent_env,
-                    cancel=cancel,
-                )
-                result = dataclasses.replace(result, command=text)
-                if cache is not None and result.reason != "interrupted":
-                    cache.put(packet_id, n, filled, result)
-            if policy.fail_fast and result.status in ("failed", "timeout"):
-                stop_reason = "fail-fast"
-            if result.reason == "interrupted":
+    try:
+        results: list[CommandResult] = []
+        stop_reason: str | None = None
+        for n, cmd in enumerate(commands, start=1):
+            text = cmd.text
+            result: CommandResult
+            if stop_reason is None and cancel is not None and cancel.is_set():
                 stop_reason = "interrupted"
-        results.append(result)
-        if on_event is not None:
-            on_event("end", n, text)
+            if stop_reason is not None:
+                result = CommandResult(text, cmd.line, "skipped", reason=stop_reason)
+            else:
+                try:
+                    filled, missing = fill_placeholders(text, placeholders)
+                    bad_value = None
+                except PlaceholderError as exc:
+                    filled, missing, bad_value = text, [], str(exc)
+                # The report shows the command as run; the template it was
+                # filled from stays visible in the reason.
+                origin = f"filled from `{text}`" if filled != text else None
+                refusal = None
+                if bad_value is not None:
+                    refusal = f"placeholder {bad_value}"
+                elif missing:
+                    refusal = "unfilled placeholder " + ", ".join("{{" + m + "}}" for m in missing)
+                elif allow is not None:
+                    refusal = disallowed_part(filled, allow)
+                if refusal is not None:
+                    result = CommandResult(filled, cmd.line, "refused", reason=_join(refusal, origin))
+                elif setup_error is not None:
+                    result = CommandResult(filled, cmd.line, "failed", reason=_join(setup_error, origin))
+                elif cache is not None and (hit := cache.get(packet_id, n, filled)) is not None:
+                    result = dataclasses.replace(hit, command=filled, line=cmd.line, cached=True)
+                else:
+                    log_file = log_dir / f"{n:02d}-{_slug(text)}.log"
+                    try:
+                        log_rel = log_file.relative_to(repo_root).as_posix()
+                    except ValueError:  # state folder outside the repo
+                        log_rel = str(log_file)
+                    if on_event is not None:
+                        on_event("start", n, filled)
+                    result = run_command(
+                        filled,
+                        cmd.line,
+                        cwd=repo_root,
+                        log_file=log_file,
+                        log_rel=log_rel,
+                        policy=policy,
+                        parent_env=parent_env,
+                        cancel=cancel,
+                        log_dir_fd=log_dir_fd,
+                    )
+                    if result.reason == "interrupted":
+                        stop_reason = "interrupted"
+                    result = dataclasses.replace(result, reason=_join(result.reason, origin))
+                    if cache is not None and stop_reason != "interrupted":
+                        cache.put(packet_id, n, filled, result)
+                if policy.fail_fast and result.status in ("failed", "timeout") and stop_reason is None:
+                    stop_reason = "fail-fast"
+            results.append(result)
+            if on_event is not None:
+                on_event("end", n, result.command)
+    finally:
+        if log_dir_fd is not None:
+            os.close(log_dir_fd)
     return tuple(results)
