@@ -30,7 +30,8 @@ from govcheck.model import Finding, RuleInfo, Severity
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-# Modules holding rules, one per family. Importing them registers the rules.
+# Family packages, one module per rule inside each (govcheck/rules/<family>/<rule>.py).
+# Importing a package imports its rule modules, which registers the rules.
 RULE_MODULES = (
     "govcheck.rules.packet_health",
     "govcheck.rules.spec",
@@ -76,6 +77,22 @@ class RuleSpec:
         after = text.split(marker, 1)[1].strip().split("\n\n", 1)[0]
         return " ".join(after.split())
 
+    @property
+    def module_name(self) -> str:
+        """The rule's module within its family package (``spec_stale``)."""
+        return self.check.__module__.rsplit(".", 1)[-1]
+
+    @property
+    def code_path(self) -> str:
+        """Where the rule's code lives, relative to the project root."""
+        return self.check.__module__.replace(".", "/") + ".py"
+
+    @property
+    def tests_path(self) -> str:
+        """Where the rule's tests live, relative to the project root
+        (tests mirror the rules: tests/rules/<family>/test_<module>.py)."""
+        return f"tests/rules/{self.family}/test_{self.module_name}.py"
+
     def options_schema(self) -> dict[str, Any]:
         return {"type": "object", "properties": dict(self.options)}
 
@@ -85,6 +102,16 @@ class RuleSpec:
 
 
 _REGISTRY: dict[str, RuleSpec] = {}
+
+
+def family_of(module: str) -> str:
+    """``govcheck.rules.spec.spec_stale`` -> ``spec``: the family is the
+    package a rule module sits in (a module directly under
+    ``govcheck.rules`` is a family of its own)."""
+    parts = module.split(".")
+    if parts[:2] == ["govcheck", "rules"] and len(parts) > 2:
+        return parts[2]
+    return parts[-1]
 
 
 def rule(
@@ -99,7 +126,7 @@ def rule(
     def register(fn: Callable[..., Iterator[Finding]]) -> Callable[..., Iterator[Finding]]:
         if rule_id in _REGISTRY:
             raise RuntimeError(f"rule {rule_id} registered twice")
-        family = fn.__module__.rsplit(".", 1)[-1]
+        family = family_of(fn.__module__)
         _REGISTRY[rule_id] = RuleSpec(rule_id, severity, summary, codex, family, scope, fn, dict(options or {}))
         return fn
 

@@ -12,7 +12,7 @@ from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
 from govcheck.analysis.text import lines_containing, lines_mentioning, may_mention, safe_fragment, split_lines
-from govcheck.rules.completeness import PLACEHOLDER_RE
+from govcheck.rules.completeness.field_missing import PLACEHOLDER_RE
 
 # --------------------------------------------------------------------------
 # Shared helpers
