@@ -402,7 +402,8 @@ def rules_cmd(fmt: str) -> None:
         click.echo(
             json.dumps(
                 [
-                    {"id": r.id, "severity": r.severity.value, "summary": r.summary, "codex": r.codex, "family": r.family}
+                    {"id": r.id, "severity": r.severity.value, "summary": r.summary, "codex": r.codex, "family": r.family,
+                     "module": r.code_path, "tests": r.tests_path}
                     for r in rules.values()
                 ],
                 indent=2,
@@ -435,6 +436,7 @@ def explain(rule_id: str) -> None:
         )
     click.echo(
         f"{spec.id} ({spec.severity.value}, family {spec.family}){codex}\n{spec.summary}\n\n{spec.explanation}{options}"
+        f"\n\nCode: {spec.code_path}\nTests: {spec.tests_path}"
     )
 
 

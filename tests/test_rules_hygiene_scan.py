@@ -155,7 +155,7 @@ def test_wp_id_naming_fails(storage_repo, bad_id, problem):
 
 
 def test_wp_id_naming_passes_good_names():
-    from govcheck.rules.hygiene.lineage_missing import naming_problems
+    from govcheck.rules.hygiene.wp_id_naming import naming_problems
 
     for good in ("WP-1-Job-Queue", "WP-1-Job-Queue-v2", "WP-1-Job-Queue-v10", "WP-1-MEX-v1.2-Runtime-v3", "WP-1-Response-Behavior-ANS-001"):
         assert naming_problems(good) == [], good
@@ -403,7 +403,7 @@ def test_risk_map_hit_lists_review_locations(storage_repo):
 
 
 def test_risk_map_patterns_are_literal():
-    from govcheck.rules.scan.forbidden_pattern import risk_patterns
+    from govcheck.rules.scan.risk_map_hit import risk_patterns
     from govcheck.parse.packet import parse_packet
 
     text = RISKY.replace(

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import CORPUS, GOOD_GEN2, findings, needs_corpus, run_cli, validate_json, write_packet
 
-from govcheck.rules.board.task_board_mismatch import parse_board
+from govcheck.parse.board import parse_board
 
 WP = "WP-1-Job-Queue-v2"
 BOARD = ".GOV/roles_shared/TASK_BOARD.md"

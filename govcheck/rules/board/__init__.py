@@ -1,3 +1,6 @@
-"""The board rules, one module per rule. Importing this package registers them."""
+"""The task board: its line formats, and whether it agrees with the packets.
 
-from govcheck.rules.board import task_board_mismatch  # noqa: F401
+One module per rule; importing this package registers them.
+"""
+
+from govcheck.rules.board import task_board_format, task_board_mismatch  # noqa: F401

@@ -1,3 +1,7 @@
-"""The completeness rules, one module per rule. Importing this package registers them."""
+"""Packet completeness: the fields every packet generation requires, with
+values from their vocabularies and no template placeholders left.
 
-from govcheck.rules.completeness import field_missing  # noqa: F401
+One module per rule; importing this package registers them.
+"""
+
+from govcheck.rules.completeness import field_invalid, field_missing, placeholder_left  # noqa: F401

@@ -1,31 +1,15 @@
-"""Packet completeness: the fields every packet generation requires, with
-values from their vocabularies and no template placeholders left."""
+"""The ``field-missing`` rule. Its docstring is its documentation: ``govcheck explain field-missing``."""
 
 from __future__ import annotations
 
-import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from govcheck.engine.context import Context
-from govcheck.model import Field, Finding, Packet
-from govcheck.parse.vocabulary import STATUS_VOCABULARY
+from govcheck.analysis.closure_plan import E2E_LISTS, e2e_fields, e2e_section
+from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
 
-# Placeholders the reference project's completeness check rejects, plus the
-# ones its template ships with.
-PLACEHOLDER_RE = re.compile(
-    r"\{\{[^}]*\}\}|<fill[^>]*>|<pending>|<unclaimed>|<tbd>|^\s*tbd\.?\s*$|^\s*todo\.?\s*$|\bLOW \| MEDIUM \| HIGH\b|\bYES \| NO\b",
-    re.I,
-)
-
-E2E_LISTS = (
-    "SERVER_SOURCES_OF_TRUTH",
-    "REQUIRED_PROVENANCE_FIELDS",
-    "VERIFICATION_PLAN",
-    "ERROR_TAXONOMY_PLAN",
-    "UI_GUARDRAILS",
-    "VALIDATOR_ASSERTIONS",
-)
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 
 def _where(packet: Packet) -> int | None:
@@ -98,23 +82,12 @@ def field_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
         yield from _e2e_missing(packet)
 
 
-def _e2e_section(packet: Packet):
-    return packet.section("END_TO_END_CLOSURE_PLAN")
-
-
-def _e2e_fields(packet: Packet) -> dict[str, Field]:
-    sec = _e2e_section(packet)
-    if sec is None:
-        return {}
-    return {f.name: f for f in packet.fields if sec.line <= f.line <= sec.end_line}
-
-
 def _e2e_missing(packet: Packet) -> Iterator[Finding]:
-    sec = _e2e_section(packet)
+    sec = e2e_section(packet)
     if sec is None:
         yield hit("END_TO_END_CLOSURE_PLAN section is missing (required by PACKET_FORMAT_VERSION packets)", line=_where(packet), data={"field": "END_TO_END_CLOSURE_PLAN"})
         return
-    fields = _e2e_fields(packet)
+    fields = e2e_fields(packet)
     applicable = fields.get("END_TO_END_CLOSURE_PLAN_APPLICABLE") or fields.get("APPLICABLE")
     if applicable is None:
         yield hit("END_TO_END_CLOSURE_PLAN_APPLICABLE is missing", line=sec.line, data={"field": "END_TO_END_CLOSURE_PLAN_APPLICABLE"})
@@ -129,142 +102,3 @@ def _e2e_missing(packet: Packet) -> Iterator[Finding]:
             yield hit(f"{name} is missing (END_TO_END_CLOSURE_PLAN_APPLICABLE is YES)", line=sec.line, data={"field": name})
         elif not f.items and not f.value:
             yield hit(f"{name} is empty", line=f.line, data={"field": name})
-
-
-@rule(
-    "field-invalid",
-    severity=ERROR,
-    codex="CX-573",
-    summary="A field's value is outside its vocabulary",
-)
-def field_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
-    """What it checks
-    Status must be one of: Ready for Dev, In Progress, Done, Done
-    (Historical), Validated, Blocked, STUB, Superseded (case and ``-``/``_``
-    ignored; a bracketed suffix such as ``Done [VALIDATED]`` is allowed).
-    RISK_TIER must be LOW, MEDIUM or HIGH. END_TO_END_CLOSURE_PLAN_APPLICABLE
-    must be YES or NO.
-
-    Why
-    Scripts and people read these fields to route work (the task board,
-    the claim and phase gates). A status like ``HARD-VALIDATED`` or
-    ``Implementation complete`` is read by nothing.
-
-    How to fix
-    Use the canonical value; move any commentary to STATUS_HANDOFF.
-
-    Example
-        - **Status:** READY FOR DEV 🔴   -> fine (decoration ignored)
-        - STATUS: Implementation complete; ready for Validation -> invalid
-    """
-    if packet.status is not None and packet.status.value:
-        if packet.status_norm not in STATUS_VOCABULARY:
-            yield hit(
-                f"Status '{packet.status.value[:80]}' is not a canonical status ({', '.join(s.title() for s in STATUS_VOCABULARY)})",
-                line=packet.status.line,
-                data={"field": "Status", "value": packet.status.value},
-            )
-    if packet.risk_tier is not None and packet.risk_tier.value:
-        if packet.risk is None and not PLACEHOLDER_RE.search(packet.risk_tier.value):
-            yield hit(
-                f"RISK_TIER '{packet.risk_tier.value[:60]}' is not one of LOW, MEDIUM, HIGH",
-                line=packet.risk_tier.line,
-                data={"field": "RISK_TIER", "value": packet.risk_tier.value},
-            )
-    if packet.format_version is not None:
-        fields = _e2e_fields(packet)
-        applicable = fields.get("END_TO_END_CLOSURE_PLAN_APPLICABLE") or fields.get("APPLICABLE")
-        if applicable is not None and applicable.value.strip().upper() not in ("YES", "NO") and not PLACEHOLDER_RE.search(applicable.value):
-            yield hit(
-                f"END_TO_END_CLOSURE_PLAN_APPLICABLE '{applicable.value[:40]}' must be YES or NO",
-                line=applicable.line,
-                data={"field": "END_TO_END_CLOSURE_PLAN_APPLICABLE", "value": applicable.value},
-            )
-
-
-# Fields whose template placeholder must be replaced before work starts.
-_PLACEHOLDER_FIELDS = (
-    "TASK_ID",
-    "WP_ID",
-    "BASE_WP_ID",
-    "DATE",
-    "MERGE_BASE_SHA",
-    "REQUESTOR",
-    "AGENT_ID",
-    "USER_SIGNATURE",
-    "RISK_TIER",
-    "SPEC_BASELINE",
-    "SPEC_ANCHOR",
-    "REFINEMENT_FILE",
-    "TRUST_BOUNDARY",
-    "END_TO_END_CLOSURE_PLAN_APPLICABLE",
-    *E2E_LISTS,
-)
-
-
-_PLACEHOLDER_NAMES = frozenset(_PLACEHOLDER_FIELDS)
-_CLAIMED_PLACEHOLDER_NAMES = _PLACEHOLDER_NAMES | {"CODER_MODEL", "CODER_REASONING_STRENGTH"}
-_COMMAND_PLACEHOLDER_RE = re.compile(r"\{\{(?!WP_ID\}\}|MERGE_BASE_SHA\}\})[^}]*\}\}")
-
-
-def may_hold_placeholder(text: str) -> bool:
-    """False only when PLACEHOLDER_RE cannot match ``text``: every one of
-    its alternatives needs "{{", "<" or "|", except the whole-value ``tbd``
-    and ``todo``, which leave at most five characters once the whitespace
-    around them is stripped (``\\s`` and str.strip() agree on whitespace).
-    Most field values hold none of these, and the test costs a fraction of
-    the regex search."""
-    return "{{" in text or "<" in text or "|" in text or len(text.strip()) <= 5
-
-
-@rule(
-    "placeholder-left",
-    severity=ERROR,
-    codex="CX-573D",
-    summary="A required field still holds a template placeholder",
-)
-def placeholder_left(packet: Packet, ctx: Context) -> Iterator[Finding]:
-    """What it checks
-    Required fields (metadata, SPEC_BASELINE/SPEC_ANCHOR, USER_SIGNATURE,
-    RISK_TIER, the END_TO_END_CLOSURE_PLAN fields and lists, TEST_PLAN
-    commands) must not hold template placeholders: ``{{...}}``,
-    ``<fill...>``, ``<pending>``, ``<unclaimed>``, ``tbd``, or the
-    template's choice lists ``LOW | MEDIUM | HIGH`` and ``YES | NO``.
-    ``CODER_MODEL: <unclaimed>`` is fine before a coder claims the packet;
-    it is reported only once the packet is In Progress or later.
-
-    Why
-    A packet copied from the template and never filled passes a presence
-    check but says nothing (the reference project's zero-placeholder rule,
-    CX-573D).
-
-    How to fix
-    Replace the placeholder with the real value.
-
-    Example
-        - USER_SIGNATURE: {{USER_SIGNATURE}}
-        - TRUST_BOUNDARY: <fill> (examples: client->server)
-    """
-    claimed = packet.status is not None and packet.status_norm not in ("ready for dev", "stub", "")
-    names = _CLAIMED_PLACEHOLDER_NAMES if claimed else _PLACEHOLDER_NAMES
-    history_ranges = [(r.line, r.end_line) for r in packet.validation_reports]
-    for f in packet.fields:
-        if f.name not in names or any(a <= f.line <= b for a, b in history_ranges):
-            continue
-        for text, line in ((f.value, f.line), *((it.text, it.line) for it in f.items)):
-            m = PLACEHOLDER_RE.search(text) if may_hold_placeholder(text) else None
-            if m:
-                yield hit(
-                    f"{f.name} still holds the placeholder '{m.group(0).strip()}'",
-                    line=line,
-                    data={"field": f.name, "placeholder": m.group(0).strip()},
-                )
-    if packet.test_plan is not None:
-        for cmd in packet.test_plan.commands:
-            m = _COMMAND_PLACEHOLDER_RE.search(cmd.text) if "{{" in cmd.text else None
-            if m:
-                yield hit(
-                    f"TEST_PLAN command still holds the placeholder '{m.group(0)}'",
-                    line=cmd.line,
-                    data={"field": "TEST_PLAN", "placeholder": m.group(0)},
-                )

@@ -1,3 +1,11 @@
-"""The done_means rules, one module per rule. Importing this package registers them."""
+"""DONE_MEANS: present, real, observable, and (once Done) evidenced.
 
-from govcheck.rules.done_means import done_means_unevidenced  # noqa: F401
+One module per rule; importing this package registers them.
+"""
+
+from govcheck.rules.done_means import (  # noqa: F401
+    done_means_missing,
+    done_means_placeholder,
+    done_means_unevidenced,
+    done_means_vague,
+)

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
-from govcheck.engine.context import Context
+from govcheck.analysis.text import lines_containing, split_lines
 from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet, Section
 from govcheck.rules import ERROR, hit, rule
-from govcheck.analysis.text import lines_containing, split_lines
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 _BOOTSTRAP_RE = re.compile(r"^\W*bootstrap\b", re.I)
 # "## SKELETON", "## SKELETON (interface-first)"; not "## Skeleton Approval"
@@ -53,19 +54,15 @@ def _packet_text(packet: Packet, ctx: Context) -> str | None:
         return None
 
 
-# Which phase a heading title names. Pure functions of the title, cached:
-# every packet repeats the template's headings.
-@functools.lru_cache(maxsize=4096)
+# Which phase a heading title names.
 def _is_bootstrap(title: str) -> bool:
     return _BOOTSTRAP_RE.match(title) is not None
 
 
-@functools.lru_cache(maxsize=4096)
 def _is_skeleton(title: str) -> bool:
     return _SKELETON_RE.match(title) is not None
 
 
-@functools.lru_cache(maxsize=4096)
 def _is_implementation(title: str) -> bool:
     return _IMPLEMENTATION_RE.match(title) is not None
 

@@ -1,3 +1,6 @@
-"""The test_plan rules, one module per rule. Importing this package registers them."""
+"""TEST_PLAN outcomes: the commands the runner executed for this packet.
 
-from govcheck.rules.test_plan import test_plan_failed  # noqa: F401
+One module per rule; importing this package registers them.
+"""
+
+from govcheck.rules.test_plan import status_unproven, test_plan_failed  # noqa: F401

@@ -1,3 +1,11 @@
-"""The waivers rules, one module per rule. Importing this package registers them."""
+"""Waivers: findings about the waivers themselves.
 
-from govcheck.rules.waivers import waiver_unused  # noqa: F401
+These rules run after every other rule of the packet (``scope="post"``):
+they see the packet's findings with waivers applied, so they can tell a
+waiver that waived nothing from one that did.
+
+
+One module per rule; importing this package registers them.
+"""
+
+from govcheck.rules.waivers import waiver_expired, waiver_invalid, waiver_unused  # noqa: F401
