@@ -1,0 +1,34 @@
+"""``done-means-vague``: A criterion that names no observable outcome (warning).
+
+Cases as a table of packet_text -> expected message fragments
+(``[]``: the rule passes); then what a waiver does to the findings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+
+RULE = "done-means-vague"
+
+
+@pytest.mark.parametrize(
+    "packet_text, expected",
+    [
+        pytest.param(GOOD, [], id="good-packet-passes"),
+        pytest.param(
+            GOOD.replace("- The shared timer holds leases for thirty seconds.\n", "- Make it better.\n"),
+            ["DONE_MEANS criterion names no observable outcome: 'Make it better.'"],
+            id="vague",
+        ),
+    ],
+)
+def test_done_means_vague(packet_text, expected):
+    assert_findings(check_rule(RULE, packet_text), expected)
+
+
+def test_waiver_marks_every_finding():
+    broken = GOOD.replace("- The shared timer holds leases for thirty seconds.\n", "- Make it better.\n")
+    assert check_rule(RULE, broken)
+    assert_waived(check_rule(RULE, with_waiver(broken, RULE)))

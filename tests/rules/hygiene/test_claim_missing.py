@@ -1,0 +1,45 @@
+"""``claim-missing``: An In Progress packet names the coder model that claimed it.
+
+Cases as a table of packet_text -> expected message fragments
+(``[]``: the rule passes); then what a waiver does to the findings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+
+RULE = "claim-missing"
+IN_PROGRESS = GOOD.replace("**Status:** Done", "**Status:** In Progress")
+
+
+@pytest.mark.parametrize(
+    "packet_text, expected",
+    [
+        pytest.param(GOOD, [], id="done-packet"),
+        pytest.param(
+            IN_PROGRESS.replace(
+                "- ROLE: Coder\n", "- ROLE: Coder\n- CODER_MODEL: test-model-1\n- CODER_REASONING_STRENGTH: HIGH\n"
+            ),
+            [],
+            id="claimed",
+        ),
+        pytest.param(IN_PROGRESS, ["names no CODER_MODEL", "names no CODER_REASONING_STRENGTH"], id="unclaimed"),
+        pytest.param(
+            IN_PROGRESS.replace(
+                "- ROLE: Coder\n", "- ROLE: Coder\n- CODER_MODEL: <unclaimed>\n- CODER_REASONING_STRENGTH: HIGH\n"
+            ),
+            ["CODER_MODEL is '<unclaimed>' (unclaimed)"],
+            id="placeholder-claim",
+        ),
+    ],
+)
+def test_claim_missing(packet_text, expected):
+    assert_findings(check_rule(RULE, packet_text), expected)
+
+
+def test_waiver_marks_every_finding():
+    broken = IN_PROGRESS
+    assert check_rule(RULE, broken)
+    assert_waived(check_rule(RULE, with_waiver(broken, RULE)))
