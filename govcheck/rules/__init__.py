@@ -14,7 +14,17 @@ file system except through ``ctx`` (which reads through ``Repo``). They
 yield findings built with :func:`hit`; the engine fills in the rule id, the
 configured severity, the codex reference and the packet path.
 
-The docstring *is* the documentation: ``govcheck explain RULE`` prints it.
+The docstring *is* the documentation: ``govcheck explain RULE`` prints it,
+with where the rule's code and tests live.
+
+Layout: one module per rule, ``govcheck/rules/<family>/<rule_id>.py`` (the
+id with ``-`` as ``_``), grouped in family packages whose ``__init__``
+imports them; the family is the package's name. What several rules share
+is not a rule: it lives in ``govcheck.analysis`` (computations over the
+model and the context) or ``govcheck.parse`` (text to frozen values), never
+in another rule module. Rule modules import neither the file system nor the
+pipeline (tests/test_rule_layering.py). Their tests mirror them:
+``tests/rules/<family>/test_<rule_id>.py`` (tests/rules/harness.py).
 """
 
 from __future__ import annotations

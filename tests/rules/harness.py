@@ -289,6 +289,29 @@ def assert_waived(found: list[Finding], waiver_id: str = "W-RULE-TEST") -> None:
 WP = "WP-1-Job-Queue-v2"
 BOARD = ".GOV/roles_shared/TASK_BOARD.md"
 GOOD_LINES = GOOD_GEN2.split("\n")
+DATA = Path(__file__).resolve().parents[1] / "data" / "rules_b"
+
+GOOD_BOARD = """# Task Board
+
+## Ready for Dev
+- **[WP-1-Ready]** - [READY_FOR_DEV]
+
+## Stub Backlog (Not Activated)
+- **[WP-1-Later]** - [STUB]
+
+## In Progress
+
+## Done
+- **[WP-1-Storage-Foundation]** - [VALIDATED]
+
+## Blocked
+- **[WP-1-Wait]** - [BLOCKED] - waiting on the storage decision
+
+---
+
+## Superseded (Archive)
+- **[WP-1-Old]** - [SUPERSEDED]
+"""
 
 
 def line_of(text: str, needle: str) -> int:

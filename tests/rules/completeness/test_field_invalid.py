@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+from rules.harness import (
+    GOOD,
+    assert_findings,
+    assert_waived,
+    check_rule,
+    rule_ids,
+    variant,
+    with_waiver,
+)
 
 RULE = "field-invalid"
 
@@ -40,3 +48,16 @@ def test_waiver_marks_every_finding():
     broken = GOOD.replace("RISK_TIER: MEDIUM", "RISK_TIER: SEVERE")
     assert check_rule(RULE, broken)
     assert_waived(check_rule(RULE, with_waiver(broken, RULE)))
+
+
+# -- from test_rules_core.py: cases on the storage-foundation fixture ---------------------
+
+
+def test_field_invalid_risk_tier(storage_repo):
+    variant(storage_repo, "- RISK_TIER: LOW", "- RISK_TIER: SEVERE")
+    assert "field-invalid" in rule_ids(storage_repo)
+
+
+def test_field_invalid_status(storage_repo):
+    variant(storage_repo, "- **Status:** Done", "- **Status:** Finished-ish")
+    assert "field-invalid" in rule_ids(storage_repo)

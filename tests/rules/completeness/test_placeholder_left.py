@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+from rules.harness import (
+    GOOD,
+    assert_findings,
+    assert_waived,
+    check_rule,
+    rule_ids,
+    variant,
+    with_waiver,
+)
 
 RULE = "placeholder-left"
 
@@ -37,3 +45,11 @@ def test_waiver_marks_every_finding():
     broken = GOOD.replace("USER_SIGNATURE: test-owner-20260210", "USER_SIGNATURE: {{USER_SIGNATURE}}")
     assert check_rule(RULE, broken)
     assert_waived(check_rule(RULE, with_waiver(broken, RULE)))
+
+
+# -- from test_rules_core.py: cases on the storage-foundation fixture ---------------------
+
+
+def test_placeholder_left_on_the_storage_fixture(storage_repo):
+    variant(storage_repo, "USER_SIGNATURE: fixture-owner-20260112", "USER_SIGNATURE: {{USER_SIGNATURE}}")
+    assert "placeholder-left" in rule_ids(storage_repo)

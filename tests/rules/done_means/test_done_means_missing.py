@@ -7,8 +7,17 @@ Cases as a table of packet_text -> expected message fragments
 from __future__ import annotations
 
 import pytest
+from conftest import GOOD_GEN2, write_packet
 
-from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+from rules.harness import (
+    GOOD,
+    WP,
+    assert_findings,
+    assert_waived,
+    check_rule,
+    rule_ids,
+    with_waiver,
+)
 
 RULE = "done-means-missing"
 
@@ -46,3 +55,20 @@ def test_waiver_marks_every_finding():
     )
     assert check_rule(RULE, broken)
     assert_waived(check_rule(RULE, with_waiver(broken, RULE)))
+
+
+# -- from test_rules_core.py: cases on the storage-foundation fixture ---------------------
+
+
+def test_done_means_missing_on_the_storage_fixture(storage_repo):
+    start = GOOD_GEN2.index("### DONE_MEANS")
+    end = GOOD_GEN2.index("### ROLLBACK_HINT")
+    write_packet(storage_repo, WP, GOOD_GEN2[:start] + GOOD_GEN2[end:])
+    assert "done-means-missing" in rule_ids(storage_repo)
+
+
+def test_done_means_empty(storage_repo):
+    start = GOOD_GEN2.index("### DONE_MEANS") + len("### DONE_MEANS\n")
+    end = GOOD_GEN2.index("### ROLLBACK_HINT")
+    write_packet(storage_repo, WP, GOOD_GEN2[:start] + "\n" + GOOD_GEN2[end:])
+    assert "done-means-missing" in rule_ids(storage_repo)

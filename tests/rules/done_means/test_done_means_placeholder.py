@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+from rules.harness import (
+    GOOD,
+    assert_findings,
+    assert_waived,
+    check_rule,
+    rule_ids,
+    variant,
+    with_waiver,
+)
 
 RULE = "done-means-placeholder"
 
@@ -37,3 +45,12 @@ def test_waiver_marks_every_finding():
     broken = GOOD.replace("- The shared timer holds leases for thirty seconds.\n", "- tbd\n")
     assert check_rule(RULE, broken)
     assert_waived(check_rule(RULE, with_waiver(broken, RULE)))
+
+
+# -- from test_rules_core.py: cases on the storage-foundation fixture ---------------------
+
+
+@pytest.mark.parametrize("placeholder", ["tbd", "{{DONE_MEANS_1}}", "<fill>", "measurable criterion 1"])
+def test_done_means_placeholder_on_the_storage_fixture(storage_repo, placeholder):
+    variant(storage_repo, "- An acknowledged job is removed from the queue.\n", f"- {placeholder}\n")
+    assert "done-means-placeholder" in rule_ids(storage_repo)

@@ -7,8 +7,17 @@ Cases as a table of packet_text -> expected message fragments
 from __future__ import annotations
 
 import pytest
+from conftest import findings, validate_json
 
-from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+from rules.harness import (
+    GOOD,
+    WP,
+    assert_findings,
+    assert_waived,
+    check_rule,
+    variant,
+    with_waiver,
+)
 
 RULE = "done-means-vague"
 
@@ -32,3 +41,13 @@ def test_waiver_marks_every_finding():
     broken = GOOD.replace("- The shared timer holds leases for thirty seconds.\n", "- Make it better.\n")
     assert check_rule(RULE, broken)
     assert_waived(check_rule(RULE, with_waiver(broken, RULE)))
+
+
+# -- from test_rules_core.py: cases on the storage-foundation fixture ---------------------
+
+
+def test_done_means_vague_is_a_warning(storage_repo):
+    variant(storage_repo, "- An acknowledged job is removed from the queue.\n", "- Improve things.\n")
+    code, report = validate_json(storage_repo, WP)
+    vague = findings(report, rule="done-means-vague")
+    assert vague and vague[0]["severity"] == "warning"

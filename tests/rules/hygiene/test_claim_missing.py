@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+from rules.harness import (
+    GOOD,
+    assert_findings,
+    assert_waived,
+    check_rule,
+    line_of,
+    rule_findings,
+    variant,
+    with_waiver,
+)
 
 RULE = "claim-missing"
 IN_PROGRESS = GOOD.replace("**Status:** Done", "**Status:** In Progress")
@@ -43,3 +52,24 @@ def test_waiver_marks_every_finding():
     broken = IN_PROGRESS
     assert check_rule(RULE, broken)
     assert_waived(check_rule(RULE, with_waiver(broken, RULE)))
+
+
+# -- from test_rules_hygiene_scan.py: cases on the storage-foundation fixture ---------------------
+
+
+def test_claim_missing_on_the_storage_fixture(storage_repo):
+    text = variant(storage_repo, "**Status:** Done", "**Status:** In Progress")
+    got = rule_findings(storage_repo, "claim-missing")
+    status = line_of(text, "**Status:**")
+    assert [(f["line"], f["data"]["field"]) for f in got] == [(status, "CODER_MODEL"), (status, "CODER_REASONING_STRENGTH")]
+
+
+def test_claim_unclaimed_and_claimed(storage_repo):
+    text = variant(storage_repo, "**Status:** Done", "**Status:** In Progress\n- CODER_MODEL: <unclaimed>\n- CODER_REASONING_STRENGTH: HIGH")
+    got = rule_findings(storage_repo, "claim-missing")
+    assert [(f["line"], f["data"]["field"]) for f in got] == [(line_of(text, "CODER_MODEL"), "CODER_MODEL")]
+    variant(storage_repo, "**Status:** Done", "**Status:** In Progress\n- CODER_MODEL: gpt-5-codex\n- CODER_REASONING_STRENGTH: HIGH")
+    assert rule_findings(storage_repo, "claim-missing") == []
+    # Ready for Dev packets are not claimed yet
+    variant(storage_repo, "**Status:** Done", "**Status:** Ready for Dev\n- CODER_MODEL: <unclaimed>")
+    assert rule_findings(storage_repo, "claim-missing") == []

@@ -7,8 +7,16 @@ Cases as a table of packet_text -> expected message fragments
 from __future__ import annotations
 
 import pytest
+from conftest import GOOD_GEN2, findings, validate_json, write_packet
 
-from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+from rules.harness import (
+    GOOD,
+    WP,
+    assert_findings,
+    assert_waived,
+    check_rule,
+    with_waiver,
+)
 
 RULE = "encoding-invalid"
 
@@ -39,3 +47,16 @@ def test_waiver_marks_every_finding():
             RULE, with_waiver(broken.decode("utf-8", "replace"), RULE).encode().replace("\ufffd".encode(), b"\x81")
         )
     )
+
+
+# -- from test_rules_hygiene_scan.py: cases on the storage-foundation fixture ---------------------
+
+
+def test_stray_cp1252_byte_is_read_as_its_character(storage_repo):
+    # 0x97 is a Windows-1252 em dash: recovered (a warning), and still not ASCII
+    data = GOOD_GEN2.encode("utf-8").replace(b"Leased job queue", b"Leased \x97 job queue")
+    write_packet(storage_repo, WP, data)
+    _, report = validate_json(storage_repo, WP)
+    enc = [f for f in findings(report, WP) if f["rule"] == "encoding-invalid"]
+    assert enc and enc[0]["severity"] == "warning" and "U+2014" in enc[0]["message"]
+    assert any("U+2014" in f["message"] for f in findings(report, WP) if f["rule"] == "non-ascii")

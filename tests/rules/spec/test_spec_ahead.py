@@ -7,8 +7,17 @@ Cases as a table of packet_text -> expected message fragments
 from __future__ import annotations
 
 import pytest
+from conftest import GOOD_GEN2, write_packet
 
-from rules.harness import GOOD, assert_findings, assert_waived, check_rule, with_waiver
+from rules.harness import (
+    GOOD,
+    WP,
+    assert_findings,
+    assert_waived,
+    check_rule,
+    rule_ids,
+    with_waiver,
+)
 
 RULE = "spec-ahead"
 
@@ -33,3 +42,14 @@ def test_waiver_marks_every_finding():
     broken = GOOD.replace("v02.50", "v02.60")
     assert check_rule(RULE, broken)
     assert_waived(check_rule(RULE, with_waiver(broken, RULE)))
+
+
+# -- from test_rules_core.py: cases on the storage-foundation fixture ---------------------
+
+
+def test_versions_compare_numerically(storage_repo):
+    # 02.100 is newer than 02.93, so the packet is ahead, not stale.
+    write_packet(storage_repo, WP, GOOD_GEN2.replace("v02.93.md", "v02.100.md"))
+    rules = rule_ids(storage_repo)
+    assert "spec-stale" not in rules
+    assert "spec-ahead" in rules

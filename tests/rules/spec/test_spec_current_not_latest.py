@@ -7,8 +7,9 @@ Cases as a table of files -> expected message fragments
 from __future__ import annotations
 
 import pytest
+from conftest import validate_json
 
-from rules.harness import GOOD, SPEC, assert_findings, check_rule, with_waiver
+from rules.harness import GOOD, SPEC, WP, assert_findings, check_rule, with_waiver
 
 RULE = "spec-current-not-latest"
 
@@ -44,3 +45,15 @@ def test_waiver_does_not_reach_repo_findings():
         )
         == []
     )
+
+
+# -- from test_rules_core.py: cases on the storage-foundation fixture ---------------------
+
+
+def test_spec_current_not_latest_on_the_storage_fixture(storage_repo):
+    src = storage_repo / "Handshake_Master_Spec_v02.93.md"
+    (storage_repo / "Handshake_Master_Spec_v02.94.md").write_bytes(src.read_bytes())
+    _, report = validate_json(storage_repo, WP)
+    repo_level = report.get("repo_findings") or []
+    assert any(f["rule"] == "spec-current-not-latest" for f in repo_level)
+    assert report["verdict"] == "FAIL"
