@@ -204,6 +204,7 @@ def fail_on_option(f):
 def gate_exit(report, root: Path, fail_on: str | None) -> int:
     """The exit code for the run's verdict: OUTDATED passes the gate unless
     --fail-on outdated (or config fail_on: outdated) says otherwise."""
+    # Loaded when the command runs: see the module docstring.
     from govcheck.engine.verdict import exit_code
     from govcheck.repo.config import load_config
 
@@ -452,6 +453,7 @@ def rules_cmd(fmt: str) -> None:
             json.dumps(
                 [
                     {"id": r.id, "severity": r.severity.value, "summary": r.summary, "codex": r.codex, "family": r.family,
+                     "module": r.code_path, "tests": r.tests_path,
                      "since": {"format_version": r.since.format_version, "written": r.since.written,
                                "applies_to": r.since.describe()}}
                     for r in rules.values()
@@ -489,7 +491,8 @@ def explain(rule_id: str) -> None:
     if spec.since.why:
         era += f"\nWhy from then: {spec.since.why}"
     click.echo(
-        f"{spec.id} ({spec.severity.value}, family {spec.family}){codex}\n{spec.summary}\n\n{spec.explanation}{options}{era}"
+        f"{spec.id} ({spec.severity.value}, family {spec.family}){codex}\n{spec.summary}\n\n{spec.explanation}{options}"
+        f"{era}\n\nCode: {spec.code_path}\nTests: {spec.tests_path}"
     )
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "govcheck"
 
@@ -134,7 +132,6 @@ def function_local_imports() -> list[tuple[str, int, bool]]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="rules/ and parse/packet.py are being split on other branches; removed on merge")
 def test_every_function_local_import_says_why():
     silent = sorted({(f, n) for f, n, commented in function_local_imports() if not commented})
     assert not silent, f"imports inside functions without a comment saying why: {silent}"

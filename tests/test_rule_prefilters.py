@@ -112,7 +112,7 @@ def test_match_mapping_same_choice_as_reference():
     assert matched > 50
 
 
-# -- rules/_text.py: line searches and their prefilters -------------------------
+# -- analysis/text.py: line searches and their prefilters -------------------------
 
 from govcheck.analysis import text as _text  # noqa: E402
 
@@ -218,9 +218,9 @@ def test_split_lines_is_shared_and_immutable():
     assert _text.split_lines(text) is _text.split_lines(text)
 
 
-# -- completeness: the placeholder prefilter ------------------------------------
+# -- analysis/placeholders.py: the placeholder prefilter ------------------------------------
 
-from govcheck.rules import completeness  # noqa: E402
+from govcheck.analysis import placeholders  # noqa: E402
 
 
 def test_regex_whitespace_is_str_whitespace():
@@ -241,13 +241,13 @@ def test_placeholder_prefilter_never_hides_a_placeholder():
     found = 0
     for _ in range(20000):
         text = "".join(rng.choice(_PLACEHOLDER_BITS) for _ in range(rng.randint(0, 4)))
-        if completeness.PLACEHOLDER_RE.search(text):
+        if placeholders.PLACEHOLDER_RE.search(text):
             found += 1
-            assert completeness.may_hold_placeholder(text), repr(text)
+            assert placeholders.may_hold_placeholder(text), repr(text)
     assert found > 1000
     for text in ("tbd", " tbd. ", "\u2003TODO\n", "todo.\n", "<tbd>", "{{X}}", "YES | NO"):
-        assert completeness.may_hold_placeholder(text)
-    assert not completeness.may_hold_placeholder("Storage trait exposes methods")
+        assert placeholders.may_hold_placeholder(text)
+    assert not placeholders.may_hold_placeholder("Storage trait exposes methods")
 
 
 # -- caches of pure functions ---------------------------------------------------
@@ -321,12 +321,12 @@ def test_observable_same_answer_as_the_whole_regex():
     assert min(seen.values()) > 3000
 
 
-# -- rules/spec.py: sections carrying a codex tag --------------------------------
+# -- analysis/spec_anchors.py: sections carrying a codex tag --------------------------------
 
 
 def test_tagged_sections_same_as_a_test_per_section():
     from govcheck.parse.spec import SpecIndex, SpecSection
-    from govcheck.rules.spec import tagged_sections
+    from govcheck.analysis.spec_anchors import tagged_sections
 
     rng = random.Random(9)
     words = ("CX-1", "CX-12", "CX-DBP-040", "HSK-7", "[CX-1]", "Storage", "x", " ", "FR-A-B", "cx-1", "-", "\r")

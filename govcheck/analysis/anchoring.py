@@ -95,3 +95,8 @@ def _anchored_version(packet: Packet) -> Anchoring | None:
         r for r in deliberate if version_key(r.version or "0.0") != version_key(chosen.version or "0.0")
     )
     return Anchoring(chosen.version or "", chosen, conflicts)
+
+
+def version_label(version: str) -> str:
+    """How messages write a spec version: ``02.93`` -> ``v02.93``."""
+    return f"v{version}"

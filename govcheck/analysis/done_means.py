@@ -56,7 +56,7 @@ def observable(text: str) -> bool:
     time: the literal ones by substring tests, the digit and file-name ones
     by their own regexes, ``no longer`` by its own
     regex when the lower-cased text holds it (no i or s in it, see
-    rules/_text.py), and the words by testing each \\w+ token once."""
+    analysis/text.py), and the words by testing each \\w+ token once."""
     if "`" in text or "::" in text or "()" in text or "==" in text or "->" in text:
         return True
     if _DIGIT_RE.search(text) or _FILE_NAME_RE.search(text):

@@ -75,3 +75,9 @@ def expired(w: ActiveWaiver, packet: Packet, today: _dt.date) -> str | None:
 
 def usable(w: ActiveWaiver, packet: Packet, today: _dt.date) -> bool:
     return not problems(w) and expired(w, packet, today) is None
+
+
+def waiver_origin(w: ActiveWaiver) -> str:
+    """Where a waiver was granted, as messages name it: ``packet`` or
+    ``govcheck.yaml:LINE``."""
+    return "govcheck.yaml" + (f":{w.config_line}" if w.config_line else "") if w.source == "config" else "packet"

@@ -17,18 +17,20 @@ rename, and refuses when the packet changed on disk since it was read.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from govcheck import __version__
 from govcheck.errors import GovcheckError
+from govcheck.parse.appended import (  # noqa: F401 (re-exported)
+    MARKER_RE,
+    AppendedReport,
+    appended_reports,
+    sha256_hex,
+)
 from govcheck.report.markdown import render_packet
 from govcheck.util.fsutil import atomic_write_bytes
 
-MARKER_RE = re.compile(rb"^<!-- govcheck:report (?P<attrs>[^\r\n]*?) -->\r?$", re.M)
-_ATTR_RE = re.compile(rb"(\w+)=(\S+)")
 SECTION_HEADING = "## VALIDATION_REPORTS"
 _SECTION_RE = re.compile(rb"^#{1,6}[ \t]+VALIDATION_REPORTS\b", re.M | re.I)
 
@@ -37,49 +39,9 @@ class AppendRefused(GovcheckError):
     exit_code = 1
 
 
-@dataclass(frozen=True)
-class AppendedReport:
-    start: int  # byte offset of the marker line
-    line: int  # 1-based line of the marker
-    prior_sha256: str | None
-    body_sha256: str | None
-    prior_ok: bool
-    body_ok: bool
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def newline_of(data: bytes) -> bytes:
     first = data.find(b"\n")
     return b"\r\n" if first > 0 and data[first - 1 : first] == b"\r" else b"\n"
-
-
-def appended_reports(data: bytes) -> list[AppendedReport]:
-    """Every govcheck-appended report in the packet, checked."""
-    marks = list(MARKER_RE.finditer(data))
-    out: list[AppendedReport] = []
-    for i, m in enumerate(marks):
-        attrs = {k.decode(): v.decode("ascii", "replace") for k, v in _ATTR_RE.findall(m.group("attrs"))}
-        body_start = m.end()
-        if data[body_start : body_start + 2] == b"\r\n":
-            body_start += 2
-        elif data[body_start : body_start + 1] == b"\n":
-            body_start += 1
-        body_end = marks[i + 1].start() if i + 1 < len(marks) else len(data)
-        prior, body = attrs.get("prior_sha256"), attrs.get("body_sha256")
-        out.append(
-            AppendedReport(
-                start=m.start(),
-                line=data.count(b"\n", 0, m.start()) + 1,
-                prior_sha256=prior,
-                body_sha256=body,
-                prior_ok=prior == _sha(data[: m.start()]),
-                body_ok=body == _sha(data[body_start:body_end]),
-            )
-        )
-    return out
 
 
 _ASCII_MAP = {
@@ -126,7 +88,7 @@ def build_appended(original: bytes, report_markdown: str, ascii_only: bool = Fal
         body_text = to_ascii(body_text)
     body = body_text.replace("\r\n", "\n").replace("\n", nl.decode()).encode("utf-8")
     marker = (
-        f"<!-- govcheck:report v=1 prior_sha256={_sha(head)} body_sha256={_sha(body)} tool={__version__} -->"
+        f"<!-- govcheck:report v=1 prior_sha256={sha256_hex(head)} body_sha256={sha256_hex(body)} tool={__version__} -->"
     ).encode("ascii") + nl
     return head + marker + body
 
@@ -135,7 +97,7 @@ def append_report(path, expected_sha256: str, report_markdown: str, ascii_only: 
     """Append atomically; refuse when the file is not what was validated."""
     with open(path, "rb") as fh:
         current = fh.read()
-    if _sha(current) != expected_sha256:
+    if sha256_hex(current) != expected_sha256:
         raise AppendRefused(f"{path}: the packet changed on disk during the run; report not appended")
     new = build_appended(current, report_markdown, ascii_only)
     atomic_write_bytes(path, new)

@@ -31,14 +31,14 @@ from typing import Iterable, Sequence
 from markdown_it import MarkdownIt
 
 from govcheck.model import (
-    DecodedText,
-    LineSpan,
     CodeBlock,
+    DecodedText,
     DecodeIssue,
     DoneMeans,
     EvidenceEntry,
     EvidenceMapping,
     Field,
+    LineSpan,
     ListItem,
     Packet,
     Scope,
@@ -51,6 +51,7 @@ from govcheck.model import (
 )
 from govcheck.parse.blocks import install as install_block_dispatch
 from govcheck.parse.commands import split_commands
+from govcheck.parse.packet_json import merge_packet_json
 from govcheck.parse.text import BOM, decode, line_breaks, newline_style, normalize_for_matching
 from govcheck.parse.versions import SPEC_FILE_RE
 from govcheck.parse.vocabulary import normalize_status, parse_risk_tier, status_class
@@ -361,8 +362,6 @@ def _parse(
         parse_issues=tuple(parse_issues),
     )
     if packet_json is not None:
-        from govcheck.parse.packet_json import merge_packet_json
-
         packet = merge_packet_json(packet, packet_json, max_bytes=max_bytes)
     return packet
 

@@ -106,6 +106,10 @@ def check_plain_id(wp_id: str) -> str:
     return wp_id
 
 
+# Characters that make a path a glob pattern (walk_files).
+_GLOB_CHARS = "*?["
+
+
 class Repo:
     """Lazy, read-only view of a governance repository."""
 
@@ -200,6 +204,84 @@ class Repo:
     def remember_text(self, rel_path: str, text: str) -> None:
         """The parser decoded this file already: rules reading it reuse that."""
         self._texts.setdefault(rel_path, text)
+
+    # -- source files under given paths (the scan rules' IN_SCOPE_PATHS) -------
+
+    def walk_files(self, paths: Iterable[str], *, skip_dirs: frozenset[str] = frozenset(),
+                   max_files: int | None = None, max_file_bytes: int | None = None) -> list[str]:
+        """Repo-relative files under ``paths`` (repo-relative files, folders
+        searched recursively, or globs), sorted. Each stays inside the repo
+        (symlinks leading out are not followed), is at most
+        ``max_file_bytes`` long, and at most ``max_files`` are collected;
+        folders named in ``skip_dirs`` are not entered. Every file and folder
+        looked at is recorded; a glob makes the result unrecordable (which
+        files it matches is not one file's state)."""
+        found: set[str] = set()
+        limit = max_files if max_files is not None else float("inf")
+
+        def add_file(p: Path) -> None:
+            if len(found) >= limit or not self.inside(p) or not p.is_file():
+                return
+            self.record(p)
+            try:
+                if max_file_bytes is not None and p.stat().st_size > max_file_bytes:
+                    return
+            except OSError:
+                return
+            found.add(self.rel(p.resolve()) if p.is_symlink() else self.rel(p))
+
+        def add_dir(d: Path) -> None:
+            for dirpath, dirnames, filenames in os.walk(d, followlinks=False):
+                dirnames[:] = sorted(n for n in dirnames if n not in skip_dirs)
+                here = Path(dirpath)
+                if not self.inside(here):
+                    dirnames[:] = []
+                    continue
+                self.record(here)  # a folder's mtime moves when entries come or go
+                for name in sorted(filenames):
+                    add_file(here / name)
+                if len(found) >= limit:
+                    return
+
+        for rel in paths:
+            if any(c in rel for c in _GLOB_CHARS):
+                self.unrecordable()
+                try:
+                    matches = sorted(self.root.glob(rel))
+                except (ValueError, NotImplementedError, OSError):
+                    continue
+                for p in matches:
+                    if self.inside(p):
+                        add_dir(p) if p.is_dir() else add_file(p)
+                continue
+            p = self.abs(rel.rstrip("/"))
+            self.record(p)
+            if not self.inside(p) or not p.exists():
+                continue
+            if p.is_dir():
+                add_dir(p)
+            else:
+                add_file(p)
+        return sorted(found)
+
+    def read_source_lines(self, rel_path: str) -> list[str] | None:
+        """A source file's text lines for scanning (BOM dropped, newlines as
+        LF, invalid UTF-8 replaced), or None for a binary file (a NUL byte in
+        its first 8 KB), an unreadable one or one outside the repo. Neither
+        memoised nor recorded: a scan may read thousands of files, and
+        walk_files recorded each already."""
+        p = self.abs(rel_path)
+        if not self.inside(p):
+            return None
+        try:
+            data = p.read_bytes()
+        except OSError:
+            return None
+        if b"\x00" in data[:8192]:
+            return None
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
     def _first_existing(self, candidates: Iterable[str]) -> str | None:
         for c in candidates:

@@ -14,7 +14,17 @@ file system except through ``ctx`` (which reads through ``Repo``). They
 yield findings built with :func:`hit`; the engine fills in the rule id, the
 configured severity, the codex reference and the packet path.
 
-The docstring *is* the documentation: ``govcheck explain RULE`` prints it.
+The docstring *is* the documentation: ``govcheck explain RULE`` prints it,
+with where the rule's code and tests live.
+
+Layout: one module per rule, ``govcheck/rules/<family>/<rule_id>.py`` (the
+id with ``-`` as ``_``), grouped in family packages whose ``__init__``
+imports them; the family is the package's name. What several rules share
+is not a rule: it lives in ``govcheck.analysis`` (computations over the
+model and the context) or ``govcheck.parse`` (text to frozen values), never
+in another rule module. Rule modules import neither the file system nor the
+pipeline (tests/test_rule_layering.py). Their tests mirror them:
+``tests/rules/<family>/test_<rule_id>.py`` (tests/rules/harness.py).
 """
 
 from __future__ import annotations
@@ -31,7 +41,8 @@ from govcheck.rules.era import ALWAYS, Since
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-# Modules holding rules, one per family. Importing them registers the rules.
+# Family packages, one module per rule inside each (govcheck/rules/<family>/<rule>.py).
+# Importing a package imports its rule modules, which registers the rules.
 RULE_MODULES = (
     "govcheck.rules.packet_health",
     "govcheck.rules.spec",
@@ -79,6 +90,22 @@ class RuleSpec:
         after = text.split(marker, 1)[1].strip().split("\n\n", 1)[0]
         return " ".join(after.split())
 
+    @property
+    def module_name(self) -> str:
+        """The rule's module within its family package (``spec_stale``)."""
+        return self.check.__module__.rsplit(".", 1)[-1]
+
+    @property
+    def code_path(self) -> str:
+        """Where the rule's code lives, relative to the project root."""
+        return self.check.__module__.replace(".", "/") + ".py"
+
+    @property
+    def tests_path(self) -> str:
+        """Where the rule's tests live, relative to the project root
+        (tests mirror the rules: tests/rules/<family>/test_<module>.py)."""
+        return f"tests/rules/{self.family}/test_{self.module_name}.py"
+
     def options_schema(self) -> dict[str, Any]:
         return {"type": "object", "properties": dict(self.options)}
 
@@ -89,6 +116,16 @@ class RuleSpec:
 
 
 _REGISTRY: dict[str, RuleSpec] = {}
+
+
+def family_of(module: str) -> str:
+    """``govcheck.rules.spec.spec_stale`` -> ``spec``: the family is the
+    package a rule module sits in (a module directly under
+    ``govcheck.rules`` is a family of its own)."""
+    parts = module.split(".")
+    if parts[:2] == ["govcheck", "rules"] and len(parts) > 2:
+        return parts[2]
+    return parts[-1]
 
 
 def rule(
@@ -104,7 +141,7 @@ def rule(
     def register(fn: Callable[..., Iterator[Finding]]) -> Callable[..., Iterator[Finding]]:
         if rule_id in _REGISTRY:
             raise RuntimeError(f"rule {rule_id} registered twice")
-        family = fn.__module__.rsplit(".", 1)[-1]
+        family = family_of(fn.__module__)
         _REGISTRY[rule_id] = RuleSpec(rule_id, severity, summary, codex, family, scope, fn, dict(options or {}),
                                        since)
         return fn

@@ -1,0 +1,104 @@
+"""The ``field-missing`` rule. Its docstring is its documentation: ``govcheck explain field-missing``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from govcheck.analysis.closure_plan import E2E_LISTS, e2e_fields, e2e_section
+from govcheck.model import Finding, Packet
+from govcheck.rules import ERROR, hit, rule
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
+
+
+def _where(packet: Packet) -> int | None:
+    return packet.title_line or 1
+
+
+@rule(
+    "field-missing",
+    severity=ERROR,
+    codex="CX-573",
+    summary="A field the packet's generation requires is missing or empty",
+)
+def field_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    Every packet needs: a Status, RISK_TIER, TEST_PLAN (with at least one
+    command), DONE_MEANS, ROLLBACK_HINT, BOOTSTRAP, USER_SIGNATURE, and a
+    spec pointer (a pinned SPEC_CURRENT, or SPEC_BASELINE and SPEC_TARGET).
+    Packets that declare ``PACKET_FORMAT_VERSION`` also need the
+    END_TO_END_CLOSURE_PLAN section with its APPLICABLE field, and when it
+    is YES a TRUST_BOUNDARY and the six lists.
+
+    Why
+    These are the fields the reference project's packet completeness gate
+    requires before work may start (CX-573); a validator cannot judge a
+    packet that does not say what done means or how to test it.
+
+    How to fix
+    Fill the field (the packet template lists them all).
+
+    Example
+    A packet with ``## TEST_PLAN`` but no command under it gives
+    ``field-missing: TEST_PLAN has no commands``.
+    """
+    def missing(name: str, why: str = "is missing", line: int | None = None) -> Finding:
+        return hit(f"{name} {why}", line=line or _where(packet), data={"field": name})
+
+    if packet.status is None:
+        yield missing("Status", "is missing (expected a canonical **Status:** line)")
+    if packet.risk_tier is None:
+        yield missing("RISK_TIER")
+    elif not packet.risk_tier.value:
+        yield missing("RISK_TIER", "is empty", packet.risk_tier.line)
+    if packet.test_plan is None:
+        yield missing("TEST_PLAN")
+    elif not packet.test_plan.commands and not packet.test_plan.prose:
+        yield missing("TEST_PLAN", "has no commands", packet.test_plan.line)
+    if packet.done_means is None:
+        pass  # done-means-missing reports it, with its own explanation
+    if packet.rollback_hint is None:
+        yield missing("ROLLBACK_HINT")
+    elif not packet.rollback_hint.value.strip():
+        yield missing("ROLLBACK_HINT", "is empty", packet.rollback_hint.line)
+    if packet.bootstrap is None:
+        yield missing("BOOTSTRAP")
+    if packet.user_signature is None:
+        yield missing("USER_SIGNATURE")
+    elif not packet.user_signature.value:
+        yield missing("USER_SIGNATURE", "is empty", packet.user_signature.line)
+    kinds = {r.kind for r in packet.spec_refs}
+    pinned = any(r.kind in ("pinned", "spec-current-note", "master-spec") for r in packet.spec_refs)
+    has_pointer_field = packet.field("SPEC_CURRENT") is not None
+    if not (pinned or has_pointer_field or ("baseline" in kinds and "target" in kinds)):
+        if "baseline" in kinds:
+            yield missing("SPEC_TARGET", "is missing (SPEC_BASELINE needs a SPEC_TARGET)")
+        elif "target" in kinds:
+            yield missing("SPEC_BASELINE", "is missing (SPEC_TARGET needs a SPEC_BASELINE)")
+        else:
+            yield missing("SPEC_CURRENT", "is missing (name SPEC_CURRENT, or SPEC_BASELINE and SPEC_TARGET)")
+    if packet.format_version is not None:
+        yield from _e2e_missing(packet)
+
+
+def _e2e_missing(packet: Packet) -> Iterator[Finding]:
+    sec = e2e_section(packet)
+    if sec is None:
+        yield hit("END_TO_END_CLOSURE_PLAN section is missing (required by PACKET_FORMAT_VERSION packets)", line=_where(packet), data={"field": "END_TO_END_CLOSURE_PLAN"})
+        return
+    fields = e2e_fields(packet)
+    applicable = fields.get("END_TO_END_CLOSURE_PLAN_APPLICABLE") or fields.get("APPLICABLE")
+    if applicable is None:
+        yield hit("END_TO_END_CLOSURE_PLAN_APPLICABLE is missing", line=sec.line, data={"field": "END_TO_END_CLOSURE_PLAN_APPLICABLE"})
+        return
+    if applicable.value.strip().upper() != "YES":
+        return
+    if "TRUST_BOUNDARY" not in fields or not fields["TRUST_BOUNDARY"].value:
+        yield hit("TRUST_BOUNDARY is missing (END_TO_END_CLOSURE_PLAN_APPLICABLE is YES)", line=sec.line, data={"field": "TRUST_BOUNDARY"})
+    for name in E2E_LISTS:
+        f = fields.get(name)
+        if f is None:
+            yield hit(f"{name} is missing (END_TO_END_CLOSURE_PLAN_APPLICABLE is YES)", line=sec.line, data={"field": name})
+        elif not f.items and not f.value:
+            yield hit(f"{name} is empty", line=f.line, data={"field": name})

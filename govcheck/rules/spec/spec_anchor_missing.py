@@ -1,0 +1,53 @@
+"""The ``spec-anchor-missing`` rule. Its docstring is its documentation: ``govcheck explain spec-anchor-missing``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from govcheck.analysis.spec_anchors import anchor_context, list_item, tag_locations
+from govcheck.model import Finding, Packet
+from govcheck.rules import ERROR, hit, rule
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
+
+
+@rule(
+    "spec-anchor-missing",
+    severity=ERROR,
+    codex="CX-573B",
+    summary="An anchored section number does not exist in the current spec",
+)
+def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
+    """What it checks
+    Every section the packet is anchored to (SPEC_ANCHOR lists and ranges
+    such as ``2.3.10.6-2.3.10.8``; for older packets the ``§`` numbers beside
+    the spec pointer) must exist in the spec SPEC_CURRENT names, as a
+    numbered heading or a numbered list item under one.
+
+    Why
+    A section that is gone was renumbered, merged or dropped: the packet's
+    requirements no longer point at normative text.
+
+    How to fix
+    Find where the requirement lives now (``govcheck spec diff OLD NEW``) and
+    update SPEC_ANCHOR.
+
+    Example
+        - SPEC_ANCHOR: Handshake_Master_Spec_v02.123.md 7.6.3.99
+    when v02.123 has no section 7.6.3.99.
+    """
+    index, data = ctx.current_spec_index, ctx.current_spec_bytes
+    for anchor in packet.anchors:
+        ids = [anchor.section] + ([anchor.range_end] if anchor.range_end else [])
+        missing = [i for i in ids if index.lookup(i) is None and list_item(index, data, i) is None]
+        if missing:
+            what = f"{anchor.section}-{anchor.range_end}" if anchor.range_end else anchor.section
+            moved = tag_locations(anchor_context(packet, anchor, ctx), index)
+            where = f"; its tag now heads {', '.join(moved)}" if moved else ""
+            yield hit(
+                f"anchored section {', '.join(missing)} (from {what}) does not exist in {ctx.spec_current.spec_file} (v{ctx.spec_current.version}){where}",
+                line=anchor.line,
+                data={"sections": missing, "anchor": what, "spec_version": ctx.spec_current.version,
+                      "tag_now_at": moved},
+            )

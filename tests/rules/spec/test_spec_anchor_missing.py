@@ -1,0 +1,71 @@
+"""``spec-anchor-missing``: Anchored section numbers must exist in the current spec.
+
+Cases as a table of packet_text -> expected message fragments
+(``[]``: the rule passes); then what a waiver does to the findings.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import findings, validate_json
+
+from rules.harness import (
+    GOOD,
+    WP,
+    assert_findings,
+    assert_waived,
+    check_rule,
+    rule_ids,
+    variant,
+    with_waiver,
+)
+
+RULE = "spec-anchor-missing"
+
+
+@pytest.mark.parametrize(
+    "packet_text, expected",
+    [
+        pytest.param(GOOD, [], id="good-packet-passes"),
+        pytest.param(
+            GOOD.replace("3.1 (Lease timers)", "3.1 (Lease timers) and 9.9"),
+            ["anchored section 9.9 (from 9.9) does not exist"],
+            id="unknown-section",
+        ),
+        pytest.param(
+            GOOD.replace("3.1 (Lease timers)", "7.1"), ["anchored section 7.1"], id="fenced-heading-is-no-section"
+        ),
+    ],
+)
+def test_spec_anchor_missing(packet_text, expected):
+    assert_findings(check_rule(RULE, packet_text), expected)
+
+
+def test_waiver_marks_every_finding():
+    broken = GOOD.replace("3.1 (Lease timers)", "3.1 (Lease timers) and 9.9")
+    assert check_rule(RULE, broken)
+    assert_waived(check_rule(RULE, with_waiver(broken, RULE)))
+
+
+# -- from test_rules_core.py: cases on the storage-foundation fixture ---------------------
+
+
+def test_spec_anchor_missing_on_the_storage_fixture(storage_repo):
+    variant(storage_repo, "v02.93.md 4.2 (Job queue)", "v02.93.md 4.2 (Job queue) and 7.7.7 (Nowhere)")
+    _, report = validate_json(storage_repo, WP)
+    missing = findings(report, rule="spec-anchor-missing")
+    assert [s for f in missing for s in f["data"]["sections"]] == ["7.7.7"]
+
+
+def test_anchor_inside_code_fence_of_spec_is_not_a_section(storage_repo):
+    variant(storage_repo, "v02.93.md 4.2 (Job queue)", "v02.93.md 9.9")
+    assert "spec-anchor-missing" in rule_ids(storage_repo)
+
+
+def test_mojibake_anchor_still_recognised(storage_repo):
+    # ``Â§`` is a section sign read as Windows-1252 and saved again.
+    p = storage_repo / ".GOV/task_packets/WP-1-Storage-Foundation.md"
+    p.write_text(p.read_text(encoding="utf-8").replace("(§2.3.12", "(\u00c2\u00a72.3.12").replace("§11.7.4", "\u00c2\u00a77.7.7"), encoding="utf-8")
+    _, report = validate_json(storage_repo, "WP-1-Storage-Foundation")
+    missing = findings(report, rule="spec-anchor-missing")
+    assert [s for f in missing for s in f["data"]["sections"]] == ["7.7.7"]
