@@ -4,7 +4,7 @@ came in, unless config forces it (rules.<id>.all_eras)."""
 from __future__ import annotations
 
 from govcheck.model import Packet
-from govcheck.rules.era import ALWAYS, Since
+from govcheck.analysis.era import ALWAYS, Since
 
 
 def _packet(generation="gen1", written=None, format_version=None) -> Packet:
@@ -30,3 +30,13 @@ def test_written_gate_uses_the_date_then_the_format_version_date():
     assert since.applies_to(_packet(written="2026-01-16"))
     assert since.applies_to(_packet(format_version="2026-02-01"))  # no DATE: the template's date
     assert not since.applies_to(_packet())  # undated, no format version: older
+
+
+def test_packet_dates_are_read_from_date_and_format_version_fields():
+    from govcheck.parse.packet import parse_packet
+
+    text = b"# Task Packet: WP-1-X\n\n- DATE: 2026-01-16T22:18:03.313Z\n- PACKET_FORMAT_VERSION: 2026-02-01\n"
+    packet = parse_packet(text, packet_id="WP-1-X", path="x.md")
+    assert (packet.written_on, packet.format_version_date) == ("2026-01-16", "2026-02-01")
+    bare = parse_packet(b"# Task Packet: WP-1-X\n\n- DATE: soon\n", packet_id="WP-1-X", path="x.md")
+    assert (bare.written_on, bare.format_version_date) == (None, None)

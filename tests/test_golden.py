@@ -14,6 +14,6 @@ from conftest import ROOT, STORAGE, run_cli
 def test_markdown_report_matches_golden(tmp_path):
     res = run_cli("validate", "--all", "--repo", STORAGE, "--no-run", "--no-cache",
                   "--state-dir", tmp_path / "state", env={"SOURCE_DATE_EPOCH": "1767225600"})
-    assert res.exit_code == 1
+    assert res.exit_code == 0  # one PASS, one OUTDATED: OUTDATED does not fail the gate by default
     golden = (ROOT / "tests/golden/storage-foundation-all.md").read_text(encoding="utf-8")
     assert res.stdout == golden

@@ -136,13 +136,18 @@ def test_closed_packet_whose_anchored_sections_did_not_change_passes_with_a_note
     assert "none of its anchored sections changed" in d.reason and "reanchor" in d.reason
 
 
+def _anchor_missing(packet_version, in_packet_version) -> Finding:
+    return Finding(rule="spec-anchor-missing", severity=Severity.ERROR, message="m",
+                   data={"packet_version": packet_version, "in_packet_version": in_packet_version})
+
+
 def test_an_anchor_gone_with_the_spec_is_drift_but_one_never_there_is_not():
-    moved = Finding(rule="spec-anchor-missing", severity=Severity.ERROR, message="m",
-                    data={"in_packet_version": True})
-    never = Finding(rule="spec-anchor-missing", severity=Severity.ERROR, message="m",
-                    data={"in_packet_version": False})
-    assert decide([_stale(["1.2"]), moved], closed=True).verdict is Verdict.OUTDATED
-    assert decide([_stale(["1.2"]), never], closed=True).verdict is Verdict.FAIL
+    assert decide([_stale(["1.2"]), _anchor_missing("02.90", True)], closed=True).verdict is Verdict.OUTDATED
+    # the old text is not available: the spec moved and nothing says the anchor was wrong
+    assert decide([_stale(["1.2"]), _anchor_missing("02.90", None)], closed=True).verdict is Verdict.OUTDATED
+    assert decide([_stale(["1.2"]), _anchor_missing("02.90", False)], closed=True).verdict is Verdict.FAIL
+    # a packet on the current version: a missing anchor is a real defect
+    assert decide([_anchor_missing(None, None)], closed=True).verdict is Verdict.FAIL
 
 
 def test_run_verdict_is_the_worst_and_exit_code_follows_fail_on():

@@ -8,11 +8,14 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from govcheck.engine.context import Context
+from govcheck.analysis.era import Since
 from govcheck.errors import GovcheckError
 from govcheck.model import CriterionStatus, EvidenceMapping, Packet
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 _PLACEHOLDER_RE = re.compile(
     r"^\s*(?:tbd|todo|n/?a|\.\.\.|-)\.?\s*$|\{\{[^}]*\}\}|<fill[^>]*>|<pending>|<tbd>|measurable criterion \d+|\bcriterion \d+\b",
@@ -205,6 +208,14 @@ def criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...]
     return ctx.memo(f"criteria:{packet.id}:{packet.sha256}", lambda: _criteria_status(packet, ctx))
 
 
+# EVIDENCE_MAPPING (REQUIREMENT / EVIDENCE pairs per DONE_MEANS criterion)
+# came with the 2026-02-01 packet template: done-means-unevidenced applies
+# from then, and the checklist of an older packet does not ask for it.
+EVIDENCE_MAPPING_SINCE = Since(format_version="2026-02-01", why=(
+    "EVIDENCE_MAPPING (a REQUIREMENT and its EVIDENCE path:line per DONE_MEANS criterion) first appears in the "
+    "2026-02-01 packet template; no packet written before it has one, so older packets are not judged by it."))
+
+
 def _criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...]:
     if packet.done_means is None:
         return ()
@@ -226,6 +237,8 @@ def _criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...
             status, note = "unevidenced", "EVIDENCE_MAPPING entry has no path:line"
         elif says_tests_pass(item.text):
             status, note = _tests_outcome(packet, ctx)
+        elif done and not EVIDENCE_MAPPING_SINCE.applies_to(packet):
+            status, note = "not-required", "no EVIDENCE_MAPPING entry; the packet predates EVIDENCE_MAPPING"
         else:
             status, note = ("unevidenced" if done else "not-required"), "no EVIDENCE_MAPPING entry"
         out.append(CriterionStatus(item.text, item.line, status, existing or refs, note))

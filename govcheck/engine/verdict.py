@@ -64,13 +64,17 @@ def stale_in_name_only(f: Finding) -> bool:
 
 def is_drift(f: Finding) -> bool:
     """A finding caused by the spec moving on, not by the work: the packet
-    is older than SPEC_CURRENT, or an anchor that exists in the packet's own
-    version moved or vanished in the current one (spec-anchor-missing
-    says so with ``in_packet_version: true``)."""
+    is older than SPEC_CURRENT, or an anchor of a packet on an older version
+    is gone from the current spec while it existed in the packet's own
+    version (``in_packet_version: true``) or that text is not available to
+    tell (``null``: the spec moved, and nothing says the anchor was wrong).
+    An anchor that did not exist in the packet's own version either
+    (``false``), or one missing while the packet is on the current version,
+    is a real defect."""
     if f.rule == "spec-stale":
         return True
     if f.rule in ("spec-anchor-missing", "spec-anchor-moved"):
-        return f.data.get("in_packet_version") is True
+        return bool(f.data.get("packet_version")) and f.data.get("in_packet_version") is not False
     return False
 
 

@@ -268,7 +268,7 @@ class Packet:
     status_norm: str = ""
     status_class: str = ""
     risk: str | None = None
-    # When the packet was written, for rules in force by era (rules/era.py):
+    # When the packet was written, for rules in force by era (analysis/era.py):
     # the ISO date of its DATE field and of its PACKET_FORMAT_VERSION.
     written_on: str | None = None
     format_version_date: str | None = None
@@ -422,7 +422,7 @@ class RuleInfo:
     family: str
     explanation: str
     fix: str  # the "How to fix" paragraph on one line ("" when none)
-    since: str = "every packet"  # the first packets it applies to (rules/era.py)
+    since: str = "every packet"  # the first packets it applies to (analysis/era.py)
 
 
 @dataclass(frozen=True)

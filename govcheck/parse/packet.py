@@ -219,13 +219,13 @@ def parse_packet(
                    format_version_date=_iso_date(packet.format_version))
 
 
-_ISO_DATE_RE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_YMD_RE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")  # also in 2026-01-16T22:18Z
 
 
 def _iso_date(field: Field | None) -> str | None:
     """The first YYYY-MM-DD in a field's value (``2026-02-01``,
     ``2026-01-16T10:00Z``), or None."""
-    m = _ISO_DATE_RE.search(field.value) if field is not None else None
+    m = _YMD_RE.search(field.value) if field is not None else None
     return m.group(1) if m else None
 
 

@@ -36,8 +36,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
+from govcheck.analysis.era import ALWAYS, Since
 from govcheck.model import Finding, RuleInfo, Severity
-from govcheck.rules.era import ALWAYS, Since
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -73,7 +73,7 @@ class RuleSpec:
     check: Callable[..., Iterator[Finding]]
     # JSON Schema "properties" for the rule's options in govcheck.yaml.
     options: Mapping[str, Any] = field(default_factory=dict)
-    # The first packets the rule applies to (rules/era.py).
+    # The first packets the rule applies to (analysis/era.py).
     since: Since = ALWAYS
 
     @functools.cached_property

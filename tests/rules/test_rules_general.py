@@ -64,8 +64,8 @@ def test_corpus_findings_pinned():
     assert len(moj) == 14
     assert moj[0]["line"] == 320 and "mojibake '\u00e2\u20ac\u201d'" in moj[0]["message"] and "em dash" in moj[0]["message"]
 
-    naming = findings(report, "WP-1-Storage-Foundation-20251228", "wp-id-naming")
-    assert [f["data"]["problem"] for f in naming] == ["date"]
+    # written on 2025-12-28, before the naming rule came in [CX-580C]
+    assert findings(report, "WP-1-Storage-Foundation-20251228", "wp-id-naming") == []
 
     # the LINEAGE_AUDIT section holds only the template's instructions
     assert [(f["line"], f["data"]["problem"]) for f in findings(report, "WP-1-Editor-Hardening-v2", "lineage-missing")] == [(85, "empty")]

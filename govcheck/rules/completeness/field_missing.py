@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from govcheck.analysis.closure_plan import E2E_LISTS, e2e_fields, e2e_section
+from govcheck.analysis.era import Since
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
 
@@ -16,6 +17,11 @@ def _where(packet: Packet) -> int | None:
     return packet.title_line or 1
 
 
+# ROLLBACK_HINT is not among the fields the reference's completeness check
+# requires; it is a section of the 2026-02-01 template.
+ROLLBACK_HINT_SINCE = Since(format_version="2026-02-01")
+
+
 @rule(
     "field-missing",
     severity=ERROR,
@@ -25,8 +31,11 @@ def _where(packet: Packet) -> int | None:
 def field_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks
     Every packet needs: a Status, RISK_TIER, TEST_PLAN (with at least one
-    command), DONE_MEANS, ROLLBACK_HINT, BOOTSTRAP, USER_SIGNATURE, and a
-    spec pointer (a pinned SPEC_CURRENT, or SPEC_BASELINE and SPEC_TARGET).
+    command), DONE_MEANS, BOOTSTRAP, USER_SIGNATURE, and a spec pointer (a
+    pinned SPEC_CURRENT, or SPEC_BASELINE and SPEC_TARGET): the fields the
+    reference's completeness check has asked for from the first packets.
+    ROLLBACK_HINT came with the 2026-02-01 template and is asked of packets
+    written from it on.
     Packets that declare ``PACKET_FORMAT_VERSION`` also need the
     END_TO_END_CLOSURE_PLAN section with its APPLICABLE field, and when it
     is YES a TRUST_BOUNDARY and the six lists.
@@ -58,7 +67,9 @@ def field_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
         yield missing("TEST_PLAN", "has no commands", packet.test_plan.line)
     if packet.done_means is None:
         pass  # done-means-missing reports it, with its own explanation
-    if packet.rollback_hint is None:
+    if packet.rollback_hint is None and not ROLLBACK_HINT_SINCE.applies_to(packet):
+        pass  # the packet predates the field
+    elif packet.rollback_hint is None:
         yield missing("ROLLBACK_HINT")
     elif not packet.rollback_hint.value.strip():
         yield missing("ROLLBACK_HINT", "is empty", packet.rollback_hint.line)

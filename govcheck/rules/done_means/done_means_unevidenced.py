@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from govcheck.analysis.done_means import criteria_status
+from govcheck.analysis.done_means import EVIDENCE_MAPPING_SINCE, criteria_status
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     severity=ERROR,
     codex="CX-573",
     summary="A Done packet has a DONE_MEANS criterion without existing evidence",
+    since=EVIDENCE_MAPPING_SINCE,
 )
 def done_means_unevidenced(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from govcheck.analysis.era import Since
 from govcheck.analysis.packet_text import in_reports, report_ranges
 from govcheck.analysis.placeholders import PLACEHOLDER_RE
 from govcheck.model import Finding, Packet
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     "claim-missing",
     severity=ERROR,
     summary="An In Progress packet does not say which coder model claimed it",
+    since=Since(format_version="2026-02-01", why=(
+        "CODER_MODEL and CODER_REASONING_STRENGTH are fields of the 2026-02-01 packet template.")),
 )
 def claim_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator, Sequence
 
+from govcheck.analysis.era import Since
 from govcheck.analysis.packet_text import field_line, packet_lines, packet_text
 from govcheck.analysis.placeholders import PLACEHOLDER_RE
 from govcheck.analysis.text import may_mention, safe_fragment
@@ -82,6 +83,9 @@ def _families(ctx: Context) -> dict[str, list[str]]:
     severity=ERROR,
     codex="CX-580E",
     summary="A -vN revision packet has no lineage audit, or its base id no registry entry",
+    since=Since(written="2026-01-12", why=(
+        "Every -vN revision packet dated 2026-01-12 or later carries a LINEAGE_AUDIT section and none dated "
+        "earlier does: the lineage audit [CX-580E] came in then.")),
 )
 def lineage_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Iterator
 
+from govcheck.analysis.era import Since
 from govcheck.analysis.packet_text import packet_lines, packet_text
 from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet
@@ -112,19 +113,16 @@ def describe_non_ascii(line: str) -> tuple[str, dict]:
     severity=ERROR,
     codex="CX-623",
     summary="A packet that must be ASCII-only holds non-ASCII characters",
-    options={
-        "always": {
-            "type": "boolean",
-            "default": False,
-            "description": "Require ASCII-only text in every packet, not only those with PACKET_FORMAT_VERSION.",
-        }
-    },
+    since=Since(format_version="2026-02-01", why=(
+        "The ASCII-only rule belongs to the 2026-02-01 packet template (the post-work check reads the "
+        "manifest as ASCII); earlier packets were written in Markdown with typographic characters.")),
 )
 def non_ascii(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks
     Packets that declare ``PACKET_FORMAT_VERSION`` (generation 2 and
-    later) must be ASCII-only; with the option ``always: true`` every
-    packet must. Each line holding a character above U+007F is one finding
+    later) must be ASCII-only; with ``rules: {non-ascii: {all_eras: true}}``
+    in govcheck.yaml every packet must (this replaces the rule's former
+    option ``always``). Each line holding a character above U+007F is one finding
     naming the characters (``U+00A7 '§' (section sign)``). Mojibake is
     named as such: ``Â§`` is a section sign, ``â€”`` an em dash and
     ``âœ…`` a check mark whose UTF-8 bytes were read as Windows-1252 and
@@ -150,8 +148,6 @@ def non_ascii(packet: Packet, ctx: Context) -> Iterator[Finding]:
     gives ``non-ascii: mojibake 'Â§' = U+00A7 '§' (section sign) garbled by
     a Windows-1252 round trip``.
     """
-    if packet.format_version is None and not ctx.options("non-ascii").get("always", False):
-        return
     invalid = {i.line for i in packet.decode_issues if i.kind == "invalid-utf8"}
     if not invalid and packet_text(packet, ctx).isascii():
         return  # every line is ASCII: nothing to report (the common case)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
+from govcheck.analysis.era import Since
 from govcheck.analysis.packet_text import field_line
 from govcheck.analysis.wp_ids import REVISION_RE
 from govcheck.model import Finding, Packet
@@ -45,6 +46,9 @@ def naming_problems(wp_id: str) -> list[tuple[str, str]]:
     severity=ERROR,
     codex="CX-580C",
     summary="A packet id holds a date or time stamp, or a revision suffix other than -vN",
+    since=Since(written="2026-01-01", why=(
+        "The only date-stamped ids in the history were created on 2025-12-28; no packet written in 2026 "
+        "carries one: the naming rule [CX-580C] applies from then.")),
 )
 def wp_id_naming(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

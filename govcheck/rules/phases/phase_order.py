@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Sequence
 
+from govcheck.analysis.era import Since
 from govcheck.analysis.text import lines_containing, split_lines
 from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet, Section
@@ -143,6 +144,10 @@ def _near_miss_note(marks: _Marks) -> str:
     severity=ERROR,
     codex="CX-GATE-001",
     summary="BOOTSTRAP, SKELETON and SKELETON APPROVED are missing or out of order",
+    since=Since(format_version="2026-02-01", why=(
+        "19 packets validated in January 2026 have no SKELETON APPROVED line, and the validators passed "
+        "them: the gate in its present form (a SKELETON heading, then a line reading exactly SKELETON "
+        "APPROVED, before any implementation) came with the 2026-02-01 packet template.")),
 )
 def phase_order(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

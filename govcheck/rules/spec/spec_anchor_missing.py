@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from govcheck.analysis.anchoring import anchored_version
 from govcheck.analysis.spec_anchors import anchor_context, list_item, tag_locations
 from govcheck.model import Finding, Packet
+from govcheck.parse.spec import index_spec
+from govcheck.parse.versions import compare_versions
 from govcheck.rules import ERROR, hit, rule
 
 if TYPE_CHECKING:
@@ -25,6 +28,13 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     the spec pointer) must exist in the spec SPEC_CURRENT names, as a
     numbered heading or a numbered list item under one.
 
+    For a packet anchored to an older version, the section is also looked
+    up in that version's text (the working tree or git history): one that
+    existed there moved or vanished with the spec (drift, which makes a
+    closed packet OUTDATED rather than FAIL); one that did not exist there
+    either was never a real anchor. ``data.in_packet_version`` says which
+    (``null`` when the old text is not available).
+
     Why
     A section that is gone was renumbered, merged or dropped: the packet's
     requirements no longer point at normative text.
@@ -38,6 +48,12 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     when v02.123 has no section 7.6.3.99.
     """
     index, data = ctx.current_spec_index, ctx.current_spec_bytes
+    anchoring = anchored_version(packet)
+    old_version = None
+    if anchoring is not None and compare_versions(anchoring.version, ctx.spec_current.version) < 0:
+        old_version = anchoring.version
+    old = ctx.spec_store.get(old_version) if old_version and packet.anchors else None
+    old_index = index_spec(old.data) if old is not None else None
     for anchor in packet.anchors:
         ids = [anchor.section] + ([anchor.range_end] if anchor.range_end else [])
         missing = [i for i in ids if index.lookup(i) is None and list_item(index, data, i) is None]
@@ -45,9 +61,18 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
             what = f"{anchor.section}-{anchor.range_end}" if anchor.range_end else anchor.section
             moved = tag_locations(anchor_context(packet, anchor, ctx), index)
             where = f"; its tag now heads {', '.join(moved)}" if moved else ""
+            in_packet_version = None
+            if old_version is not None:
+                if old_index is None:
+                    where += f"; whether it existed in v{old_version} (the packet's version) is unknown: that text is not available"
+                else:
+                    in_packet_version = all(old_index.lookup(i) is not None or list_item(old_index, old.data, i) is not None
+                                            for i in missing)
+                    where += (f"; it existed in v{old_version} (the packet's version): it moved or vanished with the spec"
+                              if in_packet_version else f"; it did not exist in v{old_version} (the packet's version) either")
             yield hit(
                 f"anchored section {', '.join(missing)} (from {what}) does not exist in {ctx.spec_current.spec_file} (v{ctx.spec_current.version}){where}",
                 line=anchor.line,
                 data={"sections": missing, "anchor": what, "spec_version": ctx.spec_current.version,
-                      "tag_now_at": moved},
+                      "tag_now_at": moved, "packet_version": old_version, "in_packet_version": in_packet_version},
             )

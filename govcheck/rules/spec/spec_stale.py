@@ -34,6 +34,12 @@ def spec_stale(packet: Packet, ctx: Context) -> Iterator[Finding]:
     ``per Master Spec v02.90 §2.3.12``) is compared numerically with the
     version SPEC_CURRENT names (so v02.100 is newer than v02.99).
 
+    On a closed packet (Done, Validated, Done (Historical)) this is drift,
+    not a defect of the work: when it is the packet's only error the
+    verdict is OUTDATED, with the sections that changed and their diffs.
+    A closed packet none of whose anchored sections changed is not stale
+    in substance: the finding is info and the packet can pass.
+
     Why
     Requirements and evidence were written against the older text. Until
     they are re-checked against the current spec, a Done claim rests on
@@ -75,6 +81,8 @@ def spec_stale(packet: Packet, ctx: Context) -> Iterator[Finding]:
         unchanged_sev = ctx.options("spec-stale").get("unchanged_severity")
         if changes.changed == () and unchanged_sev:
             severity = Severity(unchanged_sev)
+        elif changes.changed == () and packet.status_class == "done":
+            severity = Severity.INFO
     msg = (
         f"packet is anchored to {version_label(anchoring.version)} ({basis_label(anchoring.ref.kind)}, line {anchoring.ref.line}); "
         f"SPEC_CURRENT names {version_label(current)}"
@@ -86,6 +94,8 @@ def spec_stale(packet: Packet, ctx: Context) -> Iterator[Finding]:
             msg += f"; anchored sections changed since: {', '.join(changes.changed)}"
         else:
             msg += "; no anchored section changed since (govcheck reanchor can move the pointers)"
+            if packet.status_class == "done":
+                msg += "; the closed packet is not stale in substance"
     yield hit(msg, line=anchoring.ref.line, data=data, severity=severity)
 
 

@@ -103,12 +103,12 @@ def test_non_ascii_leaves_invalid_bytes_to_encoding_invalid(storage_repo):
 def test_non_ascii_ignores_gen1_unless_always(storage_repo):
     # the gen1 fixture packet writes "§2.3.12"
     assert rule_findings(storage_repo, "non-ascii", "WP-1-Storage-Foundation") == []
-    set_config(storage_repo, "rules:\n  non-ascii:\n    always: true\n")
+    set_config(storage_repo, "rules:\n  non-ascii:\n    all_eras: true\n")
     got = rule_findings(storage_repo, "non-ascii", "WP-1-Storage-Foundation")
     assert got and all("U+00A7" in f["message"] for f in got)
 
 
 def test_non_ascii_option_is_schema_checked(storage_repo):
-    set_config(storage_repo, "rules:\n  non-ascii:\n    always: 'yes'\n")
+    set_config(storage_repo, "rules:\n  non-ascii:\n    all_eras: 'yes'\n")
     res = run_cli("validate", WP, "--repo", storage_repo, "--no-run")
     assert res.exit_code == 2 and "govcheck.yaml:3" in res.stderr

@@ -69,3 +69,44 @@ def test_mojibake_anchor_still_recognised(storage_repo):
     _, report = validate_json(storage_repo, "WP-1-Storage-Foundation")
     missing = findings(report, rule="spec-anchor-missing")
     assert [s for f in missing for s in f["data"]["sections"]] == ["7.7.7"]
+
+
+# -- a packet on an older spec: did the anchor exist in its own version? ----------
+
+OLD_SPEC = """# Test Master Specification v02.40
+
+# 3. Work
+
+## 3.1 Lease timers
+
+A lease ends when its timer runs out.
+
+## 3.9 Queue depth
+
+At most a hundred jobs wait in line.
+"""
+STALE = GOOD.replace("v02.50", "v02.40").replace("3.1 (Lease timers)", "3.1 (Lease timers) and {anchor}")
+
+
+@pytest.mark.parametrize(
+    "anchor, old_spec, in_packet_version, fragment",
+    [
+        pytest.param("3.9", OLD_SPEC, True, "it existed in v02.40 (the packet's version): it moved or vanished",
+                     id="gone-with-the-spec"),
+        pytest.param("3.8", OLD_SPEC, False, "it did not exist in v02.40 (the packet's version) either",
+                     id="never-there"),
+        pytest.param("3.9", None, None, "whether it existed in v02.40 (the packet's version) is unknown",
+                     id="old-text-unavailable"),
+    ],
+)
+def test_anchor_is_looked_up_in_the_packets_own_version(anchor, old_spec, in_packet_version, fragment):
+    files = {"Handshake_Master_Spec_v02.40.md": old_spec} if old_spec else {}
+    found = check_rule(RULE, STALE.format(anchor=anchor), files=files)
+    assert len(found) == 1 and fragment in found[0].message, [f.message for f in found]
+    assert found[0].data["in_packet_version"] is in_packet_version
+    assert found[0].data["packet_version"] == "02.40"
+
+
+def test_packet_on_the_current_version_is_not_looked_up_elsewhere():
+    found = check_rule(RULE, GOOD.replace("3.1 (Lease timers)", "3.1 (Lease timers) and 9.9"))
+    assert found[0].data["packet_version"] is None and found[0].data["in_packet_version"] is None

@@ -65,3 +65,18 @@ def test_versions_in_old_validation_reports_are_history(storage_repo):
     write_packet(storage_repo, WP, text)
     rules = rule_ids(storage_repo)
     assert "spec-stale" not in rules and "spec-anchor-missing" not in rules
+
+
+def test_closed_packet_whose_anchored_sections_did_not_change_is_info_only():
+    """Not stale in substance: the section it anchors reads the same in its
+    version and the current one, so the finding does not weigh on the verdict."""
+    from govcheck.model import Severity
+    from rules.harness import SPEC
+
+    old = SPEC.replace("v02.50", "v02.40")
+    found = check_rule(RULE, GOOD.replace("v02.50", "v02.40"), files={"Handshake_Master_Spec_v02.40.md": old})
+    assert len(found) == 1 and found[0].severity is Severity.INFO
+    assert "not stale in substance" in found[0].message and found[0].data["changed_sections"] == []
+    active = GOOD.replace("v02.50", "v02.40").replace("- **Status:** Done", "- **Status:** In Progress")
+    found = check_rule(RULE, active, files={"Handshake_Master_Spec_v02.40.md": old})
+    assert found[0].severity is Severity.ERROR and "not stale in substance" not in found[0].message
