@@ -152,3 +152,10 @@ _TITLES: dict[str, tuple[str, list[int]] | None] = {}
 # (spec sha256, tags) -> sections whose heading carries a tag: many packets
 # cite the same tags, and a 4 MB spec has thousands of headings.
 _TAGGED: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+
+
+def section_exists(index, data: bytes, section_id: str) -> bool:
+    """A section id names text in this spec: a numbered heading, a numbered
+    list item under one, or a part whose numbered subsections exist."""
+    return (index.lookup(section_id) is not None or index.has_subsections(section_id)
+            or list_item(index, data, section_id) is not None)

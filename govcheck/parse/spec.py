@@ -57,6 +57,16 @@ class SpecIndex:
     def __contains__(self, section_id: str) -> bool:
         return self.lookup(section_id) is not None
 
+    def has_subsections(self, section_id: str) -> bool:
+        """Whether numbered sections below ``section_id`` exist (``14.3.1``
+        for ``14.3``): a spec may number the children of a chapter part
+        without a heading for the part itself."""
+        parents = self.__dict__.get("_parents")
+        if parents is None:
+            parents = {s.id.rsplit(".", k)[0] for s in self.sections for k in range(1, s.id.count(".") + 1)}
+            object.__setattr__(self, "_parents", parents)
+        return normalize_section_id(section_id) in parents
+
     def ids(self) -> list[str]:
         return [s.id for s in self.sections]
 

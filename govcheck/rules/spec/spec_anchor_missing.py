@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from govcheck.analysis.anchoring import anchored_version
-from govcheck.analysis.spec_anchors import anchor_context, list_item, tag_locations
+from govcheck.analysis.spec_anchors import anchor_context, section_exists, tag_locations
 from govcheck.model import Finding, Packet
 from govcheck.parse.spec import index_spec
 from govcheck.parse.versions import compare_versions
@@ -26,7 +26,8 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     Every section the packet is anchored to (SPEC_ANCHOR lists and ranges
     such as ``2.3.10.6-2.3.10.8``; for older packets the ``§`` numbers beside
     the spec pointer) must exist in the spec SPEC_CURRENT names, as a
-    numbered heading or a numbered list item under one.
+    numbered heading, a numbered list item under one, or a part whose
+    numbered subsections exist (``14.3`` when the spec has ``14.3.1``).
 
     For a packet anchored to an older version, the section is also looked
     up in that version's text (the working tree or git history): one that
@@ -56,7 +57,7 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     old_index = index_spec(old.data) if old is not None else None
     for anchor in packet.anchors:
         ids = [anchor.section] + ([anchor.range_end] if anchor.range_end else [])
-        missing = [i for i in ids if index.lookup(i) is None and list_item(index, data, i) is None]
+        missing = [i for i in ids if not section_exists(index, data, i)]
         if missing:
             what = f"{anchor.section}-{anchor.range_end}" if anchor.range_end else anchor.section
             moved = tag_locations(anchor_context(packet, anchor, ctx), index)
@@ -66,8 +67,7 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
                 if old_index is None:
                     where += f"; whether it existed in v{old_version} (the packet's version) is unknown: that text is not available"
                 else:
-                    in_packet_version = all(old_index.lookup(i) is not None or list_item(old_index, old.data, i) is not None
-                                            for i in missing)
+                    in_packet_version = all(section_exists(old_index, old.data, i) for i in missing)
                     where += (f"; it existed in v{old_version} (the packet's version): it moved or vanished with the spec"
                               if in_packet_version else f"; it did not exist in v{old_version} (the packet's version) either")
             yield hit(

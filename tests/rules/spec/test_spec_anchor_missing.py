@@ -110,3 +110,11 @@ def test_anchor_is_looked_up_in_the_packets_own_version(anchor, old_spec, in_pac
 def test_packet_on_the_current_version_is_not_looked_up_elsewhere():
     found = check_rule(RULE, GOOD.replace("3.1 (Lease timers)", "3.1 (Lease timers) and 9.9"))
     assert found[0].data["packet_version"] is None and found[0].data["in_packet_version"] is None
+
+
+def test_a_part_numbered_only_through_its_subsections_exists():
+    spec = "# 3. Work\n\n## 3.1 Lease timers\n\nText.\n\n### 3.7.1 Backoff\n\nText.\n\n### 3.7.2 Jitter\n\nText.\n"
+    files = {"Handshake_Master_Spec_v02.50.md": spec}
+    assert check_rule(RULE, GOOD.replace("3.1 (Lease timers)", "3.1 (Lease timers) and 3.7"), files=files) == []
+    found = check_rule(RULE, GOOD.replace("3.1 (Lease timers)", "3.1 (Lease timers) and 3.8"), files=files)
+    assert [f.data["sections"] for f in found] == [["3.8"]]
