@@ -189,6 +189,40 @@ class Repo:
         self._bytes[rel_path] = data
         return data
 
+    def is_dir(self, rel_path: str) -> bool:
+        self.record(rel_path)
+        p = self.abs(rel_path)
+        return self.inside(p) and p.is_dir()
+
+    def list_dir(self, rel_path: str) -> tuple[tuple[str, str], ...]:
+        """A folder's entries as (name, kind), sorted by name. kind is
+        ``file``, ``dir``, ``link`` (a symlink, never followed: callers
+        decide whether a link counts) or ``other``. Empty when the folder
+        is missing, unreadable or leaves the repo."""
+        self.record(rel_path)
+        p = self.abs(rel_path)
+        if not self.inside(p):
+            return ()
+        out: list[tuple[str, str]] = []
+        try:
+            with os.scandir(p) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_symlink():
+                            kind = "link"
+                        elif entry.is_dir(follow_symlinks=False):
+                            kind = "dir"
+                        elif entry.is_file(follow_symlinks=False):
+                            kind = "file"
+                        else:
+                            kind = "other"
+                    except OSError:
+                        kind = "other"
+                    out.append((entry.name, kind))
+        except OSError:
+            return ()
+        return tuple(sorted(out))
+
     def read_text(self, rel_path: str) -> str:
         """The decoded text (BOM dropped, newlines as LF), memoised like the bytes."""
         self.record(rel_path)
