@@ -48,6 +48,35 @@ def enabled(spec: RuleSpec, config: Config) -> bool:
     return not (configured is not None and getattr(configured, "severity", None) == Severity.OFF)
 
 
+# A packet without Markdown (packet.json alone, or microtask contracts
+# alone) is checked by the rules that read what it has: its contracts, and
+# (when its packet.json can be read) its spec anchors. The Markdown
+# template rules would report every field of a document that by design
+# does not exist; the health rules below say where the packet is and
+# whether it could be read at all.
+_NO_MARKDOWN_FAMILIES = {"contract": ("contract", "microtasks"), "spec": ("contract",)}
+_NO_MARKDOWN_RULES = frozenset({"packet-unreadable", "packet-outside-repo", "packet-superseded"})
+
+
+def _family_package(spec: RuleSpec) -> str:
+    # govcheck.rules.<family>[.<rule>]: the package segment names the family
+    # whether a family is one module or a package of rule modules.
+    parts = spec.check.__module__.split(".")
+    return parts[2] if len(parts) > 2 else spec.family
+
+
+def applies_to_form(spec: RuleSpec, packet: Packet) -> bool:
+    """Whether the rule has anything to read in a packet of this form."""
+    if packet.form in ("markdown", "contract+projection"):
+        return True
+    if spec.id in _NO_MARKDOWN_RULES:
+        return True
+    forms = _NO_MARKDOWN_FAMILIES.get(_family_package(spec), ())
+    if packet.form not in forms:
+        return False
+    return _family_package(spec) == "contract" or (packet.contract is not None and packet.contract.readable)
+
+
 def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) -> list[Finding]:
     findings: list[Finding] = []
     # A packet with no readable text gets only the packet-health finding
@@ -64,6 +93,8 @@ def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) ->
         if not (enabled(spec, ctx.config) or spec.id in required):
             continue
         if unread and spec.family != HEALTH_FAMILY:
+            continue
+        if not applies_to_form(spec, packet):
             continue
         for found in spec.check(packet, ctx):
             f = _resolve(spec, found, packet, ctx.config)

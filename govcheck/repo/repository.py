@@ -70,11 +70,31 @@ _BUNDLE_RE = re.compile(r"master[-_]spec[-_]v(?P<version>\d+\.\d+)$", re.I)
 @dataclass(frozen=True)
 class PacketLocation:
     id: str
-    path: str  # repo-relative packet Markdown (flat file or folder/packet.md)
+    # repo-relative: the packet Markdown (flat file or folder/packet.md);
+    # packet.json for a JSON-only packet; the folder for microtasks only
+    path: str
     kind: str  # "file" | "folder"
     json_path: str | None = None  # folder packets: packet.json when present
     superseded: tuple[str, ...] = ()  # flat files the folder supersedes
     escapes_repo: bool = False  # a symlink pointing outside the repo
+    form: str = "markdown"  # one of model.PACKET_FORMS
+    folder: str | None = None  # folder packets: the WP-* folder
+
+
+# A folder is a packet when it holds one of these (microtask contracts
+# alone make a packet too: the reference's generator writes them first).
+_MICROTASK_FILE_RE = re.compile(r"^MT-\d+\.json$", re.IGNORECASE)
+
+
+def _folder_form(names: set[str]) -> str | None:
+    """The packet form of a WP-* folder from its file names (None: not a packet)."""
+    if "packet.json" in names:
+        return "contract+projection" if "packet.md" in names else "contract"
+    if "packet.md" in names:
+        return "markdown"
+    if any(_MICROTASK_FILE_RE.match(n) for n in names):
+        return "microtasks"
+    return None
 
 
 @dataclass(frozen=True)
@@ -283,10 +303,12 @@ class Repo:
 
     @cached_property
     def packets(self) -> dict[str, PacketLocation]:
-        """Packet id -> location. A folder ``WP-*/packet.md`` wins over a
-        flat ``WP-*.md`` of the same id (the flat file is superseded)."""
+        """Packet id -> location. Every ``WP-*`` folder holding
+        ``packet.md``, ``packet.json`` or ``MT-NNN.json`` is a packet, and
+        wins over a flat ``WP-*.md`` of the same id (the flat file is
+        superseded)."""
         flat: dict[str, str] = {}
-        folders: dict[str, tuple[str, str | None]] = {}
+        folders: dict[str, tuple[str, str | None, str, str]] = {}
         escapes: set[str] = set()
         for d in self.packet_dirs:
             base = self.root / d
@@ -297,12 +319,24 @@ class Repo:
                     n for n in dirnames if not n.startswith(".") and not self._excluded(f"{rel_here}/{n}/")
                 )
                 for name in sorted(dirnames):
-                    if name.startswith("WP-") and (here / name / "packet.md").exists():
-                        rel = f"{rel_here}/{name}/packet.md" if rel_here != "." else f"{name}/packet.md"
-                        js = here / name / "packet.json"
-                        folders.setdefault(name, (rel, self.rel(js) if js.exists() else None))
-                        if not self.inside(here / name / "packet.md"):
-                            escapes.add(name)
+                    if not name.startswith("WP-") or name in folders:
+                        continue
+                    folder = f"{rel_here}/{name}" if rel_here != "." else name
+                    try:
+                        names = set(os.listdir(here / name))
+                    except OSError:
+                        continue
+                    form = _folder_form(names)
+                    if form is None:
+                        continue
+                    js = f"{folder}/packet.json" if "packet.json" in names else None
+                    if "packet.md" in names:
+                        rel = f"{folder}/packet.md"
+                    else:
+                        rel = js or folder
+                    folders[name] = (rel, js, form, folder)
+                    if not self.inside(here / name / "packet.md") or (js and not self.inside(self.abs(js))):
+                        escapes.add(name)
                 for name in sorted(filenames):
                     if not (name.startswith("WP-") and name.endswith(".md")):
                         continue
@@ -323,9 +357,10 @@ class Repo:
         for wp_id, rel in flat.items():
             if wp_id not in folders:
                 out[wp_id] = PacketLocation(wp_id, rel, "file", escapes_repo=wp_id in escapes)
-        for wp_id, (rel, js) in folders.items():
+        for wp_id, (rel, js, form, folder) in folders.items():
             sup = (flat[wp_id],) if wp_id in flat else ()
-            out[wp_id] = PacketLocation(wp_id, rel, "folder", js, sup, escapes_repo=wp_id in escapes)
+            out[wp_id] = PacketLocation(wp_id, rel, "folder", js, sup, escapes_repo=wp_id in escapes,
+                                        form=form, folder=folder)
         return dict(sorted(out.items()))
 
     def packet(self, wp_id: str) -> PacketLocation:
