@@ -43,16 +43,19 @@ DEFAULT_SPEC_DIRS = (
     ".",
     ".GOV/spec",
     ".GOV/spec/history",
+    ".GOV/spec/spec_archive",  # older bundles once a newer one is current
     ".GOV/operator",
     "docs",
     ".GOV/roles_shared",
 )
 DEFAULT_TASK_BOARD = (
+    ".GOV/roles_shared/records/TASK_BOARD.md",
     ".GOV/roles_shared/TASK_BOARD.md",
     ".GOV/TASK_BOARD.md",
     "docs/TASK_BOARD.md",
 )
 DEFAULT_TRACEABILITY = (
+    ".GOV/roles_shared/records/WP_TRACEABILITY_REGISTRY.md",
     ".GOV/roles_shared/WP_TRACEABILITY_REGISTRY.md",
     "docs/WP_TRACEABILITY_REGISTRY.md",
 )
@@ -283,6 +286,21 @@ class Repo:
     def traceability_path(self) -> str | None:
         return self._first_existing(self.layout.traceability_registry or DEFAULT_TRACEABILITY)
 
+    def layout_notes(self) -> tuple[str, ...]:
+        """What a report must say about the layout: a task board or
+        traceability registry that was looked for and not found (the rules
+        that read them then have nothing to check, which is not a pass)."""
+        notes = []
+        for what, found, configured, default in (
+            ("task board", self.task_board_path, self.layout.task_board, DEFAULT_TASK_BOARD),
+            ("traceability registry", self.traceability_path, self.layout.traceability_registry, DEFAULT_TRACEABILITY),
+        ):
+            if found is None:
+                where = "configured" if configured else "default"
+                notes.append(f"No {what} found ({where} paths: {', '.join(configured or default)}); "
+                             f"the checks that read it were not made.")
+        return tuple(notes)
+
     @cached_property
     def refinement_dirs(self) -> tuple[str, ...]:
         dirs = self.layout.refinements or DEFAULT_REFINEMENTS
@@ -335,7 +353,8 @@ class Repo:
                     else:
                         rel = js or folder
                     folders[name] = (rel, js, form, folder)
-                    if not self.inside(here / name / "packet.md") or (js and not self.inside(self.abs(js))):
+                    if (not self.inside(here / name) or not self.inside(here / name / "packet.md")
+                            or (js and not self.inside(self.abs(js)))):
                         escapes.add(name)
                 for name in sorted(filenames):
                     if not (name.startswith("WP-") and name.endswith(".md")):

@@ -232,7 +232,9 @@ def _load(ctx: Context, wp_id: str) -> Packet | None:
 
 def _stub_path(ctx: Context, wp_id: str) -> str | None:
     for d in ctx.repo.packet_dirs:
-        for cand in (f"{d}/stubs/{wp_id}.md", f"{d}/stubs/{wp_id}/packet.md"):
+        # Contract-era stubs are JSON (WP_ID.contract.json, WP_ID.json).
+        for cand in (f"{d}/stubs/{wp_id}.md", f"{d}/stubs/{wp_id}/packet.md",
+                     f"{d}/stubs/{wp_id}.contract.json", f"{d}/stubs/{wp_id}.json"):
             if ctx.repo.is_file(cand):
                 return cand
     return None
