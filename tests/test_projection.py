@@ -205,13 +205,16 @@ def test_json_first_contracts_are_skipped():
 
 def test_report_over_the_fixture():
     report = check_projections(Repo(FIXTURE))
-    assert len(report.results) == 15
+    assert len(report.results) == 17
     assert report.opted_out_count == 7
     assert report.reference_packets == (
-        "WP-7-Broken-Contract-v1", "WP-7-Meal-Planner-v1", "WP-7-Recipe-Import-v1", "WP-7-Shopping-List-v1",
+        "WP-7-Broken-Contract-v1", "WP-7-Meal-Planner-v1", "WP-7-Pantry-Labels-v1", "WP-7-Recipe-Import-v1",
+        "WP-7-Shopping-List-v1",
     )
-    assert report.drifted_packets == ("WP-7-Broken-Contract-v1", "WP-7-Meal-Planner-v1", "WP-7-Shopping-List-v1")
-    assert len(report.reference_violations) == 6
+    assert report.drifted_packets == (
+        "WP-7-Broken-Contract-v1", "WP-7-Meal-Planner-v1", "WP-7-Pantry-Labels-v1", "WP-7-Shopping-List-v1",
+    )
+    assert len(report.reference_violations) == 8
 
 
 @needs_half_corpus
@@ -231,7 +234,7 @@ def test_reference_script_agrees_on_the_fixture(tmp_path):
     assert proc.returncode == 1
     theirs = sorted(line[4:] for line in proc.stderr.splitlines() if line.startswith("  - "))
     ours = sorted(check_projections(Repo(repo)).reference_violations)
-    assert len(ours) == len(theirs) == 6
+    assert len(ours) == len(theirs) == 8
     for mine, ref in zip(ours, theirs):
         if "invalid JSON contract" in ref:
             assert mine.split("(")[0] == ref.split("(")[0]
