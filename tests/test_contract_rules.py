@@ -337,3 +337,15 @@ def test_half_corpus_every_packet_folder_is_validated():
     for wp in folders:
         forms[r.packets[wp].form] = forms.get(r.packets[wp].form, 0) + 1
     assert forms == {"contract+projection": 96, "contract": 3, "microtasks": 1}
+
+
+def test_status_conflict_with_a_status_outside_the_vocabulary_that_says_passed(repo):
+    _edit_json(repo / PACKETS / "WP-7-Recipe-Import-v1/packet.json",
+               lambda d: d["lifecycle"].update(status="PASSED_INTEGRATION_VALIDATION_V3"))
+    code, report = validate_json(repo, "WP-7-Recipe-Import-v1")
+    (hit,) = findings(report, rule="contract-status-conflict")
+    assert hit["data"]["projection_status"] == "In Progress"
+    _edit_json(repo / PACKETS / "WP-7-Recipe-Import-v1/packet.json",
+               lambda d: d["lifecycle"].update(status="SOMETHING_ELSE_V3"))
+    code, report = validate_json(repo, "WP-7-Recipe-Import-v1")
+    assert not findings(report, rule="contract-status-conflict")

@@ -83,14 +83,25 @@ def _anchors(packet: Packet, contract: WorkPacketContract, json_only: bool) -> t
     return tuple(out.values())
 
 
+def _lifecycle_class(status: str) -> str:
+    """The status class, where a status outside the vocabulary that still
+    says the work passed or is done (PASSED_INTEGRATION_VALIDATION_V3)
+    counts as done; one that says it failed stays unknown."""
+    found = status_class(normalize_status(status))
+    upper = status.upper()
+    if found == "unknown" and "FAIL" not in upper and any(w in upper for w in ("DONE", "VALIDATED", "PASSED")):
+        return "done"
+    return found
+
+
 def _disagreeing_status(markdown: Field | None, contract: Field | None) -> Field | None:
     """The projection's own status when it names another lifecycle class
     than the contract's (Done vs Ready for Dev); None when they agree, or
     when either cannot be classed (then nothing can be said for sure)."""
     if markdown is None or contract is None:
         return None
-    md_class = status_class(normalize_status(markdown.value))
-    json_class = status_class(normalize_status(contract.value))
+    md_class = _lifecycle_class(markdown.value)
+    json_class = _lifecycle_class(contract.value)
     if "unknown" in (md_class, json_class) or md_class == json_class:
         return None
     return markdown

@@ -21,7 +21,9 @@ def contract_status_conflict(packet: Packet, ctx: Context) -> Iterator[Finding]:
     contract's ``lifecycle.status`` and the projection's STATUS line name
     the same kind of state (ready, active, done, blocked, stub, superseded).
     Wording differences within one kind (``Done`` and ``Done [VALIDATED]``)
-    are not reported, and neither is a status govcheck cannot classify.
+    are not reported. A status outside the vocabulary counts as done when
+    it says so (``PASSED_INTEGRATION_VALIDATION_V3``); any other status
+    govcheck cannot classify is not compared.
     govcheck goes on with the contract's status (the contract is the
     authority) and reports the disagreement, because it cannot know which
     one is true.
