@@ -349,3 +349,14 @@ def test_status_conflict_with_a_status_outside_the_vocabulary_that_says_passed(r
                lambda d: d["lifecycle"].update(status="SOMETHING_ELSE_V3"))
     code, report = validate_json(repo, "WP-7-Recipe-Import-v1")
     assert not findings(report, rule="contract-status-conflict")
+
+
+def test_a_fifo_is_never_opened(repo):
+    import os
+
+    folder = repo / PACKETS / "WP-7-Shopping-List-v1"
+    (folder / "packet.md").unlink()
+    os.mkfifo(folder / "packet.md")
+    code, report = validate_json(repo, "WP-7-Shopping-List-v1")  # would hang if the FIFO were read
+    (hit,) = findings(report, rule="projection-drift")
+    assert hit["data"]["kinds"] == ["projection-unreadable"]

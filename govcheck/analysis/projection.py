@@ -613,14 +613,15 @@ def check_contract_file(repo: Repo, contract_file: str) -> ContractProjectionRes
         pending = _is_pending_or_not_generated(status)
         return ContractProjectionResult(rel, wp_folder, projection_rel, status_text, False, (issue,), not pending)
     try:
-        if repo.is_dir(in_repo):
-            raise RepoError("is a folder")
+        if not repo.is_file(in_repo):
+            raise RepoError("not a regular file")  # a folder, a FIFO: never opened
         projection_text = repo.read_bytes(in_repo).decode("utf-8", errors="replace")
     except RepoError:
-        # The reference crashes on a folder (EISDIR); report it instead.
+        # The reference crashes on a folder (EISDIR) and would block on a
+        # FIFO; report either instead.
         issue = ProjectionIssue(
             "projection-unreadable", rel, line_of("path"), projection_rel, None,
-            f"{rel}: projection path is a folder or cannot be read ({projection_rel})",
+            f"{rel}: projection path is not a readable file ({projection_rel})",
         )
         return ContractProjectionResult(rel, wp_folder, projection_rel, status_text, False, (issue,), True)
     issues = check_contract_projection_pair(

@@ -341,7 +341,10 @@ class Repo:
                         continue
                     folder = f"{rel_here}/{name}" if rel_here != "." else name
                     try:
-                        names = set(os.listdir(here / name))
+                        # Only regular files count (a FIFO named packet.json
+                        # would block the reader; a folder is not a packet file).
+                        with os.scandir(here / name) as entries:
+                            names = {e.name for e in entries if e.is_file()}
                     except OSError:
                         continue
                     form = _folder_form(names)
