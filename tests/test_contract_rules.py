@@ -360,3 +360,22 @@ def test_a_fifo_is_never_opened(repo):
     code, report = validate_json(repo, "WP-7-Shopping-List-v1")  # would hang if the FIFO were read
     (hit,) = findings(report, rule="projection-drift")
     assert hit["data"]["kinds"] == ["projection-unreadable"]
+
+
+@needs_half_corpus
+def test_half_corpus_packets_and_report_match_the_schemas():
+    import jsonschema
+
+    from govcheck.engine.loader import load_packet, open_repo
+    from govcheck.model import to_jsonable
+    from govcheck.util.schemas import load_schema
+
+    repo, _config, _rules = open_repo(HALF_CORPUS)
+    validator = jsonschema.Draft202012Validator(load_schema("packet"))
+    for wp in ("WP-KERNEL-009-Project-Knowledge-Index-Loom-Rich-Editor-v1", "WP-KERNEL-010-Tailor-Cloth-Garment-Engine-v1",
+               "WP-KERNEL-005", "WP-1-AppState-Refactoring-v2"):
+        packet = load_packet(repo, repo.packets[wp])
+        errors = list(validator.iter_errors(to_jsonable(packet.to_dict())))
+        assert not errors, (wp, errors[0].message)
+    code, report = validate_json(FIXTURE, "--all")
+    jsonschema.validate(report, load_schema("report"))
