@@ -379,3 +379,21 @@ def test_half_corpus_packets_and_report_match_the_schemas():
         assert not errors, (wp, errors[0].message)
     code, report = validate_json(FIXTURE, "--all")
     jsonschema.validate(report, load_schema("report"))
+
+
+def test_a_json_only_packet_is_waived_from_config(repo):
+    # A packet without Markdown has nowhere to write WAIVERS GRANTED: a
+    # repo-level waiver covers it, and the finding stays in the report.
+    _edit_json(repo / PACKETS / "WP-7-Pantry-Sync-v1/packet.json", lambda d: d["lifecycle"].update(status="Done"))
+    (repo / PACKETS / "WP-7-Pantry-Sync-v1/MT-002.json").write_text(
+        json.dumps({"schema_id": "hsk.microtask_contract@1", "mt_id": "MT-002", "lifecycle": {"status": "PENDING"}}),
+        encoding="utf-8",
+    )
+    code, report = validate_json(repo, "WP-7-Pantry-Sync-v1")
+    assert code == 1 and [f["rule"] for f in findings(report)] == ["closed-with-open-microtasks"]
+    (repo / "govcheck.yaml").write_text(
+        "waivers:\n  - {id: W-9, date: 2026-01-02, justification: \"moved to a later packet\", "
+        "rules: [closed-with-open-microtasks], packets: [WP-7-Pantry-Sync-v1]}\n", encoding="utf-8",
+    )
+    code, report = validate_json(repo, "WP-7-Pantry-Sync-v1")
+    assert code == 0 and findings(report)[0]["waived_by"] == "W-9"

@@ -31,7 +31,6 @@ from govcheck.parse.contract import parse_work_packet_contract
 from govcheck.parse.versions import normalize_version
 from govcheck.parse.vocabulary import normalize_status, parse_risk_tier, status_class
 
-
 _BULLET_RE = re.compile(r"^[-*+]\s+")
 
 
