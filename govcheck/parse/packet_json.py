@@ -32,6 +32,7 @@ from govcheck.parse.versions import normalize_version
 from govcheck.parse.vocabulary import normalize_status, parse_risk_tier, status_class
 
 _BULLET_RE = re.compile(r"^[-*+]\s+")
+_SPEC_FILE_RE = re.compile(r"[\w.-]*Master[_-]Spec[_-]v\d+\.\d+\.md", re.IGNORECASE)
 
 
 def _line(value: SourcedValue, current: Field | None, json_only: bool) -> int:
@@ -48,9 +49,9 @@ def _field(name: str, value: SourcedValue | None, current: Field | None, json_on
 
 def _spec_refs(packet: Packet, contract: WorkPacketContract, json_only: bool) -> list[SpecRef]:
     """The versions the contract states, as the anchoring analysis reads
-    them: every one (a baseline/target/bundle field, or the spec file or
-    bundle a spec anchor names) is the contract's own statement, kind
-    ``json``, which ranks above anything the Markdown says. The Markdown's
+    them: a baseline/target/bundle field, or the spec file or bundle a spec
+    anchor names, is the contract's own statement, kind ``json``, which
+    ranks above anything the Markdown says. The Markdown's
     refs stay on the packet beside them (other rules ask whether the packet
     names its SPEC_CURRENT at all); a projection line stating the same
     version is kept, so findings point at Markdown."""
@@ -64,10 +65,21 @@ def _spec_refs(packet: Packet, contract: WorkPacketContract, json_only: bool) ->
             continue
         line = ref.line if json_only else md_lines.get(version, 1)
         anchor = anchors_by_field.get(ref.field) if ref.role == "anchor" else None
-        stated = anchor.text if anchor is not None else ref.version
-        refs.append(SpecRef("json", version, f"packet.json {ref.field}: {stated}", line,
-                            file=anchor.bundle.path if anchor is not None and anchor.bundle else None))
+        if anchor is None:
+            refs.append(SpecRef("json", version, f"packet.json {ref.field}: {ref.version}", line))
+            continue
+        spec_file = anchor.bundle.path if anchor.bundle else _file_name(anchor.text)
+        # An anchor that names its spec file or bundle was read in exactly
+        # that spec; a bare "(v02.36)" beside a section number ranks as low
+        # as it does in Markdown (below a pinned SPEC_CURRENT).
+        refs.append(SpecRef("json" if spec_file else "anchor", version, f"packet.json {ref.field}: {anchor.text}",
+                            line, file=spec_file))
     return refs
+
+
+def _file_name(text: str) -> str | None:
+    m = _SPEC_FILE_RE.search(text)
+    return m.group(0) if m else None
 
 
 def _anchors(packet: Packet, contract: WorkPacketContract, json_only: bool) -> tuple[SectionAnchor, ...]:
