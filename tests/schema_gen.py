@@ -67,6 +67,7 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
 _LINE_FIELDS = {"line", "end_line", "verdict_line", "title_line", "skeleton_approved_line"}
 _FIELD_CONSTRAINTS: dict[str, dict[str, Any]] = {
     "generation": {"enum": ["gen1", "gen1-headings", "gen2", "gen3"]},
+    "form": {"enum": ["markdown", "contract+projection", "contract", "microtasks"]},
     "sha256": {"pattern": "^([0-9a-f]{64})?$"},
     "newline": {"enum": ["\n", "\r\n", "mixed"]},
     "verdict": {"enum": ["PASS", "FAIL", "OUTDATED_ONLY"]},

@@ -16,10 +16,16 @@ from contract_era import FIXTURE, HALF_CORPUS, needs_half_corpus, needs_node
 from govcheck.analysis.bundle import (
     INDEX_FILE,
     MANIFEST_FILE,
-    check_bundle_index,
     check_repo_bundles,
     reference_failure,
 )
+from govcheck.analysis.bundle import check_bundle_index as _check_in_repo
+from govcheck.repo.repository import Repo
+
+
+def check_bundle_index(bundle: Path, index_file: str = INDEX_FILE):
+    """The bundle folder checked through a Repo rooted at its parent."""
+    return _check_in_repo(Repo(bundle.parent), bundle.name, index_file)
 
 CURRENT = FIXTURE / ".GOV/spec/master-spec-v03.12"
 OLDER = FIXTURE / ".GOV/spec/master-spec-v03.11"
@@ -105,7 +111,7 @@ def test_missing_index(tmp_path):
 
 
 def test_repo_scan_over_the_fixture():
-    results = {(r.bundle, r.index_file): r.ok for r in check_repo_bundles(FIXTURE)}
+    results = {(r.bundle, r.index_file): r.ok for r in check_repo_bundles(Repo(FIXTURE))}
     assert results == {
         (".GOV/spec/master-spec-v03.11", INDEX_FILE): False,
         (".GOV/spec/master-spec-v03.11", MANIFEST_FILE): False,
@@ -122,7 +128,7 @@ def test_corpus_bundles():
     matches its recorded hash once every LF is made CRLF). The reference's
     SPEC_CURRENT resolution stops at the first: measured with
     ``node .GOV/roles_shared/scripts/spec-current-check.mjs``."""
-    results = check_repo_bundles(HALF_CORPUS)
+    results = check_repo_bundles(Repo(HALF_CORPUS))
     assert len(results) == 14  # 7 bundles, INDEX.json and manifest each
     assert {len(r.mismatches) for r in results} == {8}
     current = next(r for r in results if r.bundle.endswith("v02.195") and r.index_file == MANIFEST_FILE)

@@ -31,6 +31,7 @@ from govcheck.analysis.projection import (
     stable_stringify,
     strip_projection_header,
 )
+from govcheck.repo.repository import Repo
 
 # Measured by running the reference's own check
 # (node .GOV/roles_shared/checks/packet-contract-projection-check.mjs, in a
@@ -47,7 +48,7 @@ GOVCHECK_DRIFTED_PACKETS = REFERENCE_PACKETS[:2]
 
 
 def _result(wp: str, name: str):
-    return check_contract_file(FIXTURE, PACKETS / wp / name)
+    return check_contract_file(Repo(FIXTURE), f".GOV/task_packets/{wp}/{name}")
 
 
 # ---- JavaScript semantics -------------------------------------------------
@@ -184,7 +185,7 @@ def test_pending_projection_with_an_unstamped_file_is_not_drift(tmp_path):
     # no hashes: the reference lists violations, govcheck waits.
     repo = copy_fixture(FIXTURE, tmp_path / "repo")
     (repo / ".GOV/task_packets/WP-7-Recipe-Import-v1/MT-002.md").write_text("# MT-002\n", encoding="utf-8")
-    result = check_contract_file(repo, repo / ".GOV/task_packets/WP-7-Recipe-Import-v1/MT-002.json")
+    result = check_contract_file(Repo(repo), ".GOV/task_packets/WP-7-Recipe-Import-v1/MT-002.json")
     assert "status-not-in-sync" in {i.kind for i in result.issues}
     assert not result.is_drift
 
@@ -192,7 +193,7 @@ def test_pending_projection_with_an_unstamped_file_is_not_drift(tmp_path):
 def test_missing_projection_that_should_exist_is_drift(tmp_path):
     repo = copy_fixture(FIXTURE, tmp_path / "repo")
     (repo / ".GOV/task_packets/WP-7-Recipe-Import-v1/packet.md").unlink()
-    result = check_contract_file(repo, repo / ".GOV/task_packets/WP-7-Recipe-Import-v1/packet.json")
+    result = check_contract_file(Repo(repo), ".GOV/task_packets/WP-7-Recipe-Import-v1/packet.json")
     assert [i.kind for i in result.issues] == ["projection-missing"] and result.is_drift
 
 
@@ -203,14 +204,17 @@ def test_json_first_contracts_are_skipped():
 
 
 def test_report_over_the_fixture():
-    report = check_projections(FIXTURE)
-    assert len(report.results) == 15
+    report = check_projections(Repo(FIXTURE))
+    assert len(report.results) == 17
     assert report.opted_out_count == 7
     assert report.reference_packets == (
-        "WP-7-Broken-Contract-v1", "WP-7-Meal-Planner-v1", "WP-7-Recipe-Import-v1", "WP-7-Shopping-List-v1",
+        "WP-7-Broken-Contract-v1", "WP-7-Meal-Planner-v1", "WP-7-Pantry-Labels-v1", "WP-7-Recipe-Import-v1",
+        "WP-7-Shopping-List-v1",
     )
-    assert report.drifted_packets == ("WP-7-Broken-Contract-v1", "WP-7-Meal-Planner-v1", "WP-7-Shopping-List-v1")
-    assert len(report.reference_violations) == 6
+    assert report.drifted_packets == (
+        "WP-7-Broken-Contract-v1", "WP-7-Meal-Planner-v1", "WP-7-Pantry-Labels-v1", "WP-7-Shopping-List-v1",
+    )
+    assert len(report.reference_violations) == 8
 
 
 @needs_half_corpus
@@ -229,8 +233,8 @@ def test_reference_script_agrees_on_the_fixture(tmp_path):
     )
     assert proc.returncode == 1
     theirs = sorted(line[4:] for line in proc.stderr.splitlines() if line.startswith("  - "))
-    ours = sorted(check_projections(repo).reference_violations)
-    assert len(ours) == len(theirs) == 6
+    ours = sorted(check_projections(Repo(repo)).reference_violations)
+    assert len(ours) == len(theirs) == 8
     for mine, ref in zip(ours, theirs):
         if "invalid JSON contract" in ref:
             assert mine.split("(")[0] == ref.split("(")[0]
@@ -240,7 +244,20 @@ def test_reference_script_agrees_on_the_fixture(tmp_path):
 
 @needs_half_corpus
 def test_corpus_drift_matches_the_reference_figures():
-    report = check_projections(HALF_CORPUS)
+    report = check_projections(Repo(HALF_CORPUS))
     assert len(report.reference_violations) == REFERENCE_VIOLATIONS
     assert report.reference_packets == REFERENCE_PACKETS
     assert report.drifted_packets == GOVCHECK_DRIFTED_PACKETS
+
+
+def test_projection_path_leaving_the_repo_is_not_read(tmp_path):
+    # A hostile contract may name any file as its projection; the file is
+    # not read and the contract is reported.
+    repo = copy_fixture(FIXTURE, tmp_path / "repo")
+    contract = repo / ".GOV/task_packets/WP-7-Shopping-List-v1/packet.json"
+    doc = json.loads(contract.read_text(encoding="utf-8"))
+    for target in ("/etc/hostname", "../outside.md"):
+        doc["markdown_projection"]["path"] = target
+        contract.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        result = check_contract_file(Repo(repo), ".GOV/task_packets/WP-7-Shopping-List-v1/packet.json")
+        assert [i.kind for i in result.issues] == ["projection-outside-repo"] and result.is_drift

@@ -19,10 +19,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
+from govcheck.errors import RepoError
 from govcheck.parse.json_source import loads_with_lines
+from govcheck.repo.repository import Repo
 
 INDEX_FILE = "INDEX.json"
 MANIFEST_FILE = "indexed-spec-manifest.json"
@@ -80,24 +82,33 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _inside(bundle: Path, rel: str) -> Path | None:
-    """The module file for a recorded path, or None if the path would leave
-    the bundle folder (absolute, or climbing with '..')."""
+def _module_path(bundle: str, rel: str) -> str | None:
+    """The repo-relative module file for a recorded path, or None if the
+    path would leave the bundle folder (absolute, or climbing with '..')."""
     posix = PurePosixPath(rel.replace("\\", "/"))
     if posix.is_absolute() or ".." in posix.parts:
         return None
-    return bundle.joinpath(*posix.parts)
+    return str(PurePosixPath(bundle, *posix.parts))
 
 
-def check_bundle_index(bundle_dir: Path, index_file: str = INDEX_FILE, *, label: str | None = None) -> BundleIntegrity:
+def _read_if_file(repo: Repo, rel: str) -> bytes | None:
+    if not repo.is_file(rel):
+        return None
+    try:
+        return repo.read_bytes(rel)
+    except RepoError:
+        return None
+
+
+def check_bundle_index(repo: Repo, bundle_dir: str, index_file: str = INDEX_FILE, *, label: str | None = None) -> BundleIntegrity:
     """Compare every module's recorded sha256 in ``index_file`` with the
-    committed file, and the reconstruction hash when one is recorded."""
-    bundle_dir = Path(bundle_dir)
-    label = label or str(bundle_dir)
-    index_path = bundle_dir / index_file
-    if not index_path.is_file():
+    committed file, and the reconstruction hash when one is recorded.
+    ``bundle_dir`` is repo-relative; every file is read through ``repo``."""
+    label = label or bundle_dir
+    raw = _read_if_file(repo, f"{bundle_dir}/{index_file}")
+    if raw is None:
         return BundleIntegrity(label, index_file, None, 0, (), (BundleProblem("index-missing", 1, f"{index_file} not found"),))
-    doc = loads_with_lines(index_path.read_bytes())
+    doc = loads_with_lines(raw)
     if not doc.ok or not isinstance(doc.value, dict):
         prob = next((p for p in doc.problems if p.kind != "bom"), None)
         line = prob.line if prob else 1
@@ -107,7 +118,7 @@ def check_bundle_index(bundle_dir: Path, index_file: str = INDEX_FILE, *, label:
     version = index.get("spec_version") or index.get("version")
     version = version if isinstance(version, str) else None
     label_problems: list[BundleProblem] = []
-    folder = _FOLDER_VERSION_RE.fullmatch(bundle_dir.name)
+    folder = _FOLDER_VERSION_RE.fullmatch(PurePosixPath(bundle_dir).name)
     if folder:
         for key in ("spec_version", "version", "current_version", "bundle_id"):
             stated = index.get(key)
@@ -127,11 +138,11 @@ def check_bundle_index(bundle_dir: Path, index_file: str = INDEX_FILE, *, label:
             problems.append(BundleProblem("no-modules", doc.line_of(("modules", i)), f"modules[{i}] has no path"))
             continue
         rel = module["path"]
-        target = _inside(bundle_dir, rel)
+        target = _module_path(bundle_dir, rel)
         if target is None:
             problems.append(BundleProblem("unsafe-path", doc.line_of(("modules", i, "path")), f"module path leaves the bundle: {rel}"))
             continue
-        data = target.read_bytes() if target.is_file() else None
+        data = _read_if_file(repo, target)
         contents[rel.replace("\\", "/")] = data
         recorded = module.get("sha256")
         if not isinstance(recorded, str) or not recorded:
@@ -182,25 +193,25 @@ def reference_failure(result: BundleIntegrity) -> str | None:
     return None
 
 
-def find_bundles(repo: Path, spec_dir: str = ".GOV/spec") -> list[Path]:
+def find_bundles(repo: Repo, spec_dir: str = ".GOV/spec") -> list[str]:
     """Bundle folders directly in the spec folder (``master-spec-v*`` with
-    an INDEX.json or a manifest); archived copies are not included."""
-    root = Path(repo) / spec_dir
-    if not root.is_dir():
-        return []
-    return sorted(
-        p for p in root.iterdir()
-        if p.is_dir() and p.name.startswith("master-spec-v") and ((p / INDEX_FILE).is_file() or (p / MANIFEST_FILE).is_file())
-    )
+    an INDEX.json or a manifest), repo-relative; archived copies are not
+    included."""
+    out = []
+    for name, kind in repo.list_dir(spec_dir):
+        folder = f"{spec_dir}/{name}"
+        if kind == "dir" and name.startswith("master-spec-v") and (
+            repo.is_file(f"{folder}/{INDEX_FILE}") or repo.is_file(f"{folder}/{MANIFEST_FILE}")
+        ):
+            out.append(folder)
+    return out
 
 
-def check_repo_bundles(repo: Path, spec_dir: str = ".GOV/spec", index_files: tuple[str, ...] = (INDEX_FILE, MANIFEST_FILE)) -> list[BundleIntegrity]:
+def check_repo_bundles(repo: Repo, spec_dir: str = ".GOV/spec", index_files: tuple[str, ...] = (INDEX_FILE, MANIFEST_FILE)) -> list[BundleIntegrity]:
     """Every bundle in the repo against each of its index files present."""
-    repo = Path(repo)
     out: list[BundleIntegrity] = []
     for bundle in find_bundles(repo, spec_dir):
-        rel = bundle.relative_to(repo).as_posix()
         for name in index_files:
-            if (bundle / name).is_file():
-                out.append(check_bundle_index(bundle, name, label=rel))
+            if repo.is_file(f"{bundle}/{name}"):
+                out.append(check_bundle_index(repo, bundle, name, label=bundle))
     return out

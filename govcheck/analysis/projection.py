@@ -31,13 +31,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
+import posixpath
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Any, Iterable
 
+from govcheck.errors import RepoError
 from govcheck.parse.json_source import loads_with_lines
+from govcheck.repo.repository import Repo
 
 GENERATED_IN_SYNC = "GENERATED_IN_SYNC"
 CONTRACT_FILE_RE = re.compile(r"^(packet|refinement|MT-\d{3})\.json$", re.IGNORECASE)
@@ -328,7 +330,7 @@ class ProjectionIssue:
     """One item the check reports.
 
     kind: ``invalid-contract``, ``path-required``, ``projection-missing``,
-    ``projection-unreadable``, ``status-not-in-sync``, ``field-required``,
+    ``projection-unreadable``, ``projection-outside-repo``, ``status-not-in-sync``, ``field-required``,
     ``path-drift``, ``timestamp-not-iso``, ``source-hash``,
     ``projection-hash``, ``header-missing``, ``header-schema_id``,
     ``header-source_file``, ``header-source_hash``, ``header-projection_hash``,
@@ -515,41 +517,52 @@ def check_contract_projection_pair(
     return issues
 
 
-def _rel(path: Path, repo: Path) -> str:
-    return os.path.relpath(path, repo).replace(os.sep, "/")
-
-
-def iter_contract_files(repo: Path, gov_root: str = ".GOV") -> list[Path]:
-    """The files the reference scans: ``packet.json``, ``refinement.json``
-    and ``MT-NNN.json`` (any case) directly inside ``task_packets/WP-*/``
-    folders; symlinks are neither folders nor files to it."""
-    root = repo / gov_root / "task_packets"
-    out: list[Path] = []
-    if not root.is_dir():
-        return out
-    with os.scandir(root) as entries:
-        for entry in entries:
-            if not entry.name.startswith("WP-") or not entry.is_dir(follow_symlinks=False):
-                continue
-            with os.scandir(entry.path) as children:
-                for child in children:
-                    if child.is_file(follow_symlinks=False) and CONTRACT_FILE_RE.match(child.name):
-                        out.append(Path(child.path))
+def iter_contract_files(repo: Repo, gov_root: str = ".GOV") -> list[str]:
+    """The files the reference scans, repo-relative: ``packet.json``,
+    ``refinement.json`` and ``MT-NNN.json`` (any case) directly inside
+    ``task_packets/WP-*/`` folders; symlinks are neither folders nor files
+    to it."""
+    root = f"{gov_root}/task_packets"
+    out: list[str] = []
+    for name, kind in repo.list_dir(root):
+        if name.startswith("WP-") and kind == "dir":
+            out.extend(contract_files_in(repo, f"{root}/{name}"))
     # The reference sorts with localeCompare; only the order of its output
     # depends on this.
-    return sorted(out, key=lambda p: _rel(p, repo))
+    return sorted(out)
+
+
+def contract_files_in(repo: Repo, folder: str) -> list[str]:
+    """The contract files of one packet folder, as the reference finds them."""
+    return [f"{folder}/{name}" for name, kind in repo.list_dir(folder) if kind == "file" and CONTRACT_FILE_RE.match(name)]
 
 
 def _is_pending_or_not_generated(status: str) -> bool:
     return status.startswith("NOT_GENERATED") or "PENDING" in status
 
 
-def check_contract_file(repo: Path, contract_file: Path) -> ContractProjectionResult:
-    """One contract, as the reference script handles it."""
-    repo = Path(repo)
-    rel = _rel(contract_file, repo)
-    wp_folder = Path(rel).parent.name
-    raw = contract_file.read_bytes()
+def _repo_path(target: str) -> str | None:
+    """A projection path as written, made repo-relative; None when it is
+    absolute or climbs out of the repo (the reference would read it; a
+    validator of hostile input does not)."""
+    if target.startswith("/") or re.match(r"^[A-Za-z]:", target):
+        return None
+    norm = posixpath.normpath(target)
+    if norm == ".." or norm.startswith("../"):
+        return None
+    return norm
+
+
+def check_contract_file(repo: Repo, contract_file: str) -> ContractProjectionResult:
+    """One contract (repo-relative path), as the reference script handles
+    it; every file is read through ``repo``."""
+    rel = contract_file
+    wp_folder = PurePosixPath(rel).parent.name
+    try:
+        raw = repo.read_bytes(rel)
+    except RepoError as exc:
+        issue = ProjectionIssue("invalid-contract", rel, 1, None, None, f"{rel}: contract cannot be read ({exc})")
+        return ContractProjectionResult(rel, wp_folder, None, None, False, (issue,), True)
     # The reference reads with JSON.parse: a BOM is a syntax error there,
     # and numbers are doubles.
     doc = loads_with_lines(raw, parse_int=_js_number_from_text, parse_float=_js_number_from_text, track_lines=False)
@@ -584,8 +597,14 @@ def check_contract_file(repo: Path, contract_file: Path) -> ContractProjectionRe
         )
         return ContractProjectionResult(rel, wp_folder, None, status_text, False, (issue,), True)
     target = js_trim(projection_rel)
-    projection_abs = Path(os.path.normpath(target if os.path.isabs(target) else repo / target)) if target else None
-    if projection_abs is None or not projection_abs.exists():
+    in_repo = _repo_path(target) if target else None
+    if target and in_repo is None:
+        issue = ProjectionIssue(
+            "projection-outside-repo", rel, line_of("path"), projection_rel, None,
+            f"{rel}: projection path leaves the repository ({projection_rel}); not read",
+        )
+        return ContractProjectionResult(rel, wp_folder, projection_rel, status_text, False, (issue,), True)
+    if in_repo is None or not repo.exists(in_repo):
         issue = ProjectionIssue(
             "projection-missing", rel, line_of("path"), projection_rel, None,
             f"{rel}: projection missing on disk ({projection_rel})",
@@ -593,14 +612,18 @@ def check_contract_file(repo: Path, contract_file: Path) -> ContractProjectionRe
         # Missing is drift only when the contract says it was generated.
         pending = _is_pending_or_not_generated(status)
         return ContractProjectionResult(rel, wp_folder, projection_rel, status_text, False, (issue,), not pending)
-    if projection_abs.is_dir():
-        # The reference crashes here (EISDIR); report it instead.
+    try:
+        if not repo.is_file(in_repo):
+            raise RepoError("not a regular file")  # a folder, a FIFO: never opened
+        projection_text = repo.read_bytes(in_repo).decode("utf-8", errors="replace")
+    except RepoError:
+        # The reference crashes on a folder (EISDIR) and would block on a
+        # FIFO; report either instead.
         issue = ProjectionIssue(
             "projection-unreadable", rel, line_of("path"), projection_rel, None,
-            f"{rel}: projection path is a folder ({projection_rel})",
+            f"{rel}: projection path is not a readable file ({projection_rel})",
         )
         return ContractProjectionResult(rel, wp_folder, projection_rel, status_text, False, (issue,), True)
-    projection_text = projection_abs.read_bytes().decode("utf-8", errors="replace")
     issues = check_contract_projection_pair(
         contract, projection_text, rel, projection_rel, contract_line_of=line_of,
     )
@@ -614,8 +637,8 @@ def check_contract_file(repo: Path, contract_file: Path) -> ContractProjectionRe
     return ContractProjectionResult(rel, wp_folder, projection_rel, status_text, False, tuple(issues), is_drift)
 
 
-def check_projections(repo: Path, contract_files: Iterable[Path] | None = None, gov_root: str = ".GOV") -> ProjectionReport:
-    """Run the projection check over a repo (or the given contract files)."""
-    repo = Path(repo)
+def check_projections(repo: Repo, contract_files: Iterable[str] | None = None, gov_root: str = ".GOV") -> ProjectionReport:
+    """Run the projection check over a repo (or the given repo-relative
+    contract files)."""
     files = list(contract_files) if contract_files is not None else iter_contract_files(repo, gov_root)
     return ProjectionReport(tuple(check_contract_file(repo, f) for f in files))

@@ -55,6 +55,28 @@ def in_force(spec: RuleSpec, packet: Packet, config: Config) -> bool:
     return spec.since.applies_to(packet) or bool(configured is not None and configured.all_eras)
 
 
+# A packet without Markdown (packet.json alone, or microtask contracts
+# alone) is checked by the rules that read what it has: its contracts, and
+# (when its packet.json can be read) its spec anchors. The Markdown
+# template rules would report every field of a document that by design
+# does not exist; the health rules below say where the packet is and
+# whether it could be read at all.
+_NO_MARKDOWN_FAMILIES = {"contract": ("contract", "microtasks"), "spec": ("contract",)}
+_NO_MARKDOWN_RULES = frozenset({"packet-unreadable", "packet-outside-repo", "packet-superseded"})
+
+
+def applies_to_form(spec: RuleSpec, packet: Packet) -> bool:
+    """Whether the rule has anything to read in a packet of this form."""
+    if packet.form in ("markdown", "contract+projection"):
+        return True
+    if spec.id in _NO_MARKDOWN_RULES:
+        return True
+    forms = _NO_MARKDOWN_FAMILIES.get(spec.family, ())
+    if packet.form not in forms:
+        return False
+    return spec.family == "contract" or (packet.contract is not None and packet.contract.readable)
+
+
 def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) -> list[Finding]:
     findings: list[Finding] = []
     # A packet with no readable text gets only the packet-health finding
@@ -72,7 +94,7 @@ def check_packet(packet: Packet, ctx: Context, rules: Mapping[str, RuleSpec]) ->
             continue
         if unread and spec.family != HEALTH_FAMILY:
             continue
-        if not in_force(spec, packet, ctx.config):
+        if not (in_force(spec, packet, ctx.config) and applies_to_form(spec, packet)):
             continue
         for found in spec.check(packet, ctx):
             f = _resolve(spec, found, packet, ctx.config)

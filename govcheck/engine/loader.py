@@ -20,6 +20,8 @@ from govcheck.rules import RuleSpec, all_rules
 # A packet with no readable text (empty, binary, unreadable, or refused for
 # leaving the repo) gets only the packet-health finding that says so.
 _UNREAD_KINDS = frozenset({"empty", "unreadable", "outside-repo"})
+# Forms parsed from their contracts alone, never as Markdown.
+_NO_PROJECTION = frozenset({"contract", "microtasks"})
 
 
 def is_unread(packet: Packet) -> bool:
@@ -50,8 +52,8 @@ def open_repo(root) -> tuple[Repo, Config, dict[str, RuleSpec]]:
 def read_packet_bytes(repo: Repo, loc: PacketLocation) -> tuple[bytes, bytes | None] | None:
     """The bytes a packet is parsed from (its Markdown, and packet.json's),
     or None when it is not read (it leaves the repo, or cannot be read)."""
-    if loc.escapes_repo:
-        return None
+    if loc.escapes_repo or loc.form in _NO_PROJECTION:
+        return None  # not parsed as Markdown (see load_packet)
     try:
         data = repo.read_bytes(loc.path)  # refuses a path leaving the repo
     except GovcheckError:
@@ -65,14 +67,31 @@ def read_packet_bytes(repo: Repo, loc: PacketLocation) -> tuple[bytes, bytes | N
     return data, packet_json
 
 
+def _load_without_projection(repo: Repo, loc: PacketLocation) -> Packet:
+    """A packet with no Markdown: its packet.json alone, or microtask
+    contracts alone (read by the contract rules; the packet has no text)."""
+    if loc.form == "microtasks":
+        return Packet(id=loc.id, path=loc.path, sha256="", generation="gen3", form="microtasks")
+    try:
+        data = repo.read_bytes(loc.path)
+    except GovcheckError as exc:
+        return Packet(id=loc.id, path=loc.path, sha256="", generation="gen3", form=loc.form,
+                      parse_issues=(DecodeIssue("unreadable", 1, f"cannot be read: {exc}"),))
+    # Imported here like the Markdown parser below: a warm run never needs it.
+    from govcheck.parse.packet_json import packet_from_contract
+
+    return packet_from_contract(data, packet_id=loc.id, path=loc.path)
+
+
 def load_packet(repo: Repo, loc: PacketLocation, cache: ParseCache | None = None) -> Packet:
     """Read and parse one packet. ``cache`` is anything with the
     ParseCache get/put protocol."""
-    issues: list[DecodeIssue] = []
     if loc.escapes_repo or not repo.inside(repo.abs(loc.path)):
         target = os.path.realpath(repo.abs(loc.path))
-        return Packet(id=loc.id, path=loc.path, sha256="", generation="gen1",
+        return Packet(id=loc.id, path=loc.path, sha256="", generation="gen1", form=loc.form,
                       parse_issues=(DecodeIssue("outside-repo", 1, f"-> {target}"),))
+    if loc.form in _NO_PROJECTION:
+        return _with_location_issues(_load_without_projection(repo, loc), loc)
     try:
         data = repo.read_bytes(loc.path)
     except GovcheckError as exc:
@@ -99,8 +118,13 @@ def load_packet(repo: Repo, loc: PacketLocation, cache: ParseCache | None = None
         packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json, decoded=decoded)
         if key is not None:
             cache.put(key, packet)
-    for flat in loc.superseded:
-        issues.append(DecodeIssue("superseded", 1, flat))
-    if issues:
-        packet = replace(packet, parse_issues=packet.parse_issues + tuple(issues))
-    return packet
+    if packet.contract is not None and loc.json_path and packet.contract.path != loc.json_path:
+        # The parser names the contract "packet.json"; findings want its path.
+        packet = replace(packet, contract=replace(packet.contract, path=loc.json_path))
+    return _with_location_issues(packet, loc)
+
+
+def _with_location_issues(packet: Packet, loc: PacketLocation) -> Packet:
+    """What the packet's place in the repo says about it (a flat file it supersedes)."""
+    issues = tuple(DecodeIssue("superseded", 1, flat) for flat in loc.superseded)
+    return replace(packet, parse_issues=packet.parse_issues + issues) if issues else packet

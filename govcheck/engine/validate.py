@@ -205,6 +205,10 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
         )
     repo_findings = tuple(sorted(check_repo(ctx, run.rules), key=Finding.sort_key))
     notes = list(run.change.notes()) if run.change else []
+    if ctx.all_packets:
+        # Whole-repo runs are where the board and registry checks run in
+        # full; a one-packet report keeps its one-packet form.
+        notes += repo.layout_notes()
     if options.baseline is not None:
         repo_findings = baselines.mark(repo_findings, options.baseline, seen)
         notes += baselines.notes(options.baseline, seen, {r.packet.id for r in results})

@@ -19,6 +19,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from govcheck.model.contract import WorkPacketContract
+
 
 class Severity(str, enum.Enum):
     """How much a finding weighs. ``OFF`` only appears in configuration."""
@@ -247,6 +249,13 @@ class Section:
     end_line: int
 
 
+# "markdown": a WP-*.md (flat, or a folder's packet.md without packet.json);
+# "contract+projection": packet.json with its generated packet.md;
+# "contract": packet.json alone (JSON-first); "microtasks": a folder of
+# MT-NNN.json contracts and no packet document.
+PACKET_FORMS = ("markdown", "contract+projection", "contract", "microtasks")
+
+
 @dataclass(frozen=True)
 class Packet:
     id: str
@@ -293,6 +302,13 @@ class Packet:
     fences: tuple[LineSpan, ...] = ()
     decode_issues: tuple[DecodeIssue, ...] = ()
     parse_issues: tuple[DecodeIssue, ...] = ()  # structural: unterminated fence, ...
+    # How the packet is written (one of PACKET_FORMS). A packet.json is the
+    # authority where present (its status, anchors, criteria replace the
+    # Markdown's); projection_status keeps the Markdown's own STATUS line
+    # when the contract's replaced it, so the two can be compared.
+    form: str = "markdown"
+    contract: WorkPacketContract | None = None
+    projection_status: Field | None = None
 
     def field(self, name: str) -> Field | None:
         """First field of that canonical name, or None."""

@@ -152,6 +152,7 @@ class WorkPacketContract(_ContractFile):
     microtasks: MicrotaskPlan | None
     projection: ProjectionStamp | None
     problems: tuple[ContractProblem, ...] = ()
+    user_signature: SourcedValue | None = None  # lifecycle.user_signature
 
     @property
     def baseline_version(self) -> str | None:

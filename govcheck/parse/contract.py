@@ -172,6 +172,7 @@ _SPEC_VERSION_FIELDS = {
     "spec_target": "target",
     "spec_target_resolved": "target",
     "spec_version": "target",
+    "spec_current": "target",  # "v02.195 (native GUI)"; a path to SPEC_CURRENT names no version
     "spec_bundle": "bundle",
     "spec_enrichment_target_bundle": "bundle",
 }
@@ -392,6 +393,7 @@ def parse_work_packet_contract(data: bytes | str, path: str = "packet.json") -> 
         microtasks=microtasks,
         projection=_projection(doc),
         problems=tuple(problems),
+        user_signature=_first_value(doc, ("lifecycle", "user_signature"), ("user_signature",)),
     )
 
 

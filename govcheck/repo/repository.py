@@ -43,16 +43,19 @@ DEFAULT_SPEC_DIRS = (
     ".",
     ".GOV/spec",
     ".GOV/spec/history",
+    ".GOV/spec/spec_archive",  # older bundles once a newer one is current
     ".GOV/operator",
     "docs",
     ".GOV/roles_shared",
 )
 DEFAULT_TASK_BOARD = (
+    ".GOV/roles_shared/records/TASK_BOARD.md",
     ".GOV/roles_shared/TASK_BOARD.md",
     ".GOV/TASK_BOARD.md",
     "docs/TASK_BOARD.md",
 )
 DEFAULT_TRACEABILITY = (
+    ".GOV/roles_shared/records/WP_TRACEABILITY_REGISTRY.md",
     ".GOV/roles_shared/WP_TRACEABILITY_REGISTRY.md",
     "docs/WP_TRACEABILITY_REGISTRY.md",
 )
@@ -70,11 +73,31 @@ _BUNDLE_RE = re.compile(r"master[-_]spec[-_]v(?P<version>\d+\.\d+)$", re.I)
 @dataclass(frozen=True)
 class PacketLocation:
     id: str
-    path: str  # repo-relative packet Markdown (flat file or folder/packet.md)
+    # repo-relative: the packet Markdown (flat file or folder/packet.md);
+    # packet.json for a JSON-only packet; the folder for microtasks only
+    path: str
     kind: str  # "file" | "folder"
     json_path: str | None = None  # folder packets: packet.json when present
     superseded: tuple[str, ...] = ()  # flat files the folder supersedes
     escapes_repo: bool = False  # a symlink pointing outside the repo
+    form: str = "markdown"  # one of model.PACKET_FORMS
+    folder: str | None = None  # folder packets: the WP-* folder
+
+
+# A folder is a packet when it holds one of these (microtask contracts
+# alone make a packet too: the reference's generator writes them first).
+_MICROTASK_FILE_RE = re.compile(r"^MT-\d+\.json$", re.IGNORECASE)
+
+
+def _folder_form(names: set[str]) -> str | None:
+    """The packet form of a WP-* folder from its file names (None: not a packet)."""
+    if "packet.json" in names:
+        return "contract+projection" if "packet.md" in names else "contract"
+    if "packet.md" in names:
+        return "markdown"
+    if any(_MICROTASK_FILE_RE.match(n) for n in names):
+        return "microtasks"
+    return None
 
 
 @dataclass(frozen=True)
@@ -192,6 +215,40 @@ class Repo:
             raise RepoError(f"{rel_path}: cannot read ({exc.strerror or exc})") from None
         self._bytes[rel_path] = data
         return data
+
+    def is_dir(self, rel_path: str) -> bool:
+        self.record(rel_path)
+        p = self.abs(rel_path)
+        return self.inside(p) and p.is_dir()
+
+    def list_dir(self, rel_path: str) -> tuple[tuple[str, str], ...]:
+        """A folder's entries as (name, kind), sorted by name. kind is
+        ``file``, ``dir``, ``link`` (a symlink, never followed: callers
+        decide whether a link counts) or ``other``. Empty when the folder
+        is missing, unreadable or leaves the repo."""
+        self.record(rel_path)
+        p = self.abs(rel_path)
+        if not self.inside(p):
+            return ()
+        out: list[tuple[str, str]] = []
+        try:
+            with os.scandir(p) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_symlink():
+                            kind = "link"
+                        elif entry.is_dir(follow_symlinks=False):
+                            kind = "dir"
+                        elif entry.is_file(follow_symlinks=False):
+                            kind = "file"
+                        else:
+                            kind = "other"
+                    except OSError:
+                        kind = "other"
+                    out.append((entry.name, kind))
+        except OSError:
+            return ()
+        return tuple(sorted(out))
 
     def read_text(self, rel_path: str) -> str:
         """The decoded text (BOM dropped, newlines as LF), memoised like the bytes."""
@@ -311,6 +368,21 @@ class Repo:
     def traceability_path(self) -> str | None:
         return self._first_existing(self.layout.traceability_registry or DEFAULT_TRACEABILITY)
 
+    def layout_notes(self) -> tuple[str, ...]:
+        """What a report must say about the layout: a task board or
+        traceability registry that was looked for and not found (the rules
+        that read them then have nothing to check, which is not a pass)."""
+        notes = []
+        for what, found, configured, default in (
+            ("task board", self.task_board_path, self.layout.task_board, DEFAULT_TASK_BOARD),
+            ("traceability registry", self.traceability_path, self.layout.traceability_registry, DEFAULT_TRACEABILITY),
+        ):
+            if found is None:
+                where = "configured" if configured else "default"
+                notes.append(f"No {what} found ({where} paths: {', '.join(configured or default)}); "
+                             f"the checks that read it were not made.")
+        return tuple(notes)
+
     @cached_property
     def refinement_dirs(self) -> tuple[str, ...]:
         dirs = self.layout.refinements or DEFAULT_REFINEMENTS
@@ -331,10 +403,12 @@ class Repo:
 
     @cached_property
     def packets(self) -> dict[str, PacketLocation]:
-        """Packet id -> location. A folder ``WP-*/packet.md`` wins over a
-        flat ``WP-*.md`` of the same id (the flat file is superseded)."""
+        """Packet id -> location. Every ``WP-*`` folder holding
+        ``packet.md``, ``packet.json`` or ``MT-NNN.json`` is a packet, and
+        wins over a flat ``WP-*.md`` of the same id (the flat file is
+        superseded)."""
         flat: dict[str, str] = {}
-        folders: dict[str, tuple[str, str | None]] = {}
+        folders: dict[str, tuple[str, str | None, str, str]] = {}
         escapes: set[str] = set()
         for d in self.packet_dirs:
             base = self.root / d
@@ -345,12 +419,28 @@ class Repo:
                     n for n in dirnames if not n.startswith(".") and not self._excluded(f"{rel_here}/{n}/")
                 )
                 for name in sorted(dirnames):
-                    if name.startswith("WP-") and (here / name / "packet.md").exists():
-                        rel = f"{rel_here}/{name}/packet.md" if rel_here != "." else f"{name}/packet.md"
-                        js = here / name / "packet.json"
-                        folders.setdefault(name, (rel, self.rel(js) if js.exists() else None))
-                        if not self.inside(here / name / "packet.md"):
-                            escapes.add(name)
+                    if not name.startswith("WP-") or name in folders:
+                        continue
+                    folder = f"{rel_here}/{name}" if rel_here != "." else name
+                    try:
+                        # Only regular files count (a FIFO named packet.json
+                        # would block the reader; a folder is not a packet file).
+                        with os.scandir(here / name) as entries:
+                            names = {e.name for e in entries if e.is_file()}
+                    except OSError:
+                        continue
+                    form = _folder_form(names)
+                    if form is None:
+                        continue
+                    js = f"{folder}/packet.json" if "packet.json" in names else None
+                    if "packet.md" in names:
+                        rel = f"{folder}/packet.md"
+                    else:
+                        rel = js or folder
+                    folders[name] = (rel, js, form, folder)
+                    if (not self.inside(here / name) or not self.inside(here / name / "packet.md")
+                            or (js and not self.inside(self.abs(js)))):
+                        escapes.add(name)
                 for name in sorted(filenames):
                     if not (name.startswith("WP-") and name.endswith(".md")):
                         continue
@@ -371,9 +461,10 @@ class Repo:
         for wp_id, rel in flat.items():
             if wp_id not in folders:
                 out[wp_id] = PacketLocation(wp_id, rel, "file", escapes_repo=wp_id in escapes)
-        for wp_id, (rel, js) in folders.items():
+        for wp_id, (rel, js, form, folder) in folders.items():
             sup = (flat[wp_id],) if wp_id in flat else ()
-            out[wp_id] = PacketLocation(wp_id, rel, "folder", js, sup, escapes_repo=wp_id in escapes)
+            out[wp_id] = PacketLocation(wp_id, rel, "folder", js, sup, escapes_repo=wp_id in escapes,
+                                        form=form, folder=folder)
         return dict(sorted(out.items()))
 
     def packet(self, wp_id: str) -> PacketLocation:

@@ -53,6 +53,7 @@ def packet_dict(r: PacketResult) -> dict[str, Any]:
         "path": p.path,
         "sha256": p.sha256,
         "generation": p.generation,
+        "form": p.form,
         "status": p.status.value if p.status else None,
         "risk_tier": p.risk_tier.value if p.risk_tier else None,
         "verdict": r.verdict.value,

@@ -95,6 +95,16 @@ def _anchored_changes(result: PacketResult) -> list[str]:
     return []
 
 
+def _form_line(p) -> str:
+    """How a contract-era packet is written, and which file is the authority."""
+    if p.form == "microtasks":
+        return "microtasks (MT-NNN.json contracts only; no packet.json or packet.md)"
+    contract = p.contract.path if p.contract is not None else "packet.json"
+    if p.form == "contract":
+        return f"contract ({contract} only; no Markdown projection)"
+    return f"contract+projection (authority {contract}; {p.path} is its generated view)"
+
+
 def render_packet(result: PacketResult, report: Report) -> str:
     p = result.packet
     date = report.generated_at[:10]
@@ -108,6 +118,8 @@ def render_packet(result: PacketResult, report: Report) -> str:
         f"- Task Packet: {p.path} (STATUS: {status}; RISK_TIER: {tier})",
         f"- Spec: {_spec_line(result, report)}",
     ]
+    if p.form != "markdown":
+        out.append(f"- Packet form: {_form_line(p)}")
     if report.spec_current and report.spec_current.codex:
         out.append(f"- Codex: {report.spec_current.codex}")
     out.append(f"- Validator: govcheck {report.tool_version} (mechanical checks; generated {report.generated_at})")

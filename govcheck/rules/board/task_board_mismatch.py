@@ -59,7 +59,9 @@ def _packet_file_in(ctx: Context, folder: str, wp_id: str) -> str | None:
     """The packet file of ``wp_id`` (flat or folder form) in ``folder`` of
     any packet directory, or None."""
     for d in ctx.repo.packet_dirs:
-        for cand in (f"{d}/{folder}/{wp_id}.md", f"{d}/{folder}/{wp_id}/packet.md"):
+        # Contract-era stubs are JSON (WP_ID.contract.json, WP_ID.json).
+        for cand in (f"{d}/{folder}/{wp_id}.md", f"{d}/{folder}/{wp_id}/packet.md",
+                     f"{d}/{folder}/{wp_id}.contract.json", f"{d}/{folder}/{wp_id}.json"):
             if ctx.repo.is_file(cand):
                 return cand
     return None

@@ -31,7 +31,13 @@ def _refinement_exists(ctx: Context, path: str) -> bool:
     # A refinement moved with the governance folder (docs/ -> .GOV/) is
     # still the same refinement: look for its name in the refinement folders.
     name = path.rsplit("/", 1)[-1]
-    return any(ctx.repo.is_file(f"{d}/{name}") for d in ctx.repo.refinement_dirs)
+    if any(ctx.repo.is_file(f"{d}/{name}") for d in ctx.repo.refinement_dirs):
+        return True
+    # Contract era: the refinement of WP-X moved into WP-X's packet folder
+    # as refinement.json (its contract) and refinement.md (its projection).
+    loc = ctx.repo.packets.get(name[:-3]) if name.endswith(".md") else None
+    folder = getattr(loc, "folder", None)
+    return folder is not None and any(ctx.repo.is_file(f"{folder}/{f}") for f in ("refinement.json", "refinement.md"))
 
 
 @rule(
@@ -45,7 +51,9 @@ def refinement_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     form ``.../refinements/NAME.md`` written in the packet outside earlier
     validation reports, exists in the repo. A file of the same name in a
     refinement folder (``.GOV/refinements``, ``docs/refinements``) counts,
-    so a refinement moved with the governance folder is found. Template
+    so a refinement moved with the governance folder is found, and so does
+    ``refinement.json`` / ``refinement.md`` in the packet folder of the WP
+    the file is named for (where contract-era refinements live). Template
     placeholders (``.GOV/refinements/{{WP_ID}}.md``) are not paths and are
     skipped (``placeholder-left`` reports them).
 
