@@ -3,13 +3,16 @@ microtasks are not."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
+from govcheck.analysis.contracts import classify, microtasks, mt_id, readable, vocabulary
+from govcheck.analysis.era import Since
 from govcheck.analysis.microtasks import packet_claims_finished
-from govcheck.engine.context import Context
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
-from govcheck.rules.contract._contracts import classify, microtasks, mt_id, readable, vocabulary
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 _LISTED = 20  # ids named in the message; the data lists them all
 
@@ -18,6 +21,9 @@ _LISTED = 20  # ids named in the message; the data lists them all
     "closed-with-open-microtasks",
     severity=ERROR,
     summary="The packet is Done/Validated while some of its microtasks are still open",
+    since=Since(why=(
+        "The rule reads the MT-NNN.json microtask contracts in the packet folder, wherever they exist; a "
+        "packet without them has nothing to judge.")),
 )
 def closed_with_open_microtasks(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from govcheck.engine.context import Context
+from govcheck.analysis.contracts import microtasks
+from govcheck.analysis.era import Since
 from govcheck.model import Finding, Packet
 from govcheck.model.contract import ContractProblem
 from govcheck.rules import ERROR, WARNING, hit, rule
-from govcheck.rules.contract._contracts import microtasks
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 # Problems that leave the file unusable or name the wrong kind of contract
 # are errors; two generator variants of one field disagreeing is a warning
@@ -30,6 +33,9 @@ def _finding(path: str, problem: ContractProblem) -> Finding:
     "contract-invalid",
     severity=ERROR,
     summary="A packet.json or MT-NNN.json contract is not valid JSON or not the contract its schema names",
+    since=Since(why=(
+        "The rule reads packet.json and MT-NNN.json contracts, which only contract-era packets have (and "
+        "which era.py counts as newest); a Markdown packet has none to judge.")),
 )
 def contract_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -3,17 +3,23 @@ different lifecycle statuses."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from govcheck.engine.context import Context
+from govcheck.analysis.era import Since
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 
 @rule(
     "contract-status-conflict",
     severity=ERROR,
     summary="packet.json and packet.md state different statuses (Ready for Dev vs Done)",
+    since=Since(why=(
+        "The rule compares packet.json with its packet.md projection, which only contract-era packets "
+        "have; a Markdown packet has no contract to disagree with.")),
 )
 def contract_status_conflict(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

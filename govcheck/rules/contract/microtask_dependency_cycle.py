@@ -3,19 +3,25 @@ circle."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
+from govcheck.analysis.contracts import microtasks
+from govcheck.analysis.era import Since
 from govcheck.analysis.microtasks import check_microtasks
-from govcheck.engine.context import Context
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
-from govcheck.rules.contract._contracts import microtasks
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 
 @rule(
     "microtask-dependency-cycle",
     severity=ERROR,
     summary="Microtasks of the packet depend on each other in a cycle",
+    since=Since(why=(
+        "The rule reads the MT-NNN.json microtask contracts in the packet folder, wherever they exist; a "
+        "packet without them has nothing to judge.")),
 )
 def microtask_dependency_cycle(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -4,12 +4,15 @@ not have."""
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from govcheck.engine.context import Context
+from govcheck.analysis.contracts import microtasks, mt_id, readable
+from govcheck.analysis.era import Since
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
-from govcheck.rules.contract._contracts import microtasks, mt_id, readable
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 _MT_ID_RE = re.compile(r"^MT-\d+$")
 
@@ -18,6 +21,9 @@ _MT_ID_RE = re.compile(r"^MT-\d+$")
     "microtask-dependency-missing",
     severity=ERROR,
     summary="A microtask depends on a microtask the packet does not have",
+    since=Since(why=(
+        "The rule reads the MT-NNN.json microtask contracts in the packet folder, wherever they exist; a "
+        "packet without them has nothing to judge.")),
 )
 def microtask_dependency_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

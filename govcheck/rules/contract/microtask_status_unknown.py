@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from govcheck.engine.context import Context
+from govcheck.analysis.contracts import VOCABULARY_OPTIONS, classify, microtasks, mt_id, readable, vocabulary
+from govcheck.analysis.era import Since
 from govcheck.model import Finding, Packet
 from govcheck.rules import WARNING, hit, rule
-from govcheck.rules.contract._contracts import VOCABULARY_OPTIONS, classify, microtasks, mt_id, readable, vocabulary
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 
 @rule(
@@ -15,6 +18,9 @@ from govcheck.rules.contract._contracts import VOCABULARY_OPTIONS, classify, mic
     severity=WARNING,
     summary="A microtask's status is outside the microtask status vocabulary",
     options=VOCABULARY_OPTIONS,
+    since=Since(why=(
+        "The rule reads the MT-NNN.json microtask contracts in the packet folder, wherever they exist; a "
+        "packet without them has nothing to judge.")),
 )
 def microtask_status_unknown(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

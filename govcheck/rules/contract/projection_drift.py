@@ -3,13 +3,16 @@ its contract."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
+from govcheck.analysis.contracts import packet_folder
+from govcheck.analysis.era import Since
 from govcheck.analysis.projection import GENERATED_IN_SYNC, ProjectionIssue, check_contract_file, contract_files_in
-from govcheck.engine.context import Context
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
-from govcheck.rules.contract._contracts import packet_folder
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 _WHAT = {
     "source-hash": "contract changed since the projection was stamped (source_hash)",
@@ -42,6 +45,9 @@ def _describe(issue: ProjectionIssue) -> str:
     "projection-drift",
     severity=ERROR,
     summary="A generated packet.md / MT-NNN.md / refinement.md no longer matches its contract",
+    since=Since(why=(
+        "The rule recomputes the stamps of generated projections, which only contract-era packets have; "
+        "a Markdown packet has no contract to drift from.")),
 )
 def projection_drift(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

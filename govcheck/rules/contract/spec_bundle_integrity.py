@@ -3,12 +3,15 @@ against the module files."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from govcheck.analysis.bundle import INDEX_FILE, MANIFEST_FILE, BundleIntegrity, check_bundle_index, find_bundles
-from govcheck.engine.context import Context
+from govcheck.analysis.era import Since
 from govcheck.model import Finding
 from govcheck.rules import ERROR, WARNING, hit, rule
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 _LABEL_ONLY = "version-label"
 # An index listing no modules (or bare file names) records no hash: there
@@ -61,6 +64,9 @@ def _findings(result: BundleIntegrity) -> Iterator[Finding]:
             "description": "Check every master-spec-v* bundle beside the current one, not only the bundle SPEC_CURRENT names.",
         },
     },
+    since=Since(why=(
+        "The rule checks the indexed spec bundle SPEC_CURRENT names, not a packet: a repo without a "
+        "bundle has nothing to judge.")),
 )
 def spec_bundle_integrity(ctx: Context) -> Iterator[Finding]:
     """What it checks

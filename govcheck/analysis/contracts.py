@@ -1,18 +1,21 @@
 """What the contract rules share: where a packet's contracts are, its
 microtask contracts read once per run (through the context, so the files
-read are recorded), and the microtask status vocabulary from config."""
+read are recorded), and the microtask status vocabulary from config.
+Pure functions over the model and the context."""
 
 from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from govcheck.engine.context import Context
 from govcheck.errors import GovcheckError
 from govcheck.model import Packet
 from govcheck.model.contract import MicrotaskContract
 from govcheck.parse.contract import MICROTASK_DONE_STATUSES, MICROTASK_OPEN_STATUSES, parse_microtask_contract
+
+if TYPE_CHECKING:
+    from govcheck.engine.context import Context
 
 MICROTASK_FILE_RE = re.compile(r"^MT-\d+\.json$", re.IGNORECASE)
 VOCABULARY_RULE = "microtask-status-unknown"  # the rule whose options hold the vocabulary
