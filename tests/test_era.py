@@ -22,6 +22,8 @@ def test_format_version_gate_keeps_older_templates_out():
     assert not since.applies_to(_packet(format_version="2026-01-15"))
     assert since.applies_to(_packet(format_version="2026-02-01"))
     assert since.applies_to(_packet(generation="gen3"))  # contract packets postdate every template
+    # ... unless imported from an older packet whose dates they keep
+    assert not since.applies_to(_packet(generation="gen3", written="2025-12-26"))
 
 
 def test_written_gate_uses_the_date_then_the_format_version_date():

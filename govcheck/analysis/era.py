@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from govcheck.model import Packet
 
 # Packets from folders with a packet.json contract postdate every Markdown
-# template requirement.
+# template requirement, unless their projection carries older dates.
 CONTRACT_GENERATIONS = ("gen3",)
 
 
@@ -54,9 +54,14 @@ class Since:
         return " and ".join(parts)
 
     def applies_to(self, packet: Packet) -> bool:
-        if self.always or packet.generation in CONTRACT_GENERATIONS:
-            return True
         version = packet.format_version_date
+        if self.always:
+            return True
+        if packet.generation in CONTRACT_GENERATIONS and version is None and packet.written_on is None:
+            # A contract packet that states no date of its own is of the
+            # contract era; one imported from an older packet keeps the
+            # dates that packet was written with, and is judged by them.
+            return True
         if self.format_version and not (version and version >= self.format_version):
             return False
         if self.written:

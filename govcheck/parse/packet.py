@@ -270,6 +270,7 @@ def _parse(
             decode_issues=issues, parse_issues=tuple(parse_issues),
         )
     text, repaired = _repair_mangled_fences(decoded.text)
+    text = _indent_list_fence_bodies(text)
     parse_issues.extend(repaired)
     doc = _Doc(text)
     deep = _deep_nesting_line(doc.lines, text)
@@ -403,6 +404,86 @@ def _fence_close(lines: Sequence[str], start: int, char: str, length: int) -> in
         if len(stripped) >= length and set(stripped) == {char} and len(line) - len(line.lstrip()) < 4:
             return j
     return None
+
+
+# A fence opened inside a list item, 1-3 spaces in: its marker, and the
+# indentation it was written at.
+_LIST_FENCE_RE = re.compile(r"^( {1,3})(`{3,}|~{3,})(.*)$")
+_LIST_ITEM_START_RE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+
+
+def _indent_list_fence_bodies(text: str) -> str:
+    """Read a fence opened inside a list item the way its writer wrote it.
+
+    Generated projections open a fence inside a list item (``  ```text``)
+    and close it at the same indentation, but leave the body lines they
+    copy from the spec unindented. CommonMark (markdown-it-py, and so
+    GitHub) ends the list item, and with it the fence, at the first
+    unindented body line; the closing marker then opens a new fence that
+    runs on and swallows the sections after it (TEST_PLAN, DONE_MEANS ...).
+    The writer's intent is plain from the markers: an opener and a closer
+    at the same indentation, with the same character, the closer at least
+    as long and bare. For such a pair, and only when some body line is
+    indented less than the markers, the body lines are indented to the
+    markers before tokenising, so the fence ends where it was closed. Line
+    numbers do not change; the fence's content is the same text.
+    """
+    if "  ```" not in text and "  ~~~" not in text and " ```" not in text and " ~~~" not in text:
+        return text
+    lines = text.split("\n")
+    # (indent, char) -> line numbers of bare markers (closers), and of every
+    # marker at that indentation: one pass, then a bisect per opener, so a
+    # hostile packet of openers without closers costs n log n.
+    closers: dict[tuple[str, str], list[int]] = {}
+    markers: dict[tuple[str, str], list[int]] = {}
+    found: list[tuple[int, re.Match]] = []
+    for n, line in enumerate(lines):
+        if "``" not in line and "~~" not in line:
+            continue
+        m = _LIST_FENCE_RE.match(line)
+        if m is None:
+            continue
+        key = (m.group(1), m.group(2)[0])
+        markers.setdefault(key, []).append(n)
+        if not m.group(3).strip():
+            closers.setdefault(key, []).append(n)
+        found.append((n, m))
+    closer_sets = {key: set(ns) for key, ns in closers.items()}
+    changed = False
+    next_free = 0
+    for n, m in found:
+        if n < next_free:
+            continue  # inside a fence already paired
+        indent, marker, info = m.group(1), m.group(2), m.group(3)
+        if marker[0] == "`" and "`" in info:
+            continue  # not a fence opener (CommonMark: no backtick in a backtick fence's info)
+        if not _follows_list_item(lines, n, len(indent)):
+            continue
+        key = (indent, marker[0])
+        later = markers[key]
+        k = bisect.bisect_right(later, n)
+        if k == len(later) or later[k] not in closer_sets.get(key, ()) or len(lines[later[k]].strip()) < len(marker):
+            continue  # the next marker at this indentation is not its closer
+        close = later[k]
+        body = range(n + 1, close)
+        if any(lines[j].strip() and not lines[j].startswith(indent) for j in body):
+            for j in body:
+                if lines[j].strip() and not lines[j].startswith(indent):
+                    lines[j] = indent + lines[j]
+            changed = True
+        next_free = close + 1
+    return "\n".join(lines) if changed else text
+
+
+def _follows_list_item(lines: list[str], n: int, indent: int) -> bool:
+    """Whether line ``n`` (indented ``indent``) sits inside a list item: the
+    nearest line above that has text starts one, or is indented as far."""
+    for j in range(n - 1, max(-1, n - 200), -1):
+        above = lines[j]
+        if not above.strip():
+            continue
+        return bool(_LIST_ITEM_START_RE.match(above)) or len(above) - len(above.lstrip(" ")) >= indent
+    return False
 
 
 def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
@@ -884,13 +965,21 @@ def _done_means(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence])
     return DoneMeans(line=node.line, items=tuple(items))
 
 
+_FIELD_KEY_BULLET_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+:(?:\s|$)")
+
+
 def _criteria(items: Sequence[ListItem]) -> list[ListItem]:
     """Top-level DONE_MEANS bullets are the criteria, except a bullet that
     only introduces a group (``- Visibility/audit:`` with nested bullets):
-    its children are the criteria, read with the group's name in front."""
+    its children are the criteria, read with the group's name in front.
+    A bullet that is a field key of its own (``- PRIMITIVES_EXPOSED:``, an
+    upper-case identifier) is metadata the template keeps beside the
+    criteria: neither it nor its sub-bullets (primitive ids) are criteria."""
     out: list[ListItem] = []
     for k, item in enumerate(items):
         if item.depth != 0:
+            continue
+        if _FIELD_KEY_BULLET_RE.match(item.text.strip()):
             continue
         children = []
         for child in items[k + 1 :]:
@@ -1140,6 +1229,22 @@ def _anchors(nodes: Sequence[FieldNode], doc: _Doc, in_history) -> tuple[Section
 _RULE_ID_RE = re.compile(r"\b[a-z][a-z0-9]+(?:-[a-z0-9]+)+\b")
 
 
+def _is_template_note(text: str) -> bool:
+    """A template's instruction left in a section, not an entry: a bullet
+    written wholly in parentheses, ``(Record explicit user waivers here
+    ...)`` or ``(Format: `- WAIVER_ID: CX-... | ...`.)``."""
+    text = text.strip()
+    return text.startswith("(") and (text.endswith(")") or text.endswith(").") or text.endswith(".)"))
+
+
+def _bare_pipe_date(text: str) -> str | None:
+    """A ``YYYY-MM-DD`` written as a pipe-separated part of its own."""
+    for part in text.split(" | ")[1:]:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", part.strip()):
+            return part.strip()
+    return None
+
+
 def _waivers(nodes: Sequence[FieldNode], doc: _Doc, sections: Sequence[Section]) -> tuple[Waiver, ...]:
     """Each top-level bullet of WAIVERS GRANTED is one waiver: either
     ``- Waiver ID: W-1`` or ``- WAIVER-X-001 [CX-573F]``, with its facts as
@@ -1148,9 +1253,10 @@ def _waivers(nodes: Sequence[FieldNode], doc: _Doc, sections: Sequence[Section])
     sec = next((s for s in sections if _canonical_name(s.title).startswith("WAIVERS")), None)
     if sec is None:
         return ()
-    groups: list[tuple[int, str, list[tuple[str, str]]]] = []
+    groups: list[tuple[int, str, list[tuple[str, str]], str]] = []
     base_indent: int | None = None
     in_fence = False
+    in_note = False  # nested bullets of a template note are part of it
     for ln in range(sec.line + 1, sec.end_line + 1):
         raw = doc.line(ln)
         if _FENCE_RE.match(raw):
@@ -1165,11 +1271,13 @@ def _waivers(nodes: Sequence[FieldNode], doc: _Doc, sections: Sequence[Section])
         facts = [f for f in (_match_field(part) for part in text.split(" | ")) if f]
         if base_indent is None or indent <= base_indent:
             base_indent = indent if base_indent is None else base_indent
-            groups.append((ln, text.split(" | ")[0], facts))
-        elif groups:
+            in_note = _is_template_note(text)
+            if not in_note:
+                groups.append((ln, text.split(" | ")[0], facts, text))
+        elif groups and not in_note:
             groups[-1][2].extend(facts)
     out: list[Waiver] = []
-    for line, head, facts in groups:
+    for line, head, facts, whole in groups:
         if _is_placeholder_only(head) or head.upper().startswith("NONE"):
             continue
         d: dict[str, str] = {}
@@ -1180,7 +1288,8 @@ def _waivers(nodes: Sequence[FieldNode], doc: _Doc, sections: Sequence[Section])
         for name, value in _INLINE_WAIVER_FACT_RE.findall(rest):
             d.setdefault(_canonical_name(name), value.strip())
         waiver_id = d.get("WAIVER_ID") or d.get("ID") or d.get("WAIVER") or head_id
-        date = d.get("DATE") or _first_date(rest) or _first_date(waiver_id or "")
+        # "CX-573F | 2026-03-07 | Scope: ..." gives the date as a bare pipe part.
+        date = d.get("DATE") or _first_date(rest) or _first_date(waiver_id or "") or _bare_pipe_date(whole)
         justification = d.get("JUSTIFICATION") or d.get("REASON")
         if justification is None:
             prose = _INLINE_WAIVER_FACT_RE.sub("", rest).strip(" .:-")

@@ -64,6 +64,8 @@ def _locate(lines: Sequence[str], needle: str, start: int) -> int:
 _TARGET_FRAGMENT = safe_fragment("target f")  # "file" has an i (see analysis/text.py)
 
 
+# A manifest entry that names no file: N/A, n/a, NA, none, -.
+_NOT_A_PATH_RE = re.compile(r"^(?:n/?a|none|-+)\b[\s.)]*(?:\(.*)?$", re.I)
 _TARGET_FILE_RE = re.compile(r"^\s*(?:[-*+]\s+)?\**Target File\**\s*:\s*\**\s*(.+?)\s*$", re.I)
 
 
@@ -121,6 +123,8 @@ def evidence_missing_file(packet: Packet, ctx: Context) -> Iterator[Finding]:
         target = m.group(1).strip().strip("*").strip().strip("`").strip()
         if not target or _PLACEHOLDER_PATH_RE.search(target) or PLACEHOLDER_RE.search(target):
             continue
+        if _NOT_A_PATH_RE.match(target):
+            continue  # "N/A", "none": the manifest says no file was changed
         target = target.split()[0].strip("`") if " " in target and not ctx.repo.exists(target) else target
         target = target.replace("\\", "/")
         if target.startswith("./"):

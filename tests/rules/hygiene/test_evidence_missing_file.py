@@ -78,3 +78,13 @@ def test_validation_target_file(storage_repo):
     text = variant(storage_repo, "## EVIDENCE_MAPPING\n", manifest + "## EVIDENCE_MAPPING\n")
     got = rule_findings(storage_repo, "evidence-missing-file")
     assert [(f["line"], f["data"]["target_file"]) for f in got] == [(line_of(text, "removed.py"), "src/jobs/removed.py")]
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("N/A", []), ("n/a (governance-only change)", []), ("none", []),
+    ("src/nowhere.py", ["VALIDATION Target File src/nowhere.py does not exist"]),
+])
+def test_target_file_that_names_no_file_is_not_a_path(target, expected):
+    text = GOOD.replace("## EVIDENCE_MAPPING", f"## VALIDATION\n- Target File: {target}\n\n## EVIDENCE_MAPPING", 1)
+    assert text != GOOD
+    assert_findings(check_rule(RULE, text), expected)
