@@ -101,5 +101,6 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: object = None) -> str:
+    # options: RenderOptions, unused: the JSON report is always whole.
     return json.dumps(report_dict(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

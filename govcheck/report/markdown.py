@@ -138,7 +138,8 @@ def render_packet(result: PacketResult, report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: object = None) -> str:
+    # options: RenderOptions, unused: the Markdown report is always whole.
     if len(report.packets) == 1 and not report.repo_findings and not report.notes:
         return render_packet(report.packets[0], report)
     sc = report.spec_current
