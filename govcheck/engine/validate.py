@@ -51,6 +51,21 @@ class ValidateOptions:
     state: StateDir | None = None  # logs and caches; None: no caches (--no-cache)
     # Known findings (govcheck baseline): marked before verdicts are decided.
     baseline: baselines.Baseline | None = None
+    # --config FILE instead of the repo's own configuration.
+    config_file: Path | None = None
+    # --select / --ignore: rule ids whose findings count (empty: all) and
+    # those left out. Rules still run (the results cache holds every
+    # finding); their findings are dropped before baseline and verdict.
+    select: frozenset[str] = frozenset()
+    ignore: frozenset[str] = frozenset()
+
+    def counts_rule(self, rule_id: str) -> bool:
+        return (not self.select or rule_id in self.select) and rule_id not in self.ignore
+
+
+# Rules that judge TEST_PLAN outcomes: a run without commands (--no-run,
+# the pre-commit hook) does not evaluate them.
+RUN_RULES = frozenset({"test-plan-failed", "status-unproven"})
 
 
 def report_time(now: _dt.datetime | None = None) -> _dt.datetime:
@@ -95,7 +110,10 @@ class _Run:
 
 
 def validate(root: Path, options: ValidateOptions) -> Report:
-    repo, config, rules = open_repo(root)
+    repo, config, rules = open_repo(root, options.config_file)
+    unknown = sorted((options.select | options.ignore) - set(rules))
+    if unknown:
+        raise UsageError(f"unknown rule(s) {', '.join(unknown)} in --select/--ignore; 'govcheck rules' lists them")
     spec_current = repo.spec_current()
     # Parsed packets and spec indexes are cached by content hash (and the
     # govcheck version); --no-cache leaves the state None.
@@ -171,6 +189,8 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
     if not options.no_run:
         # A packet that was not read (or leaves the repo) runs nothing.
         runnable = [p for p in packets if not is_unread(p)]
+        if options.on_event is not None:  # the overall counter of the progress display
+            options.on_event("plan", "", 0, len(runnable), "")
         commands = run_packets(runnable, repo.root, config, options.run or RunOptions(), options.on_event)
 
     ctx = run.context(commands, {p.id: p for p in packets})
@@ -185,6 +205,8 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
         if cached is None:
             cached = packet_outcome(packet, loc, ctx, run.rules, run.results_cache, ran)
         findings = cached.findings
+        if options.select or options.ignore:
+            findings = tuple(f for f in findings if options.counts_rule(f.rule))
         if options.baseline is not None:
             findings = baselines.mark(findings, options.baseline, seen)
         decision = decide_packet(packet, findings, config)
@@ -203,11 +225,19 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
                 deciding_rules=decision.deciding_rules,
             )
         )
-    repo_findings = tuple(sorted(check_repo(ctx, run.rules), key=Finding.sort_key))
+    repo_findings = tuple(sorted((f for f in check_repo(ctx, run.rules) if options.counts_rule(f.rule)),
+                                 key=Finding.sort_key))
     notes = list(run.change.notes()) if run.change else []
     if options.baseline is not None:
         repo_findings = baselines.mark(repo_findings, options.baseline, seen)
-        notes += baselines.notes(options.baseline, seen, {r.packet.id for r in results})
+        # Entries this run could not have raised are not "fixed": rules left
+        # out by --select/--ignore, TEST_PLAN rules without commands, and in
+        # a partial run repo-level entries about packets it did not load.
+        not_evaluated = {r for r in run.rules if not options.counts_rule(r)}
+        if options.no_run:
+            not_evaluated |= RUN_RULES
+        notes += baselines.notes(options.baseline, seen, {r.packet.id for r in results},
+                                 skipped_rules=frozenset(not_evaluated), all_packets=ctx.all_packets)
     spec_current = run.spec_current
     spec_bytes = repo.read_bytes(spec_current.spec_file) if repo.is_file(spec_current.spec_file) else b""
     receipt = Receipt(
