@@ -281,3 +281,188 @@ def test_config_file_option(tmp_path):
     bad.write_text("rules:\n  no-such-rule: {severity: off}\n")
     res = run_cli("validate", "--all", "--repo", STORAGE, "--no-run", "--config", bad)
     assert res.exit_code == 2 and "bad.yaml" in res.stderr
+
+
+# --------------------------------------------------------------------------
+# Baseline notes of partial runs
+# --------------------------------------------------------------------------
+
+
+def test_partial_runs_do_not_call_unevaluated_baseline_entries_fixed():
+    from govcheck.engine.baseline import Baseline
+
+    entries = {
+        "a": {"rule": "test-plan-failed", "packet": FAIL_ID, "path": "x", "message": "command failed"},
+        "b": {"rule": "spec-stale", "packet": FAIL_ID, "path": "x", "message": "stale (gone now)"},
+        "c": {"rule": "task-board-mismatch", "packet": None, "path": "board",
+              "message": "board lists WP-1-Other under Done but its Status is Ready"},
+        "d": {"rule": "field-missing", "packet": "WP-1-Not-Validated", "path": "y", "message": "missing"},
+        "e": {"rule": "spec-ref-conflict", "packet": FAIL_ID, "path": "x", "message": "conflict"},
+    }
+    known = Baseline(".govcheck-baseline.json", {fp: {"fingerprint": fp, **e} for fp, e in entries.items()})
+    # a hook-like run: one packet, no commands, one rule ignored
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1767225600")
+        rep = validate(STORAGE, ValidateOptions(packet_ids=(FAIL_ID,), no_run=True, baseline=known,
+                                                ignore=frozenset({"spec-ref-conflict"})))
+    fixed = [n for n in rep.notes if n.startswith("Fixed since the baseline")]
+    assert fixed == [f"Fixed since the baseline: spec-stale on {FAIL_ID}: stale (gone now)"]
+
+
+# --------------------------------------------------------------------------
+# Progress
+# --------------------------------------------------------------------------
+
+
+class _Screen:
+    """A stream whose terminal is ``columns`` wide (as os.get_terminal_size sees it)."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, s: str) -> None:
+        self.text += s
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        raise OSError("not a terminal")
+
+
+def test_progress_width_comes_from_stderr_not_stdout(monkeypatch):
+    import os
+
+    from govcheck.util import progress
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    seen = []
+
+    def fake_size(fd: int) -> os.terminal_size:
+        seen.append(fd)
+        return os.terminal_size((63, 20))
+
+    monkeypatch.setattr(progress.os, "get_terminal_size", fake_size)
+
+    class Err(_Screen):
+        def fileno(self) -> int:
+            return 2
+
+    assert progress.terminal_width(Err()) == 63 and seen == [2]
+    assert progress.terminal_width(_Screen()) == 80  # no terminal: 80, not stdout's 100
+
+
+def test_progress_overall_line_counts_packets_and_estimates():
+    from govcheck.util.progress import Progress
+
+    p = Progress(_Screen(), live=False)
+    p.event("plan", "", 0, 4, "")
+    start = p.started
+    for wp in ("WP-1-A", "WP-1-B"):
+        p.event("start", wp, 1, 1, "make test")
+        p.event("end", wp, 1, 1, "make test")
+    p.event("start", "WP-1-C", 1, 2, "make a")
+    p.event("end", "WP-1-C", 1, 2, "make a")  # not its last command: not done yet
+    assert p.overall(start + 60) == "govcheck: 2/4 packets, 1m00s, about 1m00s left"
+
+
+# --------------------------------------------------------------------------
+# action.yml
+# --------------------------------------------------------------------------
+
+
+def _action() -> dict:
+    import yaml
+
+    return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+
+
+def _step(name: str) -> dict:
+    return next(s for s in _action()["runs"]["steps"] if s.get("name") == name)
+
+
+def test_action_never_pastes_inputs_into_scripts():
+    for step in _action()["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), step.get("name")
+        assert "${{ inputs." not in step.get("run", ""), step.get("name")
+        assert "${{ github.event" not in step.get("run", ""), step.get("name")
+
+
+def test_action_skips_sarif_upload_for_fork_pull_requests():
+    cond = " ".join(_step("Upload SARIF")["if"].split())
+    assert "github.event.pull_request.head.repo.full_name != github.repository" in cond
+    assert cond.count("!(") == 1
+
+
+def _run_gate(tmp_path: Path, env: dict[str, str], status: int = 0) -> tuple[list[str], str, str]:
+    """Run the gate step's script with a stand-in govcheck that records its
+    arguments; returns (arguments, verdict output, stderr)."""
+    import os
+    import subprocess
+    import sys
+
+    step = _step("Run govcheck ci")
+    bindir = tmp_path / "bin"
+    bindir.mkdir(exist_ok=True)
+    argfile = tmp_path / "args"
+    (bindir / "govcheck").write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\0" "$a"; done > {argfile}\nexit {status}\n')
+    (bindir / "govcheck").chmod(0o755)
+    (bindir / "python").symlink_to(sys.executable) if not (bindir / "python").exists() else None
+    out = tmp_path / "output"
+    out.write_text("")
+    base_env = {name: "" for name in step["env"]}
+    base_env.update({"INPUT_RUN_COMMANDS": "auto", "INPUT_MAX_ANNOTATIONS": "10", "REPOSITORY": "org/repo"})
+    full = {"PATH": f"{bindir}:{os.environ['PATH']}", "GITHUB_OUTPUT": str(out), "HOME": str(tmp_path),
+            **base_env, **env}
+    res = subprocess.run(["bash", "-e", "-c", step["run"]], env=full, cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == status, res.stderr
+    return argfile.read_text().split("\0")[:-1], out.read_text().strip(), res.stderr
+
+
+@pytest.mark.parametrize("event, env, base", [
+    ("pull_request", {"PR_BASE_SHA": "abc123", "PR_HEAD_REPO": "org/repo"}, "abc123"),
+    ("push", {"PUSH_BEFORE": "def456"}, "def456"),
+    ("push", {"PUSH_BEFORE": "0" * 40}, None),  # a new branch: the default branch
+    ("merge_group", {"MERGE_GROUP_BASE_SHA": "fed789"}, "fed789"),
+    ("workflow_dispatch", {"INPUT_BASE": "origin/release"}, "origin/release"),
+])
+def test_action_maps_the_event_to_a_base(tmp_path, event, env, base):
+    args, verdict, _ = _run_gate(tmp_path, {"EVENT_NAME": event, **env})
+    if base is None:
+        assert "--base" not in args
+    else:
+        assert args[args.index("--base") + 1] == base
+    assert "--no-run" not in args and verdict == "verdict=PASS"
+
+
+def test_action_does_not_run_commands_of_fork_pull_requests(tmp_path):
+    fork = {"EVENT_NAME": "pull_request", "PR_BASE_SHA": "abc", "PR_HEAD_REPO": "someone/fork"}
+    args, _, err = _run_gate(tmp_path, fork)
+    assert "--no-run" in args and "untrusted" in err
+    args, _, _ = _run_gate(tmp_path, {**fork, "INPUT_RUN_COMMANDS": "always"})
+    assert "--no-run" not in args
+    args, _, _ = _run_gate(tmp_path, {"EVENT_NAME": "pull_request_target", "PR_HEAD_REPO": "org/repo"})
+    assert "--no-run" in args
+
+
+def test_action_args_are_data_not_shell(tmp_path):
+    marker = tmp_path / "pwned"
+    args, _, _ = _run_gate(tmp_path, {"EVENT_NAME": "push", "PUSH_BEFORE": "abc",
+                                      "INPUT_ARGS": f"--timeout 900 '--ignore' \"a b\" $(touch {marker}) ; touch {marker}"})
+    assert not marker.exists()
+    assert args[:3] == ["ci", "--base", "abc"]
+    assert args[3:-8] == ["--timeout", "900", "--ignore", "a b", "$(touch", f"{marker})", ";", "touch", str(marker)]
+
+
+@pytest.mark.parametrize("status, verdict", [(0, "PASS"), (1, "FAIL"), (2, "ERROR")])
+def test_action_verdict_distinguishes_errors(tmp_path, status, verdict):
+    _, out, _ = _run_gate(tmp_path, {"EVENT_NAME": "push", "PUSH_BEFORE": "abc"}, status)
+    assert out == f"verdict={verdict}"
+
+
+def test_readme_workflow_matches_the_action():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "persist-credentials: false" in readme and "actions: read" in readme
+    inputs = set(_action()["inputs"])
+    for name in re.findall(r"^\s+([a-z-]+):", readme.split("uses: govcheck/govcheck@", 1)[1].split("```", 1)[0], re.M):
+        assert name in inputs | {"with"}, name
