@@ -302,6 +302,26 @@ def render_options(root: Path, path_prefix: str | None, max_annotations: int | N
     )
 
 
+def _with_shard(options, root: Path, shard: str, state_dir: str | None):
+    # Loaded when the command runs: see the module docstring.
+    from dataclasses import replace as _replace
+
+    from govcheck.cache.state import StateDir
+    from govcheck.engine.shard import Shard, load_durations
+
+    return _replace(options, shard=Shard.parse(shard),
+                    durations=load_durations(StateDir.for_repo(root, state_dir).root))
+
+
+def _record_durations(root: Path, state_dir: str | None, report) -> None:
+    """Command times for --shard's balance (kept in the state folder)."""
+    # Loaded when the command runs: see the module docstring.
+    from govcheck.cache.state import StateDir
+    from govcheck.engine.shard import record_durations
+
+    record_durations(StateDir.for_repo(root, state_dir).root, report)
+
+
 def exit_for(report, exit_zero: bool) -> None:
     sys.exit(EXIT_PASS if exit_zero or report.verdict is Verdict.PASS else EXIT_FAIL)
 
@@ -354,6 +374,9 @@ def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast,
 @main.command(cls=OrderedOptionsCommand)
 @click.argument("packet_ids", nargs=-1, metavar="[WP-ID]...")
 @click.option("--all", "all_packets", is_flag=True, help="Validate every packet in the repo.")
+@click.option("--shard", "shard", metavar="K/N", default=None,
+              help="With --all: validate part K of N (balanced by recorded command times, else packet size); "
+                   "repo-level checks run in part 1; join the JSON reports with 'govcheck merge'.")
 @repo_option
 @format_options
 @baseline_options
@@ -362,7 +385,7 @@ def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast,
 @gate_options
 @run_options
 def validate(
-    packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
+    packet_ids: Sequence[str], all_packets: bool, shard: str | None, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
     baseline_file: str | None, no_baseline: bool, append: bool, config_file: str | None, select: tuple[str, ...],
     ignore: tuple[str, ...], exit_zero: bool, statistics: bool, path_prefix: str | None,
     max_annotations: int | None, max_results: int | None, no_run: bool,
@@ -384,7 +407,11 @@ def validate(
     with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
         options = _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache,
                                     state_dir, progress.event, known, config_file, select, ignore)
+        if shard is not None:
+            options = _with_shard(options, root, shard, state_dir)
         report = run_validate(root, options)
+    if not no_run:
+        _record_durations(root, state_dir, report)
     emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics))
     if append:
         append_reports(report)
@@ -437,6 +464,40 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
         options = _validate_options(root, (), False, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
                                     progress.event, known, config_file, select, ignore)
         report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
+    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics))
+    exit_for(report, exit_zero)
+
+
+@main.command(cls=OrderedOptionsCommand)
+@click.argument("parts", nargs=-1, required=True, metavar="PART.json...", type=click.Path(exists=True, dir_okay=False))
+@format_options
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when packets fail.")
+@click.option("--statistics", is_flag=True, help="With --format concise: counts per rule after the findings.")
+@click.option("--path-prefix", metavar="PREFIX", default=None, help="As for validate.")
+@click.option("--max-annotations", type=click.IntRange(min=0), default=None, metavar="N", help="As for validate.")
+@click.option("--max-results", type=click.IntRange(min=0), default=None, metavar="N", help="As for validate.")
+def merge(parts: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...], exit_zero: bool, statistics: bool,
+          path_prefix: str | None, max_annotations: int | None, max_results: int | None) -> None:
+    """Join the JSON reports of 'validate --all --shard K/N' parts into one
+    report, in any format (as one run over every packet would have written
+    it); the exit status is that run's."""
+    # Loaded when the command runs: see the module docstring.
+    from govcheck.engine.shard import merge as merge_parts
+    from govcheck.report.json import decode
+    from govcheck.rules import all_rules
+
+    rules = tuple(spec.info() for spec in all_rules().values())
+    reports = []
+    for part in parts:
+        try:
+            doc = json.loads(Path(part).read_text(encoding="utf-8"))
+            reports.append(decode(doc, rules))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{part}: not a govcheck JSON report ({type(exc).__name__}: {exc})") from None
+        if reports[-1].tool_version != __version__:
+            raise UsageError(f"{part}: written by govcheck {reports[-1].tool_version}, this is {__version__}")
+    report = merge_parts(reports)
+    root = Path(report.repo) if Path(report.repo).is_dir() else Path.cwd()
     emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics))
     exit_for(report, exit_zero)
 

@@ -24,10 +24,11 @@ from govcheck.engine.checks import check_repo, input_sha, packet_outcome
 from govcheck.engine.context import Context
 from govcheck.engine.loader import is_unread, load_packet, open_repo
 from govcheck.engine.parallel import can_fork, forked_state, load_packets, run_forked, workers
+from govcheck.engine import shard as shards
 from govcheck.engine.selection import ChangeSet, select_changed, select_packets
 from govcheck.engine.verdict import decide_packet, overall
 from govcheck.errors import GovcheckError, UsageError
-from govcheck.model import CommandResult, Finding, Packet, PacketResult, Receipt, Report, SpecCurrent
+from govcheck.model import CommandResult, Finding, Packet, PacketResult, Receipt, Report, ShardInfo, SpecCurrent
 from govcheck.repo.config import Config
 from govcheck.repo.repository import PacketLocation, Repo
 from govcheck.rules import RuleSpec
@@ -58,6 +59,10 @@ class ValidateOptions:
     # finding); their findings are dropped before baseline and verdict.
     select: frozenset[str] = frozenset()
     ignore: frozenset[str] = frozenset()
+    # --shard K/N (validate --all): this part of the packets, balanced by
+    # these recorded command durations (engine.shard).
+    shard: shards.Shard | None = None
+    durations: Mapping[str, float] | None = None
 
     def counts_rule(self, rule_id: str) -> bool:
         return (not self.select or rule_id in self.select) and rule_id not in self.ignore
@@ -95,6 +100,7 @@ class _Run:
     change: ChangeSet | None
     cache: ParseCache | None
     results_cache: ResultCache | None
+    shard: ShardInfo | None = None
 
     def context(self, commands: Mapping[str, tuple[CommandResult, ...]] = {},  # noqa: B006 (read-only)
                 packets: dict | None = None) -> Context:
@@ -127,8 +133,13 @@ def validate(root: Path, options: ValidateOptions) -> Report:
             change, locations = select_changed(repo, options.ci_base, options.ci_head, cache)
         else:
             locations = select_packets(repo, options.packet_ids, options.all_packets)
+        shard_info = None
+        if options.shard is not None:
+            if not options.all_packets:
+                raise UsageError("--shard splits 'validate --all'; give --all")
+            locations, shard_info = _shard(repo, locations, options.shard, options.durations or {})
         now = report_time(options.now)
-        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None)
+        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None, shard_info)
         hits: dict[str, CachedResult] = {}
         if cache is not None:
             run.results_cache, hits = _cached_results(run, locations)
@@ -140,6 +151,16 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         loaded = iter(load_packets(repo, [loc for loc in locations if loc.id not in hits], cache))
         packets = [hits[loc.id].packet if loc.id in hits else next(loaded) for loc in locations]
         return _validate(run, locations, packets, hits)
+
+
+def _shard(repo: Repo, locations: list[PacketLocation], shard: shards.Shard,
+           durations: Mapping[str, float]) -> tuple[list[PacketLocation], ShardInfo]:
+    ids = [loc.id for loc in locations]
+    assignment = shards.plan(ids, shards.weights(repo, locations, durations), shard.count)
+    positions = tuple(i for i, part in enumerate(assignment) if part == shard.index - 1)
+    info = ShardInfo(shard.index, shard.count, len(locations), positions,
+                     shards.digest(ids, assignment, shard.count))
+    return [locations[i] for i in positions], info
 
 
 def _check_chunk(chunk: list) -> list:
@@ -225,8 +246,9 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
                 deciding_rules=decision.deciding_rules,
             )
         )
+    repo_checked = run.shard is None or run.shard.index == 1  # repo-level checks run in one part only
     repo_findings = tuple(sorted((f for f in check_repo(ctx, run.rules) if options.counts_rule(f.rule)),
-                                 key=Finding.sort_key))
+                                 key=Finding.sort_key)) if repo_checked else ()
     notes = list(run.change.notes()) if run.change else []
     if options.baseline is not None:
         repo_findings = baselines.mark(repo_findings, options.baseline, seen)
@@ -236,7 +258,7 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
         not_evaluated = {r for r in run.rules if not options.counts_rule(r)}
         if options.no_run:
             not_evaluated |= RUN_RULES
-        notes += baselines.notes(options.baseline, seen, {r.packet.id for r in results},
+        notes += baselines.notes(options.baseline, seen, {r.packet.id for r in results}, repo_checked,
                                  skipped_rules=frozenset(not_evaluated), all_packets=ctx.all_packets)
     spec_current = run.spec_current
     spec_bytes = repo.read_bytes(spec_current.spec_file) if repo.is_file(spec_current.spec_file) else b""
@@ -256,6 +278,7 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
         tool_version=__version__,
         notes=tuple(notes),
         rules=tuple(spec.info() for spec in run.rules.values()),
+        shard=run.shard,
     )
 
 
