@@ -290,12 +290,16 @@ def workspace_prefix(root: Path, explicit: str | None) -> str:
 
 
 def render_options(root: Path, path_prefix: str | None, max_annotations: int | None, max_results: int | None,
-                   statistics: bool):
+                   statistics: bool, fmt: tuple = ("github",)):
     # Loaded when the command runs: see the module docstring.
     from govcheck.report import DEFAULT_MAX_ANNOTATIONS, DEFAULT_MAX_RESULTS, RenderOptions
 
+    # Only annotations and SARIF name paths for GitHub: other runs need not
+    # ask git (a process start on every warm run).
+    names = {f if isinstance(f, str) else f[0] for f in fmt}
+    located = path_prefix is not None or bool(names & {"github", "sarif"})
     return RenderOptions(
-        path_prefix=workspace_prefix(root, path_prefix),
+        path_prefix=workspace_prefix(root, path_prefix) if located else "",
         max_annotations=DEFAULT_MAX_ANNOTATIONS if max_annotations is None else max_annotations,
         max_results=DEFAULT_MAX_RESULTS if max_results is None else max_results,
         statistics=statistics,
@@ -412,7 +416,7 @@ def validate(
         report = run_validate(root, options)
     if not no_run:
         _record_durations(root, state_dir, report)
-    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics))
+    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics, fmt))
     if append:
         append_reports(report)
     exit_for(report, exit_zero)
@@ -464,7 +468,7 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
         options = _validate_options(root, (), False, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
                                     progress.event, known, config_file, select, ignore)
         report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
-    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics))
+    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics, fmt))
     exit_for(report, exit_zero)
 
 
@@ -498,7 +502,7 @@ def merge(parts: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...],
             raise UsageError(f"{part}: written by govcheck {reports[-1].tool_version}, this is {__version__}")
     report = merge_parts(reports)
     root = Path(report.repo) if Path(report.repo).is_dir() else Path.cwd()
-    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics))
+    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics, fmt))
     exit_for(report, exit_zero)
 
 
@@ -545,7 +549,7 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     report = run_validate(root, ValidateOptions(packet_ids=tuple(ids), no_run=True,
                                                 state=StateDir.for_repo(root),
                                                 baseline=load_baseline(root, None, False)))
-    write_output(renderer(fmt)(report, render_options(root, None, None, None, False)), None)
+    write_output(renderer(fmt)(report, render_options(root, None, None, None, False, (fmt,))), None)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
 
 

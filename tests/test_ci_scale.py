@@ -466,3 +466,16 @@ def test_readme_workflow_matches_the_action():
     inputs = set(_action()["inputs"])
     for name in re.findall(r"^\s+([a-z-]+):", readme.split("uses: govcheck/govcheck@", 1)[1].split("```", 1)[0], re.M):
         assert name in inputs | {"with"}, name
+
+
+def test_default_format_is_concise_for_several_packets_on_a_terminal(monkeypatch):
+    import govcheck.cli as cli
+
+    monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: True)
+    many = run_cli("validate", "--all", "--repo", STORAGE, "--no-run")
+    assert many.stdout.splitlines()[-1].startswith("Found ") and "## VALIDATION REPORT" not in many.stdout
+    one = run_cli("validate", FAIL_ID, "--repo", STORAGE, "--no-run")
+    assert one.stdout.startswith(f"## VALIDATION REPORT \u2014 {FAIL_ID}")
+    monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: False)
+    piped = run_cli("validate", "--all", "--repo", STORAGE, "--no-run")
+    assert piped.stdout.startswith("# govcheck validation")  # a file or pipe keeps the Markdown report
