@@ -479,3 +479,40 @@ def test_default_format_is_concise_for_several_packets_on_a_terminal(monkeypatch
     monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: False)
     piped = run_cli("validate", "--all", "--repo", STORAGE, "--no-run")
     assert piped.stdout.startswith("# govcheck validation")  # a file or pipe keeps the Markdown report
+
+
+def test_ci_in_a_monorepo_subfolder_with_gate_options(tmp_path):
+    """ci on a governance repo in a subfolder of the git workspace:
+    annotations name files from the workspace root; --ignore, --select,
+    --statistics and --exit-zero work as for validate."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+    from conftest import copy_fixture
+
+    ws = tmp_path / "ws"
+    gov = ws / "gov"
+    copy_fixture(STORAGE, gov)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(ws), *args],
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("checkout", "-q", "-b", "feature")
+    packet = gov / ".GOV/task_packets/WP-1-Storage-Foundation.md"
+    packet.write_text(packet.read_text() + "\nMore notes.\n")
+    git("commit", "-qam", "edit")
+    res = run_cli("ci", "--repo", gov, "--base", "main", "--no-run", "--format", "github")
+    assert res.exit_code == 1
+    assert "file=gov/.GOV/task_packets/WP-1-Storage-Foundation.md" in res.stdout
+    res = run_cli("ci", "--repo", gov, "--base", "main", "--no-run", "--format", "concise", "--statistics",
+                  "--ignore", "spec-stale", "--exit-zero")
+    assert res.exit_code == 0 and "spec-stale" not in res.stdout
+    assert re.search(r"^\s*\d+\s+error\s+done-means-unevidenced$", res.stdout, re.M)
+    res = run_cli("ci", "--repo", gov, "--base", "main", "--no-run", "--format", "concise", "--select", "spec-stale")
+    assert res.exit_code == 1 and res.stdout.count("] spec-stale ") == 1
