@@ -137,7 +137,8 @@ def format_options(f):
     f = click.option("--output", "-o", "output", metavar="FILE", multiple=True,
                      help="Write the report of the --format before it to FILE (atomically); '-' is stdout.")(f)
     f = click.option("--format", "-f", "fmt", type=FormatType(), multiple=True, metavar="FORMAT[:FILE]",
-                     help=f"Report format ({', '.join(FORMATS)}; default markdown); repeat for several outputs.")(f)
+                     help=f"Report format ({', '.join(FORMATS)}; default: concise for several packets on a "
+                          "terminal, else markdown); repeat for several outputs.")(f)
     return f
 
 
@@ -195,9 +196,16 @@ def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...], options=N
         # lines of Markdown. A single packet keeps its validation report;
         # a file or a pipe keeps the Markdown report as before.
         fmt = ("concise",)
-    for warning in deliver(report, output_plan(fmt, output), write_output, os.environ.get("GITHUB_STEP_SUMMARY"),
-                           options):
+    plan = output_plan(fmt, output)
+    for warning in deliver(report, plan, write_output, os.environ.get("GITHUB_STEP_SUMMARY"), options):
         click.echo(f"govcheck: {warning}", err=True)
+    if options is not None and options.statistics and all(f != "concise" for f, _ in plan):
+        # Loaded when the command runs: see the module docstring.
+        from govcheck.report.concise import statistics, unwaived
+
+        # Other formats have no place for it: the counts go to stderr.
+        for line in statistics(unwaived(report)):
+            click.echo(line, err=True)
 
 
 def _stdout_is_terminal() -> bool:
@@ -247,7 +255,8 @@ def gate_options(f):
         click.option("--ignore", "ignore", metavar="RULE[,RULE]", multiple=True,
                      help="Leave out these rules' findings (repeatable)."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when packets fail (2 still means an error)."),
-        click.option("--statistics", is_flag=True, help="With --format concise: counts per rule after the findings."),
+        click.option("--statistics", is_flag=True,
+                     help="Counts per rule: after the findings with --format concise, else on stderr."),
         click.option("--path-prefix", metavar="PREFIX", default=None,
                      help="Put PREFIX before paths in annotations and SARIF (default: the repo's folder in the "
                           "git workspace, from GITHUB_WORKSPACE or git rev-parse --show-toplevel)."),

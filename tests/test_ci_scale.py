@@ -516,3 +516,9 @@ def test_ci_in_a_monorepo_subfolder_with_gate_options(tmp_path):
     assert re.search(r"^\s*\d+\s+error\s+done-means-unevidenced$", res.stdout, re.M)
     res = run_cli("ci", "--repo", gov, "--base", "main", "--no-run", "--format", "concise", "--select", "spec-stale")
     assert res.exit_code == 1 and res.stdout.count("] spec-stale ") == 1
+
+
+def test_statistics_go_to_stderr_for_other_formats():
+    res = run_cli("validate", "--all", "--repo", STORAGE, "--no-run", "--format", "json", "--statistics")
+    assert res.json()["verdict"] == "FAIL"  # stdout stays the report
+    assert re.search(r"^\s*\d+\s+error\s+spec-stale$", res.stderr, re.M)

@@ -35,11 +35,16 @@ def statistics(findings: list[Finding]) -> list[str]:
     return [f"{n:>{width},}  {sev:<7}  {rule}" for (rule, sev), n in ordered]
 
 
-def render(report: Report, options: RenderOptions | None = None) -> str:
-    opts = options or RenderOptions()
+def unwaived(report: Report) -> list[Finding]:
     findings = [f for f in report.repo_findings if not f.waived_by and f.severity is not Severity.OFF]
     for r in report.packets:
         findings.extend(f for f in r.findings if not f.waived_by and f.severity is not Severity.OFF)
+    return findings
+
+
+def render(report: Report, options: RenderOptions | None = None) -> str:
+    opts = options or RenderOptions()
+    findings = unwaived(report)
     out = [line(f) for f in findings]
     if opts.statistics:
         stats = statistics(findings)
