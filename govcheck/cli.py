@@ -137,7 +137,8 @@ def format_options(f):
     f = click.option("--output", "-o", "output", metavar="FILE", multiple=True,
                      help="Write the report of the --format before it to FILE (atomically); '-' is stdout.")(f)
     f = click.option("--format", "-f", "fmt", type=FormatType(), multiple=True, metavar="FORMAT[:FILE]",
-                     help=f"Report format ({', '.join(FORMATS)}; default markdown); repeat for several outputs.")(f)
+                     help=f"Report format ({', '.join(FORMATS)}; default: concise for several packets on a "
+                          "terminal, else markdown); repeat for several outputs.")(f)
     return f
 
 
@@ -186,12 +187,32 @@ def output_plan(fmt, output: tuple[str, ...]) -> list[tuple[str, str | None]]:
     return plan_outputs(specs, list(output), _output_slots(len(fmt)) if fmt else None)
 
 
-def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...]) -> None:
+def emit_report(report, fmt: tuple[str, ...], output: tuple[str, ...], options=None) -> None:
     # Loaded when the command runs: see the module docstring.
     from govcheck.report.outputs import deliver
 
-    for warning in deliver(report, output_plan(fmt, output), write_output, os.environ.get("GITHUB_STEP_SUMMARY")):
+    if not fmt and not output and len(report.packets) > 1 and _stdout_is_terminal():
+        # Many packets on a screen: a line per finding, not thousands of
+        # lines of Markdown. A single packet keeps its validation report;
+        # a file or a pipe keeps the Markdown report as before.
+        fmt = ("concise",)
+    plan = output_plan(fmt, output)
+    for warning in deliver(report, plan, write_output, os.environ.get("GITHUB_STEP_SUMMARY"), options):
         click.echo(f"govcheck: {warning}", err=True)
+    if options is not None and options.statistics and all(f != "concise" for f, _ in plan):
+        # Loaded when the command runs: see the module docstring.
+        from govcheck.report.concise import statistics, unwaived
+
+        # Other formats have no place for it: the counts go to stderr.
+        for line in statistics(unwaived(report)):
+            click.echo(line, err=True)
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def fail_on_option(f):
@@ -243,6 +264,113 @@ class FiniteSeconds(click.FloatRange):
         return seconds
 
 
+# --------------------------------------------------------------------------
+# Report and gate options of validate and ci (issue 16): what counts, how
+# outputs fit GitHub's limits, the exit status.
+# --------------------------------------------------------------------------
+
+
+def _rule_list(values: tuple[str, ...]) -> frozenset[str]:
+    """Repeatable options that also take comma lists: ``--ignore a,b --ignore c``."""
+    return frozenset(part.strip() for v in values for part in v.split(",") if part.strip())
+
+
+def gate_options(f):
+    opts = [
+        click.option("--config", "config_file", metavar="FILE", default=None,
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="Configuration file to use instead of the repo's govcheck.yaml / pyproject.toml."),
+        click.option("--select", "select", metavar="RULE[,RULE]", multiple=True,
+                     help="Count only these rules' findings (repeatable)."),
+        click.option("--ignore", "ignore", metavar="RULE[,RULE]", multiple=True,
+                     help="Leave out these rules' findings (repeatable)."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when packets fail (2 still means an error)."),
+        click.option("--statistics", is_flag=True,
+                     help="Counts per rule: after the findings with --format concise, else on stderr."),
+        click.option("--path-prefix", metavar="PREFIX", default=None,
+                     help="Put PREFIX before paths in annotations and SARIF (default: the repo's folder in the "
+                          "git workspace, from GITHUB_WORKSPACE or git rev-parse --show-toplevel)."),
+        click.option("--max-annotations", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="--format github: at most N annotations per level, errors first (default 10, what "
+                          "GitHub shows; 0: no cap); one notice counts the rest."),
+        click.option("--max-results", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="--format sarif: at most N results, most severe first (default 5000, what code "
+                          "scanning keeps; 0: no cap)."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def workspace_prefix(root: Path, explicit: str | None) -> str:
+    """The repo's folder inside the git workspace ("gov/"; "" at its root),
+    which annotation and SARIF paths need in a monorepo."""
+    # Loaded when the command runs: see the module docstring.
+    from govcheck.repo.git import Git
+
+    if explicit is not None:
+        prefix = explicit.replace("\\", "/").strip()
+        while prefix.startswith("./"):
+            prefix = prefix[2:]
+        return prefix.rstrip("/") + "/" if prefix.strip("/") else ""
+    candidates = []
+    if os.environ.get("GITHUB_WORKSPACE"):
+        candidates.append(Path(os.environ["GITHUB_WORKSPACE"]))
+    top = Git(root).output("rev-parse", "--show-toplevel")
+    if top:
+        candidates.append(Path(top.decode("utf-8", "replace").strip()))
+    for base in candidates:
+        try:
+            rel = root.resolve().relative_to(base.resolve()).as_posix()
+        except (ValueError, OSError):
+            continue
+        return "" if rel == "." else rel + "/"
+    return ""
+
+
+def render_options(root: Path, path_prefix: str | None, max_annotations: int | None, max_results: int | None,
+                   statistics: bool, fmt: tuple = ("github",)):
+    # Loaded when the command runs: see the module docstring.
+    from govcheck.report import DEFAULT_MAX_ANNOTATIONS, DEFAULT_MAX_RESULTS, RenderOptions
+
+    # Only annotations and SARIF name paths for GitHub: other runs need not
+    # ask git (a process start on every warm run).
+    names = {f if isinstance(f, str) else f[0] for f in fmt}
+    located = path_prefix is not None or bool(names & {"github", "sarif"})
+    return RenderOptions(
+        path_prefix=workspace_prefix(root, path_prefix) if located else "",
+        max_annotations=DEFAULT_MAX_ANNOTATIONS if max_annotations is None else max_annotations,
+        max_results=DEFAULT_MAX_RESULTS if max_results is None else max_results,
+        statistics=statistics,
+    )
+
+
+def _with_shard(options, root: Path, shard: str, state_dir: str | None):
+    # Loaded when the command runs: see the module docstring.
+    from dataclasses import replace as _replace
+
+    from govcheck.cache.state import StateDir
+    from govcheck.engine.shard import Shard, load_durations
+
+    return _replace(options, shard=Shard.parse(shard),
+                    durations=load_durations(StateDir.for_repo(root, state_dir).root))
+
+
+def _record_durations(root: Path, state_dir: str | None, report) -> None:
+    """Command times for --shard's balance (kept in the state folder)."""
+    # Loaded when the command runs: see the module docstring.
+    from govcheck.cache.state import StateDir
+    from govcheck.engine.shard import record_durations
+
+    record_durations(StateDir.for_repo(root, state_dir).root, report)
+
+
+def exit_for(report, exit_zero: bool, root: Path, fail_on: str | None) -> None:
+    """Exit 0 when the run passes (OUTDATED too, unless --fail-on outdated
+    or config fail_on says otherwise) or with --exit-zero; 1 otherwise."""
+    sys.exit(EXIT_PASS if exit_zero else gate_exit(report, root, fail_on))
+
+
 def run_options(f):
     """Options shared by validate and ci: how TEST_PLAN commands run."""
     opts = [
@@ -266,7 +394,7 @@ def run_options(f):
 
 
 def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
-                      on_event, baseline=None):
+                      on_event, baseline=None, config_file=None, select=(), ignore=()):
     # Loaded when the command runs: see the module docstring.
     from govcheck.cache.state import StateDir
     from govcheck.engine.validate import ValidateOptions
@@ -282,22 +410,31 @@ def _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast,
                        state_dir=Path(state_dir).resolve() if state_dir else None),
         on_event=on_event,
         baseline=baseline,
+        config_file=Path(config_file) if config_file else None,
+        select=_rule_list(select),
+        ignore=_rule_list(ignore),
     )
 
 
 @main.command(cls=OrderedOptionsCommand)
 @click.argument("packet_ids", nargs=-1, metavar="[WP-ID]...")
 @click.option("--all", "all_packets", is_flag=True, help="Validate every packet in the repo.")
+@click.option("--shard", "shard", metavar="K/N", default=None,
+              help="With --all: validate part K of N (balanced by recorded command times, else packet size); "
+                   "repo-level checks run in part 1; join the JSON reports with 'govcheck merge'.")
 @repo_option
 @format_options
 @baseline_options
 @fail_on_option
 @click.option("--append", is_flag=True,
               help="Append each packet's Markdown report to its VALIDATION_REPORTS section (atomic, append-only).")
+@gate_options
 @run_options
 def validate(
-    packet_ids: Sequence[str], all_packets: bool, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-    baseline_file: str | None, no_baseline: bool, fail_on: str | None, append: bool, no_run: bool,
+    packet_ids: Sequence[str], all_packets: bool, shard: str | None, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
+    baseline_file: str | None, no_baseline: bool, fail_on: str | None, append: bool, config_file: str | None, select: tuple[str, ...],
+    ignore: tuple[str, ...], exit_zero: bool, statistics: bool, path_prefix: str | None,
+    max_annotations: int | None, max_results: int | None, no_run: bool,
     timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool, state_dir: str | None,
     quiet: bool, verbose: bool,
 ) -> None:
@@ -315,12 +452,16 @@ def validate(
     live = not no_run and progress_wanted(sys.stderr, quiet)
     with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
         options = _validate_options(root, packet_ids, all_packets, no_run, timeout, fail_fast, jobs, rerun, no_cache,
-                                    state_dir, progress.event, known)
+                                    state_dir, progress.event, known, config_file, select, ignore)
+        if shard is not None:
+            options = _with_shard(options, root, shard, state_dir)
         report = run_validate(root, options)
-    emit_report(report, fmt, output)
+    if not no_run:
+        _record_durations(root, state_dir, report)
+    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics, fmt))
     if append:
         append_reports(report)
-    sys.exit(gate_exit(report, root, fail_on))
+    exit_for(report, exit_zero, root, fail_on)
 
 
 def append_reports(report) -> None:
@@ -344,10 +485,13 @@ def append_reports(report) -> None:
 @format_options
 @baseline_options
 @fail_on_option
+@gate_options
 @run_options
 def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-       baseline_file: str | None, no_baseline: bool, fail_on: str | None, no_run: bool, timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool,
-       state_dir: str | None, quiet: bool, verbose: bool) -> None:
+       baseline_file: str | None, no_baseline: bool, fail_on: str | None, config_file: str | None, select: tuple[str, ...],
+       ignore: tuple[str, ...], exit_zero: bool, statistics: bool, path_prefix: str | None,
+       max_annotations: int | None, max_results: int | None, no_run: bool, timeout: float | None, fail_fast: bool,
+       jobs: int | None, rerun: bool, no_cache: bool, state_dir: str | None, quiet: bool, verbose: bool) -> None:
     """Pre-merge gate: validate what a change touches.
 
     Validates the packets changed between the merge base and HEAD, plus every
@@ -365,10 +509,46 @@ def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...
     live = not no_run and progress_wanted(sys.stderr, quiet)
     with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
         options = _validate_options(root, (), False, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
-                                    progress.event, known)
+                                    progress.event, known, config_file, select, ignore)
         report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
-    emit_report(report, fmt, output)
-    sys.exit(gate_exit(report, root, fail_on))
+    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics, fmt))
+    exit_for(report, exit_zero, root, fail_on)
+
+
+@main.command(cls=OrderedOptionsCommand)
+@click.argument("parts", nargs=-1, required=True, metavar="PART.json...", type=click.Path(exists=True, dir_okay=False))
+@format_options
+@fail_on_option
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when packets fail.")
+@click.option("--statistics", is_flag=True, help="With --format concise: counts per rule after the findings.")
+@click.option("--path-prefix", metavar="PREFIX", default=None, help="As for validate.")
+@click.option("--max-annotations", type=click.IntRange(min=0), default=None, metavar="N", help="As for validate.")
+@click.option("--max-results", type=click.IntRange(min=0), default=None, metavar="N", help="As for validate.")
+def merge(parts: tuple[str, ...], fmt: tuple[str, ...], output: tuple[str, ...], fail_on: str | None,
+          exit_zero: bool, statistics: bool,
+          path_prefix: str | None, max_annotations: int | None, max_results: int | None) -> None:
+    """Join the JSON reports of 'validate --all --shard K/N' parts into one
+    report, in any format (as one run over every packet would have written
+    it); the exit status is that run's."""
+    # Loaded when the command runs: see the module docstring.
+    from govcheck.engine.shard import merge as merge_parts
+    from govcheck.report.json import decode
+    from govcheck.rules import all_rules
+
+    rules = tuple(spec.info() for spec in all_rules().values())
+    reports = []
+    for part in parts:
+        try:
+            doc = json.loads(Path(part).read_text(encoding="utf-8"))
+            reports.append(decode(doc, rules))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{part}: not a govcheck JSON report ({type(exc).__name__}: {exc})") from None
+        if reports[-1].tool_version != __version__:
+            raise UsageError(f"{part}: written by govcheck {reports[-1].tool_version}, this is {__version__}")
+    report = merge_parts(reports)
+    root = Path(report.repo) if Path(report.repo).is_dir() else Path.cwd()
+    emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics, fmt))
+    exit_for(report, exit_zero, root, fail_on)
 
 
 @main.command()
@@ -393,8 +573,8 @@ def baseline(repo: str | None, output: str | None) -> None:
 @main.command()
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 @repo_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["markdown", "github", "json"]), default="markdown",
-              show_default=True, help="Report format on stdout.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["concise", "markdown", "github", "json"]), default="concise",
+              show_default=True, help="Report format on stdout (concise: a line per finding).")
 def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     """For pre-commit: validate the packets FILES belong to (packet.md,
     packet.json or a flat WP-*.md), without running commands. Files that
@@ -414,7 +594,7 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     report = run_validate(root, ValidateOptions(packet_ids=tuple(ids), no_run=True,
                                                 state=StateDir.for_repo(root),
                                                 baseline=load_baseline(root, None, False)))
-    write_output(renderer(fmt)(report), None)
+    write_output(renderer(fmt)(report, render_options(root, None, None, None, False, (fmt,))), None)
     sys.exit(gate_exit(report, root, None))
 
 
@@ -441,13 +621,24 @@ def init(repo: str | None, force: bool) -> None:
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown: the page docs/rules.md holds.")
 def rules_cmd(fmt: str) -> None:
     """List every rule with its default severity and codex reference."""
     # Loaded when the command runs: see the module docstring.
     from govcheck.rules import all_rules
 
     rules = all_rules()
+    if fmt == "markdown":
+        # Loaded when the command runs: see the module docstring.
+        from govcheck.model import RuleInfo
+        from govcheck.report import rules_doc
+
+        # Only the registry's public fields, whatever module a rule lives in.
+        infos = [RuleInfo(id=r.id, severity=r.severity, summary=r.summary, codex=r.codex, family=r.family,
+                          explanation=r.explanation, fix="") for r in rules.values()]
+        click.echo(rules_doc.render(infos), nl=False)
+        return
     if fmt == "json":
         click.echo(
             json.dumps(

@@ -148,11 +148,13 @@ def test_several_outputs_and_step_summary(tmp_path):
                   "--format", "junit", "--output", tmp_path / "g.xml",
                   env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert res.exit_code == 1
-    assert res.stdout.startswith("::") and "file=.GOV/task_packets/WP-1-Storage-Foundation.md" in res.stdout
+    # Paths are relative to the git workspace (this checkout), not the fixture repo.
+    assert res.stdout.startswith("::")
+    assert "file=fixtures/storage-foundation/.GOV/task_packets/WP-1-Storage-Foundation.md" in res.stdout
     assert json.loads((tmp_path / "g.sarif").read_text())["version"] == "2.1.0"
     assert (tmp_path / "g.xml").read_text().startswith("<?xml")
     text = summary.read_text()
-    assert text.startswith("earlier step\n") and "Verdict: FAIL" in text  # appended, never replaced
+    assert text.startswith("earlier step\n") and "# govcheck: FAIL" in text  # appended, never replaced
 
 
 def test_two_formats_to_stdout_is_a_usage_error():

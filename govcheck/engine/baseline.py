@@ -95,11 +95,32 @@ def mark(findings: Iterable[Finding], baseline: Baseline, seen: set[str]) -> tup
     return tuple(out)
 
 
-def notes(baseline: Baseline, seen: set[str], validated: set[str], repo_checked: bool = True) -> list[str]:
+_WP_ID = re.compile(r"\bWP-[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
+
+
+def evaluated(entry: dict, validated: set[str], repo_checked: bool = True,
+              skipped_rules: frozenset[str] = frozenset(), all_packets: bool = True) -> bool:
+    """Whether this run judged what the entry records (so its absence means
+    it is fixed): its rule ran, and its packet was validated; a repo-level
+    entry naming packets (the task board's) counts in a partial run only
+    when one of them was validated, as the board rules compare only those."""
+    if entry["rule"] in skipped_rules:
+        return False
+    packet = entry.get("packet")
+    if packet is not None:
+        return packet in validated
+    if not repo_checked:
+        return False
+    named = _WP_ID.findall(entry.get("message") or "")
+    return all_packets or not named or any(wp in validated for wp in named)
+
+
+def notes(baseline: Baseline, seen: set[str], validated: set[str], repo_checked: bool = True,
+          skipped_rules: frozenset[str] = frozenset(), all_packets: bool = True) -> list[str]:
     """The report's notes: how many known findings were not counted, and
-    the entries of the packets this run evaluated that were not raised."""
+    the entries this run evaluated (see ``evaluated``) that were not raised."""
     fixed = [e for fp, e in baseline.entries.items() if fp not in seen
-             and (e.get("packet") in validated or (e.get("packet") is None and repo_checked))]
+             and evaluated(e, validated, repo_checked, skipped_rules, all_packets)]
     out = [f"Baseline {baseline.path}: {len(seen)} known finding(s) not counted"]
     for e in sorted(fixed, key=lambda e: (e.get("packet") or "", e["rule"])):
         out.append(f"Fixed since the baseline: {e['rule']} on {e.get('packet') or 'the repo'}: {e['message'][:100]}")

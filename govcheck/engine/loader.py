@@ -30,9 +30,10 @@ def is_unread(packet: Packet) -> bool:
     )
 
 
-def open_repo(root) -> tuple[Repo, Config, dict[str, RuleSpec]]:
+def open_repo(root, config_file=None) -> tuple[Repo, Config, dict[str, RuleSpec]]:
     rules = all_rules()
-    config = load_config(root, known_rules={rid: spec.options_schema() for rid, spec in rules.items()})
+    config = load_config(root, known_rules={rid: spec.options_schema() for rid, spec in rules.items()},
+                         config_file=config_file)
     layout = config.layout
     repo = Repo(
         root,

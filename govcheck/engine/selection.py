@@ -96,7 +96,10 @@ def compute(repo: Repo, base: str | None, head: str | None, config_sources: tupl
         head_sha = git(root, "rev-parse", head_ref + "^{commit}").strip()
     except GovcheckError as exc:
         raise UsageError(f"--base {base_ref} / --head {head_ref}: {exc}") from None
-    raw = git(root, "diff", "--name-status", "-M", "-z", merge_base, head_sha)
+    # --relative: paths relative to the governance repo's root (git -C runs
+    # there), and only changes inside it, when it is a subfolder of the
+    # git workspace (a monorepo); at the workspace root it changes nothing.
+    raw = git(root, "diff", "--name-status", "--relative", "-M", "-z", merge_base, head_sha)
     parts = raw.split("\0")
     changes: list[tuple[str, str, str | None]] = []  # (status, path, old path)
     i = 0
@@ -137,7 +140,7 @@ def compute(repo: Repo, base: str | None, head: str | None, config_sources: tupl
             else:
                 all_reason = all_reason or f"spec bundle changed ({path})"
         elif board and path == board:
-            diff = git(root, "diff", "-U0", merge_base, head_sha, "--", path)
+            diff = git(root, "diff", "--relative", "-U0", merge_base, head_sha, "--", path)
             for line in diff.splitlines():
                 if line.startswith(("+", "-")) and not line.startswith(("+++", "---")):
                     for wp_id in _ID_RE.findall(line):

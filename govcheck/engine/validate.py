@@ -24,10 +24,11 @@ from govcheck.engine.checks import check_repo, input_sha, packet_outcome
 from govcheck.engine.context import Context
 from govcheck.engine.loader import is_unread, load_packet, open_repo
 from govcheck.engine.parallel import can_fork, forked_state, load_packets, run_forked, workers
+from govcheck.engine import shard as shards
 from govcheck.engine.selection import ChangeSet, select_changed, select_packets
 from govcheck.engine.verdict import decide_packet, overall
 from govcheck.errors import GovcheckError, UsageError
-from govcheck.model import CommandResult, Finding, Packet, PacketResult, Receipt, Report, SpecCurrent
+from govcheck.model import CommandResult, Finding, Packet, PacketResult, Receipt, Report, ShardInfo, SpecCurrent
 from govcheck.repo.config import Config
 from govcheck.repo.repository import PacketLocation, Repo
 from govcheck.rules import RuleSpec
@@ -51,6 +52,25 @@ class ValidateOptions:
     state: StateDir | None = None  # logs and caches; None: no caches (--no-cache)
     # Known findings (govcheck baseline): marked before verdicts are decided.
     baseline: baselines.Baseline | None = None
+    # --config FILE instead of the repo's own configuration.
+    config_file: Path | None = None
+    # --select / --ignore: rule ids whose findings count (empty: all) and
+    # those left out. Rules still run (the results cache holds every
+    # finding); their findings are dropped before baseline and verdict.
+    select: frozenset[str] = frozenset()
+    ignore: frozenset[str] = frozenset()
+    # --shard K/N (validate --all): this part of the packets, balanced by
+    # these recorded command durations (engine.shard).
+    shard: shards.Shard | None = None
+    durations: Mapping[str, float] | None = None
+
+    def counts_rule(self, rule_id: str) -> bool:
+        return (not self.select or rule_id in self.select) and rule_id not in self.ignore
+
+
+# Rules that judge TEST_PLAN outcomes: a run without commands (--no-run,
+# the pre-commit hook) does not evaluate them.
+RUN_RULES = frozenset({"test-plan-failed", "status-unproven"})
 
 
 def report_time(now: _dt.datetime | None = None) -> _dt.datetime:
@@ -80,6 +100,7 @@ class _Run:
     change: ChangeSet | None
     cache: ParseCache | None
     results_cache: ResultCache | None
+    shard: ShardInfo | None = None
 
     def context(self, commands: Mapping[str, tuple[CommandResult, ...]] = {},  # noqa: B006 (read-only)
                 packets: dict | None = None) -> Context:
@@ -95,7 +116,10 @@ class _Run:
 
 
 def validate(root: Path, options: ValidateOptions) -> Report:
-    repo, config, rules = open_repo(root)
+    repo, config, rules = open_repo(root, options.config_file)
+    unknown = sorted((options.select | options.ignore) - set(rules))
+    if unknown:
+        raise UsageError(f"unknown rule(s) {', '.join(unknown)} in --select/--ignore; 'govcheck rules' lists them")
     spec_current = repo.spec_current()
     # Parsed packets and spec indexes are cached by content hash (and the
     # govcheck version); --no-cache leaves the state None.
@@ -109,8 +133,13 @@ def validate(root: Path, options: ValidateOptions) -> Report:
             change, locations = select_changed(repo, options.ci_base, options.ci_head, cache)
         else:
             locations = select_packets(repo, options.packet_ids, options.all_packets)
+        shard_info = None
+        if options.shard is not None:
+            if not options.all_packets:
+                raise UsageError("--shard splits 'validate --all'; give --all")
+            locations, shard_info = _shard(repo, locations, options.shard, options.durations or {})
         now = report_time(options.now)
-        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None)
+        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None, shard_info)
         hits: dict[str, CachedResult] = {}
         if cache is not None:
             run.results_cache, hits = _cached_results(run, locations)
@@ -122,6 +151,16 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         loaded = iter(load_packets(repo, [loc for loc in locations if loc.id not in hits], cache))
         packets = [hits[loc.id].packet if loc.id in hits else next(loaded) for loc in locations]
         return _validate(run, locations, packets, hits)
+
+
+def _shard(repo: Repo, locations: list[PacketLocation], shard: shards.Shard,
+           durations: Mapping[str, float]) -> tuple[list[PacketLocation], ShardInfo]:
+    ids = [loc.id for loc in locations]
+    assignment = shards.plan(ids, shards.weights(repo, locations, durations), shard.count)
+    positions = tuple(i for i, part in enumerate(assignment) if part == shard.index - 1)
+    info = ShardInfo(shard.index, shard.count, len(locations), positions,
+                     shards.digest(ids, assignment, shard.count))
+    return [locations[i] for i in positions], info
 
 
 def _check_chunk(chunk: list) -> list:
@@ -171,6 +210,8 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
     if not options.no_run:
         # A packet that was not read (or leaves the repo) runs nothing.
         runnable = [p for p in packets if not is_unread(p)]
+        if options.on_event is not None:  # the overall counter of the progress display
+            options.on_event("plan", "", 0, len(runnable), "")
         commands = run_packets(runnable, repo.root, config, options.run or RunOptions(), options.on_event)
 
     ctx = run.context(commands, {p.id: p for p in packets})
@@ -185,6 +226,8 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
         if cached is None:
             cached = packet_outcome(packet, loc, ctx, run.rules, run.results_cache, ran)
         findings = cached.findings
+        if options.select or options.ignore:
+            findings = tuple(f for f in findings if options.counts_rule(f.rule))
         if options.baseline is not None:
             findings = baselines.mark(findings, options.baseline, seen)
         decision = decide_packet(packet, findings, config)
@@ -203,7 +246,9 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
                 deciding_rules=decision.deciding_rules,
             )
         )
-    repo_findings = tuple(sorted(check_repo(ctx, run.rules), key=Finding.sort_key))
+    repo_checked = run.shard is None or run.shard.index == 1  # repo-level checks run in one part only
+    repo_findings = tuple(sorted((f for f in check_repo(ctx, run.rules) if options.counts_rule(f.rule)),
+                                 key=Finding.sort_key)) if repo_checked else ()
     notes = list(run.change.notes()) if run.change else []
     if ctx.all_packets:
         # Whole-repo runs are where the board and registry checks run in
@@ -211,7 +256,14 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
         notes += repo.layout_notes()
     if options.baseline is not None:
         repo_findings = baselines.mark(repo_findings, options.baseline, seen)
-        notes += baselines.notes(options.baseline, seen, {r.packet.id for r in results})
+        # Entries this run could not have raised are not "fixed": rules left
+        # out by --select/--ignore, TEST_PLAN rules without commands, and in
+        # a partial run repo-level entries about packets it did not load.
+        not_evaluated = {r for r in run.rules if not options.counts_rule(r)}
+        if options.no_run:
+            not_evaluated |= RUN_RULES
+        notes += baselines.notes(options.baseline, seen, {r.packet.id for r in results}, repo_checked,
+                                 skipped_rules=frozenset(not_evaluated), all_packets=ctx.all_packets)
     spec_current = run.spec_current
     spec_bytes = repo.read_bytes(spec_current.spec_file) if repo.is_file(spec_current.spec_file) else b""
     receipt = Receipt(
@@ -230,6 +282,7 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
         tool_version=__version__,
         notes=tuple(notes),
         rules=tuple(spec.info() for spec in run.rules.values()),
+        shard=run.shard,
     )
 
 

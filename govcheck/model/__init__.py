@@ -468,6 +468,18 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class ShardInfo:
+    """Which part of a ``--shard K/N`` run a report covers, so that
+    ``govcheck merge`` can check the parts fit and restore the order."""
+
+    index: int  # 1-based
+    count: int
+    total: int  # packets in the whole run
+    positions: tuple[int, ...]  # each packet's place in the whole run's order
+    plan: str  # digest of the assignment: every part must share it
+
+
+@dataclass(frozen=True)
 class Report:
     generated_at: str  # ISO date-time, UTC
     repo: str  # absolute path of the repo root as given
@@ -479,6 +491,7 @@ class Report:
     tool_version: str = ""
     notes: tuple[str, ...] = ()  # why these packets (govcheck ci), in order
     rules: tuple[RuleInfo, ...] = ()  # every registered rule, sorted by id
+    shard: ShardInfo | None = None  # set by --shard K/N
 
 
 # --------------------------------------------------------------------------

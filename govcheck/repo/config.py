@@ -608,14 +608,31 @@ def _read_pyproject(data: bytes, src: _Source) -> Any:
     return _plain(section)
 
 
-def load_config(repo_root: Path, known_rules: Mapping[str, Mapping[str, Any]] | None = None) -> Config:
+def load_config(repo_root: Path, known_rules: Mapping[str, Mapping[str, Any]] | None = None,
+                config_file: Path | None = None) -> Config:
     """Read, validate and build the repo's configuration.
 
     ``known_rules`` maps each rule id to its options' JSON-Schema properties
     (or a whole object schema); when given, unknown rule ids and options
-    are errors. Raises ConfigError with a one-line message.
+    are errors. ``config_file`` (``--config FILE``) replaces the search:
+    YAML, or a ``.toml`` file's [tool.govcheck] table. Raises ConfigError
+    with a one-line message.
     """
     root = Path(repo_root)
+    if config_file is not None:
+        name = str(config_file)
+        data = _read_bytes(Path(config_file), name)
+        if name.endswith(".toml"):
+            src = _Source(name, yaml_file=False)
+            doc = _read_pyproject(data, src)
+            if doc is None:
+                raise ConfigError(f"{name}: has no [tool.govcheck] table")
+        else:
+            src = _Source(name, yaml_file=True)
+            doc = _read_yaml(data, src)
+            if doc is None:
+                doc = _LineDict()
+        return _checked(doc, src, name, data, known_rules)
     for name in YAML_NAMES:
         path = root / name
         if path.is_file():
@@ -635,7 +652,11 @@ def load_config(repo_root: Path, known_rules: Mapping[str, Mapping[str, Any]] | 
         if doc is None:
             return Config()
         name = PYPROJECT
+    return _checked(doc, src, name, data, known_rules)
 
+
+def _checked(doc: Any, src: _Source, name: str, data: bytes,
+             known_rules: Mapping[str, Mapping[str, Any]] | None) -> Config:
     problem = _first_error(doc, config_schema(known_rules))
     if problem is not None:
         path_, message, line = problem

@@ -1,13 +1,37 @@
 """The JSON report (schemas/report.schema.json): the same content as the
 Markdown report, for machines. Keys are sorted and lists keep the report's
-stable order, so the same inputs give byte-identical output."""
+stable order, so the same inputs give byte-identical output.
+
+It carries everything the other renderers draw on (a packet's verdict
+reason and deciding rules, the evidence recorded in it), so ``decode``
+turns it back into a Report that renders as the original did: ``govcheck
+merge`` joins the JSON reports of ``--shard`` runs that way. What no
+renderer shows (a field's source line, the parsed packet's structure) is
+not kept. The rule catalogue is not in it either: merge takes it from the
+installed govcheck, whose version must match the report's."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
-from govcheck.model import CommandResult, Finding, PacketResult, Report, Severity, Verdict, to_jsonable
+from govcheck.model import (
+    CommandResult,
+    CriterionStatus,
+    EvidenceEntry,
+    Field,
+    Finding,
+    Packet,
+    PacketResult,
+    Receipt,
+    Report,
+    RuleInfo,
+    Severity,
+    ShardInfo,
+    SpecCurrent,
+    Verdict,
+    to_jsonable,
+)
 
 SCHEMA_ID = "govcheck.report@1"
 
@@ -57,7 +81,6 @@ def packet_dict(r: PacketResult) -> dict[str, Any]:
         "status": p.status.value if p.status else None,
         "risk_tier": p.risk_tier.value if p.risk_tier else None,
         "verdict": r.verdict.value,
-        "reason": r.reason,
         "spec_version": r.spec_version,
         "spec_basis": None if r.spec_basis is None else {"kind": r.spec_basis, "line": r.spec_basis_line},
         "counts": {
@@ -73,13 +96,16 @@ def packet_dict(r: PacketResult) -> dict[str, Any]:
         ],
         "commands": [command_dict(c) for c in r.commands],
         "superseded": list(r.superseded),
+        "reason": r.reason,
+        "deciding_rules": list(r.deciding_rules),
+        "evidence": [to_jsonable(e) for e in p.evidence],
     }
 
 
 def report_dict(report: Report) -> dict[str, Any]:
     sc = report.spec_current
     counts = {v: sum(1 for r in report.packets if r.verdict is v) for v in Verdict}
-    return {
+    doc = {
         "schema": SCHEMA_ID,
         "tool": {"name": "govcheck", "version": report.tool_version},
         "generated_at": report.generated_at,
@@ -102,7 +128,74 @@ def report_dict(report: Report) -> dict[str, Any]:
         "receipt": to_jsonable(report.receipt) if report.receipt else None,
         "notes": list(report.notes),
     }
+    if report.shard is not None:
+        doc["shard"] = to_jsonable(report.shard)
+    return doc
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: object = None) -> str:
+    # options: RenderOptions, unused: the JSON report is always whole.
     return json.dumps(report_dict(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------
+# JSON -> Report
+# --------------------------------------------------------------------------
+
+
+def decode_finding(d: dict[str, Any], packet_id: str | None) -> Finding:
+    return Finding(rule=d["rule"], severity=Severity(d["severity"]), message=d["message"], path=d["path"],
+                   line=d["line"], data=d.get("data") or {}, codex=d.get("codex"), waived_by=d.get("waived_by"),
+                   packet_id=packet_id)
+
+
+def decode_command(d: dict[str, Any]) -> CommandResult:
+    return CommandResult(**{**d, "proof_lines": tuple(d.get("proof_lines") or ())})
+
+
+def _field(name: str, value: str | None) -> Field | None:
+    return None if value is None else Field(name=name, value=value, line=0)
+
+
+def decode_packet(d: dict[str, Any]) -> PacketResult:
+    packet = Packet(
+        id=d["id"], path=d["path"], sha256=d["sha256"], generation=d["generation"],
+        status=_field("STATUS", d.get("status")), risk_tier=_field("RISK_TIER", d.get("risk_tier")),
+        evidence=tuple(EvidenceEntry(**e) for e in d.get("evidence") or ()),
+    )
+    basis = d.get("spec_basis") or {}
+    return PacketResult(
+        packet=packet,
+        verdict=Verdict(d["verdict"]),
+        findings=tuple(decode_finding(f, d["id"]) for f in d["findings"]),
+        spec_version=d.get("spec_version"),
+        criteria=tuple(CriterionStatus(**{**c, "evidence": tuple(c.get("evidence") or ())}) for c in d["criteria"]),
+        spec_basis=basis.get("kind"),
+        spec_basis_line=basis.get("line"),
+        commands=tuple(decode_command(c) for c in d["commands"]),
+        superseded=tuple(d.get("superseded") or ()),
+        reason=d.get("reason", ""),
+        deciding_rules=tuple(d.get("deciding_rules") or ()),
+    )
+
+
+def decode(doc: dict[str, Any], rules: Sequence[RuleInfo] = ()) -> Report:
+    """The Report a JSON report was rendered from (as far as renderers
+    see it); ``rules`` is the rule catalogue, which the JSON does not hold."""
+    if doc.get("schema") != SCHEMA_ID:
+        raise ValueError(f"not a govcheck JSON report ({SCHEMA_ID}): schema is {doc.get('schema')!r}")
+    sc = doc.get("spec_current")
+    shard = doc.get("shard")
+    return Report(
+        generated_at=doc["generated_at"],
+        repo=doc["repo"],
+        verdict=Verdict(doc["verdict"]),
+        spec_current=None if sc is None else SpecCurrent(**sc),
+        packets=tuple(decode_packet(p) for p in doc["packets"]),
+        repo_findings=tuple(decode_finding(f, None) for f in doc["repo_findings"]),
+        receipt=None if doc.get("receipt") is None else Receipt(**doc["receipt"]),
+        tool_version=doc["tool"]["version"],
+        notes=tuple(doc.get("notes") or ()),
+        rules=tuple(rules),
+        shard=None if shard is None else ShardInfo(**{**shard, "positions": tuple(shard["positions"])}),
+    )

@@ -1,25 +1,42 @@
 """JUnit XML report, for CI systems that show test results (GitLab, Jenkins,
 Azure Pipelines, GitHub test-report actions).
 
-Shape:
+Shape (valid against both the strict Ant JUnit schema and Jenkins' schema,
+tests/data/*.xsd):
 
-    <testsuites name="govcheck" tests= failures= errors="0">
-      <testsuite name="WP-ID" tests= failures= errors="0" skipped="0">
-        <testcase classname="WP-ID" name="RULE-ID">     one per rule with findings
-          <failure type="RULE-ID" message="...">path:line: message ...</failure>
-          <system-out>warnings, info and waived findings</system-out>
-        </testcase>
-        <testcase classname="WP-ID" name="verdict">     always
-          <failure .../>                                when the packet FAILs
-          <system-out>TEST_PLAN command evidence</system-out>
-        </testcase>
+    <testsuites>
+      <testsuite name="repository" package="govcheck" id="0" tests="1" failures= errors= time= timestamp= hostname=>
+        <properties/>
+        <testcase classname="govcheck.repository" name="repository" time="0.000"/>   repo-level checks, always
+        <system-out/><system-err/>
       </testsuite>
-      <testsuite name="repository" ...>                 only with repo findings
+      <testsuite name="WP-ID" package="govcheck" id="N" tests="1" ...>   one per packet, sorted by id
+        <properties>
+          <property name="file" value=".GOV/task_packets/WP-ID.md"/>
+          <property name="line" value="51"/>                 first unwaived error (else 1)
+          <property name="verdict" value="FAIL"/> ...
+        </properties>
+        <testcase classname="govcheck.packets" name="WP-ID" time="12.300">
+          <failure type="RULE-ID" message="...">path:line: [rule] message ...</failure>
+          or <error type="infrastructure" ...>     a command that could not start (exit 126/127)
+        </testcase>
+        <system-out>warnings, info, waived findings, TEST_PLAN evidence</system-out>
+        <system-err/>
+      </testsuite>
     </testsuites>
 
-A rule's testcase fails when any of its findings is an unwaived error.
-Output is deterministic: suites are sorted by packet id, testcases by rule
-id, findings by their sort key; the only time in it is report.generated_at.
+One testcase per packet, so the number of tests is the number of packets
+however many findings fail (a rule-per-testcase layout made the count move
+with the failures). The strict Ant schema allows a single <failure> or
+<error> per testcase and no file/line attributes, so the findings are lines
+of the failure's text (``path:line: [rule] message``) and the packet's file
+and first failing line are suite properties. A command that could not be
+started at all (exit 126 or 127: the tool is missing or not executable) is
+an infrastructure problem, not a packet's fault: the testcase is an
+<error>, listed before the findings. ``time`` is the sum of the packet's
+command durations (0 when nothing ran).
+Output is deterministic: suites are sorted by packet id, findings by their
+sort key; the only clock in it is report.generated_at.
 """
 
 from __future__ import annotations
@@ -31,7 +48,6 @@ from typing import Iterable, Sequence
 from govcheck.model import CommandResult, Finding, PacketResult, Report, Severity, Verdict
 
 REPOSITORY_SUITE = "repository"
-VERDICT_CASE = "verdict"
 
 # Characters XML 1.0 does not allow at all (not even as character
 # references): C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/FFFF.
@@ -70,22 +86,6 @@ def _sub(parent: ET.Element, tag: str, attrs: dict[str, str] | None = None, text
     return el
 
 
-def _rule_case(suite: ET.Element, classname: str, rule_id: str, findings: Sequence[Finding],
-               summaries: dict[str, str]) -> bool:
-    """One testcase for a rule's findings; returns True when it fails."""
-    case = _sub(suite, "testcase", {"classname": classname, "name": rule_id})
-    errors = [f for f in findings if _is_failure(f)]
-    others = [f for f in findings if not _is_failure(f)]
-    if errors:
-        summary = f": {summaries[rule_id]}" if rule_id in summaries else ""
-        message = f"{len(errors)} error finding(s){summary}"
-        text = "\n".join(_finding_line(f, with_severity=False) for f in errors)
-        _sub(case, "failure", {"type": rule_id, "message": message}, text + "\n")
-    if others:
-        _sub(case, "system-out", text="\n".join(_finding_line(f, with_severity=True) for f in others) + "\n")
-    return bool(errors)
-
-
 def _command_evidence(commands: Sequence[CommandResult]) -> list[str]:
     if not commands:
         return ["TEST_PLAN: no commands."]
@@ -111,18 +111,67 @@ def _command_evidence(commands: Sequence[CommandResult]) -> list[str]:
     return out
 
 
-def _verdict_case(suite: ET.Element, result: PacketResult, report: Report) -> bool:
+# Exit codes of a command bash could not start: 127 command not found,
+# 126 found but not executable.
+INFRASTRUCTURE_EXITS = (126, 127)
+
+
+def _infrastructure(commands: Sequence[CommandResult]) -> list[CommandResult]:
+    return [c for c in commands if c.status == "failed" and c.exit_code in INFRASTRUCTURE_EXITS]
+
+
+def _duration(commands: Sequence[CommandResult]) -> str:
+    return f"{sum(c.duration_s or 0.0 for c in commands):.3f}"
+
+
+def _properties(suite: ET.Element, props: Sequence[tuple[str, str]]) -> None:
+    el = _sub(suite, "properties")
+    for name, value in props:
+        _sub(el, "property", {"name": name, "value": value})
+
+
+def _packet_suite(root: ET.Element, n: int, result: PacketResult, report: Report, stamp: str) -> tuple[int, int]:
+    """The suite of one packet; returns (failures, errors)."""
     p = result.packet
-    case = _sub(suite, "testcase", {"classname": p.id, "name": VERDICT_CASE})
-    failed = result.verdict is Verdict.FAIL
-    if failed:
-        errors = [f for f in result.findings if _is_failure(f)]
+    errors = _sorted(f for f in result.findings if _is_failure(f))
+    broken = _infrastructure(result.commands)
+    time = _duration(result.commands)
+    suite = _suite(root, p.id, n, stamp, time)
+    first = errors[0] if errors else None
+    _properties(suite, [
+        ("file", first.path if first and first.path else p.path),
+        ("line", str(first.line if first and first.line else 1)),
+        ("verdict", result.verdict.value),
+        ("spec_version", result.spec_version or ""),
+    ])
+    case = _sub(suite, "testcase", {"classname": "govcheck.packets", "name": p.id, "time": time})
+    failures = infra = 0
+    lines = [f"{_location(f)}: [{f.rule}] {f.message}" for f in errors]
+    if broken:
+        infra = 1
+        message = f"{len(broken)} TEST_PLAN command(s) could not start (exit 126/127: tool missing or not executable)"
+        text = [f"line {c.line}: exit {c.exit_code}: {c.command}" for c in broken] + lines
+        _sub(case, "error", {"type": "infrastructure", "message": message}, "\n".join(text) + "\n")
+    elif result.verdict is Verdict.FAIL:
+        failures = 1
         rules = sorted({f.rule for f in errors})
-        message = f"packet verdict FAIL: {len(errors)} unwaived error finding(s)"
-        if rules:
-            message += f" ({', '.join(rules)})"
-        text = "\n".join(f"{f.rule} {_finding_line(f, with_severity=False)}" for f in _sorted(errors))
-        _sub(case, "failure", {"type": "verdict", "message": message}, text + "\n" if text else None)
+        message = f"{result.verdict.value}: {result.reason}" if result.reason else "packet verdict FAIL"
+        if first is not None:
+            message += f" (first: {_location(first)})"
+        _sub(case, "failure", {"type": rules[0] if len(rules) == 1 else "verdict", "message": message},
+             "\n".join(lines) + "\n" if lines else None)
+    others = [f for f in _sorted(result.findings) if not _is_failure(f)]
+    out = _evidence(result, report)
+    if others:
+        out += ["Other findings (do not fail):"] + [f"  {_finding_line(f, with_severity=True)} [{f.rule}]" for f in others]
+    _sub(suite, "system-out", text="\n".join(out) + "\n")
+    _sub(suite, "system-err", text="")
+    _set_counts(suite, 1, failures, infra)
+    return failures, infra
+
+
+def _evidence(result: PacketResult, report: Report) -> list[str]:
+    p = result.packet
     out = [
         f"Packet: {p.id} ({p.path})",
         f"Verdict: {result.verdict.value}",
@@ -144,15 +193,7 @@ def _verdict_case(suite: ET.Element, result: PacketResult, report: Report) -> bo
             ):
                 if value:
                     out.append(f"    {label}: {value}")
-    _sub(case, "system-out", text="\n".join(out) + "\n")
-    return failed
-
-
-def _by_rule(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
-    groups: dict[str, list[Finding]] = {}
-    for f in _sorted(findings):
-        groups.setdefault(f.rule, []).append(f)
-    return {rule: groups[rule] for rule in sorted(groups)}
+    return out
 
 
 def _timestamp(generated_at: str) -> str:
@@ -160,56 +201,53 @@ def _timestamp(generated_at: str) -> str:
     return generated_at[:-1] if generated_at.endswith("Z") else generated_at
 
 
-def _suite(root: ET.Element, name: str, timestamp: str) -> ET.Element:
-    # Counts are filled in once the testcases are known; the attribute order
-    # stays the order given here.
+def _suite(root: ET.Element, name: str, n: int, timestamp: str, time: str) -> ET.Element:
+    # Counts are filled in once the testcase is known; the attribute order
+    # stays the order given here. package, id and hostname are required by
+    # the strict Ant schema; the output names no real host (reproducible).
     return _sub(
         root,
         "testsuite",
-        {"name": name, "tests": "0", "failures": "0", "errors": "0", "skipped": "0", "timestamp": timestamp},
+        {"name": name, "package": "govcheck", "id": str(n), "tests": "0", "failures": "0", "errors": "0",
+         "time": time, "timestamp": timestamp, "hostname": "localhost"},
     )
 
 
-def _set_counts(suite: ET.Element, tests: int, failures: int) -> None:
+def _set_counts(suite: ET.Element, tests: int, failures: int, errors: int) -> None:
     suite.set("tests", str(tests))
     suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+
+
+def _repository_suite(root: ET.Element, report: Report, stamp: str) -> None:
+    suite = _suite(root, REPOSITORY_SUITE, 0, stamp, "0.000")
+    errors = _sorted(f for f in report.repo_findings if _is_failure(f))
+    first = errors[0] if errors else None
+    _properties(suite, [("file", first.path or "") if first else ("file", ""),
+                        ("line", str(first.line or 1) if first else "1")])
+    case = _sub(suite, "testcase", {"classname": "govcheck.repository", "name": REPOSITORY_SUITE, "time": "0.000"})
+    if errors:
+        rules = sorted({f.rule for f in errors})
+        _sub(case, "failure", {"type": rules[0] if len(rules) == 1 else "repository",
+                               "message": f"{len(errors)} repository-level error finding(s): {', '.join(rules)}"},
+             "\n".join(f"{_location(f)}: [{f.rule}] {f.message}" for f in errors) + "\n")
+    others = [f for f in _sorted(report.repo_findings) if not _is_failure(f)]
+    _sub(suite, "system-out", text="\n".join(f"{_finding_line(f, with_severity=True)} [{f.rule}]" for f in others) + "\n" if others else "")
+    _sub(suite, "system-err", text="")
+    _set_counts(suite, 1, 1 if errors else 0, 0)
 
 
 def build(report: Report) -> ET.Element:
-    root = ET.Element("testsuites", {"name": "govcheck", "tests": "0", "failures": "0", "errors": "0"})
+    root = ET.Element("testsuites")
     stamp = _timestamp(report.generated_at)
-    summaries = {r.id: r.summary for r in report.rules}
-    total_tests = total_failures = 0
-
-    if report.repo_findings:
-        suite = _suite(root, REPOSITORY_SUITE, stamp)
-        tests = failures = 0
-        for rule_id, findings in _by_rule(report.repo_findings).items():
-            tests += 1
-            failures += _rule_case(suite, REPOSITORY_SUITE, rule_id, findings, summaries)
-        _set_counts(suite, tests, failures)
-        total_tests += tests
-        total_failures += failures
-
-    for result in sorted(report.packets, key=lambda r: (r.packet.id, r.packet.path)):
-        pid = result.packet.id
-        suite = _suite(root, pid, stamp)
-        tests = failures = 0
-        for rule_id, findings in _by_rule(result.findings).items():
-            tests += 1
-            failures += _rule_case(suite, pid, rule_id, findings, summaries)
-        tests += 1
-        failures += _verdict_case(suite, result, report)
-        _set_counts(suite, tests, failures)
-        total_tests += tests
-        total_failures += failures
-
-    root.set("tests", str(total_tests))
-    root.set("failures", str(total_failures))
+    _repository_suite(root, report, stamp)
+    for n, result in enumerate(sorted(report.packets, key=lambda r: (r.packet.id, r.packet.path)), 1):
+        _packet_suite(root, n, result, report, stamp)
     return root
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: object = None) -> str:
+    # options: RenderOptions, unused: JUnit output is never capped.
     root = build(report)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode", short_empty_elements=True)

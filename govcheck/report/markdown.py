@@ -89,8 +89,13 @@ def _anchored_changes(result: PacketResult) -> list[str]:
         if f.rule != "spec-stale" or not f.data.get("section_diffs"):
             continue
         out = ["", f"Anchored sections changed (v{f.data['packet_version']} -> v{f.data['current_version']}):"]
-        for sid, diff in f.data["section_diffs"].items():
-            out += [f"- §{sid}:", "```diff", diff, "```"]
+        diffs = f.data["section_diffs"]
+        # In changed_sections' order (the anchors'): a JSON round trip
+        # (govcheck merge) sorts the keys of section_diffs.
+        order = [sid for sid in f.data.get("changed_sections") or () if sid in diffs]
+        order += [sid for sid in diffs if sid not in order]
+        for sid in order:
+            out += [f"- §{sid}:", "```diff", diffs[sid], "```"]
         return out
     return []
 
@@ -150,7 +155,8 @@ def render_packet(result: PacketResult, report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: object = None) -> str:
+    # options: RenderOptions, unused: the Markdown report is always whole.
     if len(report.packets) == 1 and not report.repo_findings and not report.notes:
         return render_packet(report.packets[0], report)
     sc = report.spec_current

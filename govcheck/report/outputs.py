@@ -1,14 +1,20 @@
 """Where reports go: several formats per run, each to stdout or a file,
 plus the GitHub job summary. Rendering happens before anything is written,
-so a failing renderer never leaves half the outputs behind."""
+so a failing renderer never leaves half the outputs behind.
+
+The job summary is the short ``summary`` format (GitHub refuses one over
+1 MiB), never the whole Markdown report; outputs that leave something out
+(summary, annotations, SARIF past its cap) name the file that holds the
+full report: the Markdown file of this run, else its JSON file."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable, Iterable
 
 from govcheck.errors import UsageError
 from govcheck.model import Report
-from govcheck.report import renderer
+from govcheck.report import RenderOptions, renderer
 
 
 def plan_outputs(specs: list[tuple[str, str | None]], outs: list[str],
@@ -35,19 +41,29 @@ def plan_outputs(specs: list[tuple[str, str | None]], outs: list[str],
     return plan
 
 
-def deliver(report: Report, plan: list[tuple[str, str | None]], write: Callable[[str, str | None], None],
-            step_summary: str | None) -> Iterable[str]:
-    """Render and write every output; then append the Markdown report to
-    GitHub's step summary file when there is one. Yields warnings."""
+def full_report_file(plan: list[tuple[str, str | None]]) -> str | None:
+    """The file of this run that holds the whole report, if any."""
+    for wanted in ("markdown", "json"):
+        for fmt, out in plan:
+            if fmt == wanted and out not in (None, "-"):
+                return out
+    return None
 
-    rendered = [(fmt, renderer(fmt)(report), out) for fmt, out in plan]
+
+def deliver(report: Report, plan: list[tuple[str, str | None]], write: Callable[[str, str | None], None],
+            step_summary: str | None, options: RenderOptions | None = None) -> Iterable[str]:
+    """Render and write every output; then append the job summary to
+    GitHub's step summary file when there is one. Yields warnings."""
+    opts = options or RenderOptions()
+    if opts.full_report is None:
+        opts = replace(opts, full_report=full_report_file(plan))
+    rendered = [(fmt, renderer(fmt)(report, opts), out) for fmt, out in plan]
     for _fmt, text, out in rendered:
         write(text, out)
     if step_summary:
-        md = next((text for fmt, text, _ in rendered if fmt == "markdown"), None)
-        md = md if md is not None else renderer("markdown")(report)
+        summary = renderer("summary")(report, opts)
         try:
             with open(step_summary, "a", encoding="utf-8") as fh:  # GitHub's own file: append, as its docs say
-                fh.write(md)
+                fh.write(summary)
         except OSError as exc:
             yield f"cannot write GITHUB_STEP_SUMMARY ({exc.strerror or exc})"
