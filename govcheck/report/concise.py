@@ -2,6 +2,7 @@
 
     .GOV/task_packets/WP-1.md:51: [error] spec-stale packet is anchored to v02.90 ...
     Found 3 errors, 1 warning in 2 packets (1 fail). FAIL
+    Found 1 error, 0 warnings in 2 packets (0 fail, 1 outdated). OUTDATED
 
 Unwaived findings only (repository findings first, then packets, in sort
 order); a message's line breaks are folded so a line is a finding. With
@@ -53,9 +54,11 @@ def render(report: Report, options: RenderOptions | None = None) -> str:
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
     failed = sum(1 for r in report.packets if r.verdict is Verdict.FAIL)
+    outdated = sum(1 for r in report.packets if r.verdict is Verdict.OUTDATED)
     waived = sum(1 for r in report.packets for f in r.findings if f.waived_by) + sum(
         1 for f in report.repo_findings if f.waived_by)
-    extra = f", {_plural(waived, 'waived finding')} not shown" if waived else ""
+    extra = f", {outdated:,} outdated" if outdated else ""
+    extra += f", {_plural(waived, 'waived finding')} not shown" if waived else ""
     out.append(f"Found {_plural(errors, 'error')}, {_plural(warnings, 'warning')} in "
                f"{_plural(len(report.packets), 'packet')} ({failed:,} fail{extra}). {report.verdict.value}")
     return "\n".join(out) + "\n"

@@ -159,7 +159,7 @@ def _field(name: str, value: str | None) -> Field | None:
 
 def decode_packet(d: dict[str, Any]) -> PacketResult:
     packet = Packet(
-        id=d["id"], path=d["path"], sha256=d["sha256"], generation=d["generation"],
+        id=d["id"], path=d["path"], sha256=d["sha256"], generation=d["generation"], form=d.get("form", "markdown"),
         status=_field("STATUS", d.get("status")), risk_tier=_field("RISK_TIER", d.get("risk_tier")),
         evidence=tuple(EvidenceEntry(**e) for e in d.get("evidence") or ()),
     )

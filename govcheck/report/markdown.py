@@ -11,6 +11,8 @@ disagree with.
 
 from __future__ import annotations
 
+import posixpath
+
 from typing import Iterable
 
 from govcheck.analysis.anchoring import basis_label
@@ -104,9 +106,10 @@ def _form_line(p) -> str:
     """How a contract-era packet is written, and which file is the authority."""
     if p.form == "microtasks":
         return "microtasks (MT-NNN.json contracts only; no packet.json or packet.md)"
-    contract = p.contract.path if p.contract is not None else "packet.json"
     if p.form == "contract":
-        return f"contract ({contract} only; no Markdown projection)"
+        return f"contract ({p.path} only; no Markdown projection)"
+    # The contract sits beside its projection (a packet folder's packet.json).
+    contract = posixpath.join(posixpath.dirname(p.path), "packet.json")
     return f"contract+projection (authority {contract}; {p.path} is its generated view)"
 
 
