@@ -309,32 +309,46 @@ def append_reports(report) -> None:
 @click.option("--base", metavar="REF", default=None,
               help="Compare with REF (default: the merge base with origin's default branch, main or master).")
 @click.option("--head", metavar="REF", default=None, help="End of the range (default HEAD); the working tree is validated.")
+@click.option("--allow-empty", is_flag=True,
+              help="Accept a check that validates nothing (the base is HEAD, or no packet is touched) instead of exit 2.")
 @repo_option
 @format_options
 @baseline_options
 @run_options
-def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-       baseline_file: str | None, no_baseline: bool, no_run: bool, timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool,
-       state_dir: str | None, quiet: bool, verbose: bool) -> None:
+def ci(base: str | None, head: str | None, allow_empty: bool, repo: str | None, fmt: tuple[str, ...],
+       output: tuple[str, ...], baseline_file: str | None, no_baseline: bool, no_run: bool, timeout: float | None,
+       fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool, state_dir: str | None, quiet: bool,
+       verbose: bool) -> None:
     """Pre-merge gate: validate what a change touches.
 
     Validates the packets changed between the merge base and HEAD, plus every
     packet a change to SPEC_CURRENT, a spec file, the task board or the
-    config affects; repo-level checks always run. Exit codes as validate.
+    config affects; repo-level checks always run. The change is judged with
+    the config and baseline of the merge base: its own edits to them are
+    reported (rule gate-changed), not applied. A range with nothing in it,
+    or a change that touches no packet, exits 2 unless --allow-empty.
+    Exit codes as validate.
     """
     # Loaded when the command runs: see the module docstring.
     from dataclasses import replace as _replace
 
+    from govcheck.engine.loader import known_rule_options
+    from govcheck.engine.selection import judging_at_base, resolve_range
     from govcheck.engine.validate import validate as run_validate
+    from govcheck.rules import all_rules
     from govcheck.util.progress import Progress, progress_wanted
 
     root = _repo_root(repo)
-    known = load_baseline(root, baseline_file, no_baseline)
+    span = resolve_range(root, base, head, allow_empty)
+    # The pull request is the party under test: its own govcheck.yaml and
+    # baseline are compared with the base's, never trusted to judge it.
+    judging = judging_at_base(root, span.merge_base, known_rule_options(all_rules()), baseline_file, no_baseline)
     live = not no_run and progress_wanted(sys.stderr, quiet)
     with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
         options = _validate_options(root, (), False, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
-                                    progress.event, known)
-        report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
+                                    progress.event, judging.baseline)
+        report = run_validate(root, _replace(options, ci=True, ci_base=span.merge_base, ci_head=span.head,
+                                             ci_judging=judging, ci_allow_empty=allow_empty))
     emit_report(report, fmt, output)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
 

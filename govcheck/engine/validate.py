@@ -24,7 +24,7 @@ from govcheck.engine.checks import check_repo, input_sha, packet_outcome
 from govcheck.engine.context import Context
 from govcheck.engine.loader import is_unread, load_packet, open_repo
 from govcheck.engine.parallel import can_fork, forked_state, load_packets, run_forked, workers
-from govcheck.engine.selection import ChangeSet, select_changed, select_packets
+from govcheck.engine.selection import ChangeSet, Judging, select_changed, select_packets
 from govcheck.engine.verdict import decide_packet, overall
 from govcheck.errors import GovcheckError, UsageError
 from govcheck.model import CommandResult, Finding, Packet, PacketResult, Receipt, Report, SpecCurrent
@@ -51,6 +51,10 @@ class ValidateOptions:
     state: StateDir | None = None  # logs and caches; None: no caches (--no-cache)
     # Known findings (govcheck baseline): marked before verdicts are decided.
     baseline: baselines.Baseline | None = None
+    # govcheck ci: the merge base's config and baseline judge the change
+    # (selection.judging_at_base); an empty selection fails unless allowed.
+    ci_judging: Judging | None = None
+    ci_allow_empty: bool = True
 
 
 def report_time(now: _dt.datetime | None = None) -> _dt.datetime:
@@ -95,7 +99,7 @@ class _Run:
 
 
 def validate(root: Path, options: ValidateOptions) -> Report:
-    repo, config, rules = open_repo(root)
+    repo, config, rules = open_repo(root, options.ci_judging.config if options.ci_judging else None)
     spec_current = repo.spec_current()
     # Parsed packets and spec indexes are cached by content hash (and the
     # govcheck version); --no-cache leaves the state None.
@@ -106,7 +110,8 @@ def validate(root: Path, options: ValidateOptions) -> Report:
     with spec_index_cache(cache):
         change = None
         if options.ci:
-            change, locations = select_changed(repo, options.ci_base, options.ci_head, cache)
+            change, locations = select_changed(repo, options.ci_base, options.ci_head, cache,
+                                               options.ci_judging, options.ci_allow_empty)
         else:
             locations = select_packets(repo, options.packet_ids, options.all_packets)
         now = report_time(options.now)

@@ -41,6 +41,7 @@ RULE_MODULES = (
     "govcheck.rules.board",
     "govcheck.rules.hygiene",
     "govcheck.rules.scan",
+    "govcheck.rules.gate",
     # post rules last: they judge the findings of all the others
     "govcheck.rules.waivers",
 )
