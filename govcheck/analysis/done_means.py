@@ -13,6 +13,7 @@ from typing import Sequence
 from govcheck.engine.context import Context
 from govcheck.errors import GovcheckError
 from govcheck.model import CriterionStatus, EvidenceMapping, Packet
+from govcheck.analysis.text import line_number
 
 _PLACEHOLDER_RE = re.compile(
     r"^\s*(?:tbd|todo|n/?a|\.\.\.|-)\.?\s*$|\{\{[^}]*\}\}|<fill[^>]*>|<pending>|<tbd>|measurable criterion \d+|\bcriterion \d+\b",
@@ -190,7 +191,7 @@ def evidence_exists(ctx: Context, ref: str) -> bool:
     m = re.match(r"^(.+?):(\d+)(?:-(\d+))?$", ref)
     if not m:
         return False
-    path, line = m.group(1).lstrip("./"), int(m.group(3) or m.group(2))
+    path, line = m.group(1).lstrip("./"), line_number(m.group(3) or m.group(2))
     if not ctx.repo.is_file(path):
         return False
     try:

@@ -54,8 +54,10 @@ def merge_packet_json(packet: Packet, data: bytes) -> Packet:
         doc = json.loads(data.decode("utf-8-sig"))
         if not isinstance(doc, dict):
             raise ValueError("top level is not an object")
-    except (ValueError, UnicodeDecodeError) as exc:
-        issue = DecodeIssue("packet-json-invalid", 1, f"packet.json is not valid JSON: {exc}")
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: the stdlib decoder recurses once per [ or {.
+        why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        issue = DecodeIssue("packet-json-invalid", 1, f"packet.json is not valid JSON: {why}")
         return dataclasses.replace(packet, parse_issues=packet.parse_issues + (issue,))
 
     def field_from(name: str, value: Any, current: Field | None) -> Field | None:

@@ -11,7 +11,7 @@ from govcheck.engine.context import Context
 from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
-from govcheck.analysis.text import lines_containing, lines_mentioning, may_mention, safe_fragment, split_lines
+from govcheck.analysis.text import lines_containing, lines_mentioning, may_mention, safe_fragment, split_lines, line_number
 from govcheck.rules.completeness import PLACEHOLDER_RE
 
 # --------------------------------------------------------------------------
@@ -572,7 +572,7 @@ def evidence_problem(ctx: Context, ref: str) -> str | None:
     path = m.group(1).strip("`").replace("\\", "/")
     if path.startswith("./"):
         path = path[2:]
-    line = int(m.group(3) or m.group(2))
+    line = line_number(m.group(3) or m.group(2))
     if not ctx.repo.is_file(path):
         return f"{path} does not exist"
     try:

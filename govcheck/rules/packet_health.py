@@ -79,6 +79,9 @@ _STRUCTURE_KINDS = {
     "long-line": ERROR,
     "deep-nesting": ERROR,
     "mangled-fence": WARNING,
+    # A packet.json that cannot be read (invalid, or nested past the JSON
+    # decoder's recursion) was dropped silently: its fields never counted.
+    "packet-json-invalid": ERROR,
 }
 
 

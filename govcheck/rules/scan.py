@@ -89,9 +89,9 @@ def scope_files(packet: Packet, ctx: Context) -> list[str]:
             continue
         p = repo.abs(rel.rstrip("/"))
         repo.record(p)
-        if not repo.inside(p) or not p.exists():
+        if not repo.inside(p) or repo.stat(p) is None:  # the path is the packet's: any name, any length
             continue
-        if p.is_dir():
+        if repo.is_dir(p):
             add_dir(p)
         else:
             add_file(p)
