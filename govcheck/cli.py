@@ -288,17 +288,19 @@ def validate(
         report = run_validate(root, options)
     emit_report(report, fmt, output)
     if append:
-        append_reports(report)
+        append_reports(report, root, state_dir)
     sys.exit(EXIT_PASS if report.verdict is Verdict.PASS else EXIT_FAIL)
 
 
-def append_reports(report) -> None:
+def append_reports(report, root: Path, state_dir: str | None) -> None:
     """Write each packet's report into the packet itself; a packet that
-    changed on disk during the run is refused (exit 2)."""
+    changed on disk during the run is refused (exit 2). The state folder's
+    ledger records each report, so a later run notices one removed."""
     # Loaded when the command runs: see the module docstring.
+    from govcheck.cache.state import StateDir
     from govcheck.commands.append import append_to_packets
 
-    refused = append_to_packets(report)
+    refused = append_to_packets(report, StateDir.for_repo(root, state_dir).root)
     for msg in refused:
         click.echo(f"govcheck: {msg}", err=True)
     if refused:

@@ -25,6 +25,7 @@ from govcheck.cache.parse import ParseCache
 from govcheck.engine import baseline as baselines
 from govcheck.engine.loader import load_packet
 from govcheck.errors import ConfigError, GovcheckError, UsageError
+from govcheck.parse.report_markers import appended_reports
 from govcheck.parse.versions import version_from_spec_filename, version_key
 from govcheck.repo.config import Config, config_fingerprint, disk_reader, git_reader, load_config, read_at_commit, read_repo_file
 from govcheck.repo.git import Git
@@ -44,6 +45,9 @@ class ChangeSet:
     gate_changes: tuple[GateChange, ...] = ()  # config / baseline edited by the change
     judging_notes: tuple[str, ...] = ()  # what the change is judged with
     files_changed: int = 0
+    # (id, path, reports missing, line at the base of the first one): reports
+    # --append wrote that the merge base's packet holds and HEAD's lacks.
+    removed_reports: tuple[tuple[str, str, int, int], ...] = ()
 
     def notes(self) -> tuple[str, ...]:
         out = [f"Changes: {self.base[:12]}..{self.head[:12]}"]
@@ -219,8 +223,28 @@ def compute(repo: Repo, base: str | None, head: str | None, config_sources: tupl
                     for wp_id in _ID_RE.findall(line):
                         if wp_id in repo.packets:
                             packets.setdefault(wp_id, f"task board entry changed ({path})")
+    removed = tuple(r for status, path, old in changes if status in ("M", "R")
+                    for r in _removed_reports(repo, merge_base, path, old or path))
     return ChangeSet(merge_base, head_sha, packets, tuple(deleted), all_reason, tuple(dict.fromkeys(spec_versions)),
-                     files_changed=len(changes))
+                     files_changed=len(changes), removed_reports=removed)
+
+
+def _removed_reports(repo: Repo, merge_base: str, path: str, base_path: str) -> list[tuple[str, str, int, int]]:
+    """Reports --append wrote into the packet at the merge base (intact
+    there) that the working tree's packet no longer holds in any form."""
+    wp_id = packet_id_of(path, repo.packet_dirs)
+    if wp_id is None or not path.endswith(".md"):
+        return []
+    before = Git(repo.root).output("show", f"{merge_base}:{base_path}")
+    if not before or b"govcheck:report" not in before:
+        return []
+    try:
+        now = repo.read_bytes(path)
+    except GovcheckError:
+        return []  # unreadable now: packet-unreadable says so
+    kept = {r.body_sha256 for r in appended_reports(now)}
+    gone = [r for r in appended_reports(before) if r.prior_ok and r.body_ok and r.body_sha256 not in kept]
+    return [(wp_id, path, len(gone), gone[0].line)] if gone else []
 
 
 def packets_for_files(repo: Repo, files: list[Path], cwd: Path) -> list[str]:

@@ -84,6 +84,7 @@ class _Run:
     change: ChangeSet | None
     cache: ParseCache | None
     results_cache: ResultCache | None
+    report_ledger: Mapping[str, dict] | None = None  # commands.append's ledger (state folder)
 
     def context(self, commands: Mapping[str, tuple[CommandResult, ...]] = {},  # noqa: B006 (read-only)
                 packets: dict | None = None) -> Context:
@@ -91,7 +92,7 @@ class _Run:
                        commands=commands, ran_commands=not self.options.no_run, packets=packets or {},
                        all_packets=self.options.all_packets or bool(self.change and self.change.all_packets_reason),
                        change_set=self.change, parse_cache=self.cache, load=self.load,
-                       rule_ids=frozenset(self.rules))
+                       rule_ids=frozenset(self.rules), report_ledger=self.report_ledger or {})
 
     def load(self, wp_id: str) -> Packet | None:
         loc = self.repo.packets.get(wp_id)
@@ -115,7 +116,8 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         else:
             locations = select_packets(repo, options.packet_ids, options.all_packets)
         now = report_time(options.now)
-        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None)
+        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None,
+                   _report_ledger(options.state))
         hits: dict[str, CachedResult] = {}
         if cache is not None:
             run.results_cache, hits = _cached_results(run, locations)
@@ -127,6 +129,18 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         loaded = iter(load_packets(repo, [loc for loc in locations if loc.id not in hits], cache))
         packets = [hits[loc.id].packet if loc.id in hits else next(loaded) for loc in locations]
         return _validate(run, locations, packets, hits)
+
+
+def _report_ledger(state: StateDir | None) -> Mapping[str, dict]:
+    """What validate --append recorded in this state folder ({} without one)."""
+    if state is None:
+        return {}
+    from govcheck.parse.report_markers import LEDGER_NAME, parse_ledger
+
+    try:
+        return parse_ledger((state.root / LEDGER_NAME).read_bytes())
+    except OSError:
+        return {}
 
 
 def _check_chunk(chunk: list) -> list:

@@ -192,7 +192,7 @@ def report_tampered(packet: Packet, ctx: Context) -> Iterator[Finding]:
     Example
     A FAIL verdict changed to PASS by hand in the first appended report.
     """
-    from govcheck.commands.append import appended_reports
+    from govcheck.parse.report_markers import appended_reports
 
     try:
         data = ctx.repo.read_bytes(packet.path)
