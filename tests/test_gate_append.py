@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import run_cli
 from govcheck.commands.append import TEMP_TAG, AppendRefused, append_report, build_appended
 from govcheck.parse.report_markers import appended_reports
 
@@ -63,7 +63,7 @@ def test_second_concurrent_append_is_refused_not_lost(storage_repo: Path) -> Non
     fd = os.open(path, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
     child = subprocess.Popen([sys.executable, "-c", _APPEND_IN_CHILD, str(path), _sha(before)],
-                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                             stderr=subprocess.PIPE, text=True, cwd=path.parent)
     try:
         child.wait(timeout=5)  # today's code does not wait for the lock: it is done by now
     except subprocess.TimeoutExpired:
@@ -106,7 +106,7 @@ _KILLED_BEFORE_RENAME = textwrap.dedent("""
 def test_temp_file_of_a_run_killed_before_its_rename_is_cleaned_by_the_next(storage_repo: Path) -> None:
     path = storage_repo / PACKET
     before = path.read_bytes()
-    proc = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_RENAME, str(path), _sha(before)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_RENAME, str(path), _sha(before)], cwd=path.parent,
                           capture_output=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL
     left = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]

@@ -67,6 +67,9 @@ def _rules(report: dict, wp_id: str = "WP-1-Hostile") -> dict[str, list[dict]]:
     f"- **Target File**: `src/{LONG_NAME}.py`\n",
 ])
 def test_over_long_file_name_in_a_field_is_a_finding(storage_repo: Path, field: str) -> None:
+    # The folders exist, so the lookup reaches the long name (ENAMETOOLONG),
+    # not a missing folder before it (ENOENT).
+    (storage_repo / ".GOV/refinements").mkdir()
     write_packet(storage_repo, "WP-1-Hostile", _packet_with(extra_metadata=field))
     report = _validate_ok(storage_repo, "WP-1-Hostile")
     messages = " ".join(f["message"] for fs in _rules(report).values() for f in fs)

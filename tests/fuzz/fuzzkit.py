@@ -28,7 +28,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import hypothesis
 import jsonschema
@@ -69,18 +69,30 @@ class Budget:
     """Counts examples run and skipped once the time budget is spent."""
 
     name: str
-    started: float = field(default_factory=time.monotonic)
+    started: float | None = None  # the target's first example
     ran: int = 0
     skipped: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    failed: bool = False  # once an example fails, its shrinking must run whatever the clock says
 
     def spent(self) -> bool:
-        if SECONDS is not None and time.monotonic() - self.started > SECONDS:
+        if self.failed:
+            return False
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+        if SECONDS is not None and now - self.started > SECONDS:
             self.skipped += 1
             return True
         return False
 
-    def count(self, outcome: str) -> None:
+    def check(self, answer: Callable[[], tuple[int, dict | None, str]], setup_may_fail: bool) -> None:
+        """Run one example (``answer`` calls govcheck) and check its answer."""
+        try:
+            outcome = check_answer(*answer(), setup_may_fail=setup_may_fail)
+        except BaseException:
+            self.failed = True
+            raise
         self.ran += 1
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
 

@@ -81,13 +81,13 @@ _packet_budget = budget("packet-markdown")
 @seeded
 @given(data=st.data(), which=st.sampled_from(["WP-1-Job-Queue-v2", "WP-1-Storage-Foundation"]))
 def test_fuzz_packet_markdown(repo: FuzzRepo, data, which: str) -> None:
-    if _packet_budget.spent():
-        return
     original = GOOD if which == "WP-1-Job-Queue-v2" else FAILING
-    text = data.draw(mutated_lines(original))
-    repo.write(f"{PACKETS}/{which}.md", data.draw(encoded(text)))
+    body = data.draw(encoded(data.draw(mutated_lines(original))))
+    if _packet_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
+        return
+    repo.write(f"{PACKETS}/{which}.md", body)
     try:
-        _packet_budget.count(check_answer(*repo.validate(which), setup_may_fail=False))
+        _packet_budget.check(lambda: repo.validate(which), setup_may_fail=False)
     finally:
         repo.reset()
 
@@ -114,13 +114,13 @@ _PACKET_JSON = json.dumps({"wp_id": "WP-1-Folder", "status": "Ready for Dev", "r
 @seeded
 @given(data=st.data(), form=st.sampled_from(["values", "mutated", "deep", "bytes"]))
 def test_fuzz_packet_json(repo: FuzzRepo, data, form: str) -> None:
-    if _json_budget.spent():
-        return
     body = _json_body(data, form, _PACKET_JSON, "", "")
+    if _json_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
+        return
     repo.write(f"{PACKETS}/WP-1-Folder/packet.md", GOOD.replace("WP-1-Job-Queue-v2", "WP-1-Folder").encode())
     repo.write(f"{PACKETS}/WP-1-Folder/packet.json", body)
     try:
-        _json_budget.count(check_answer(*repo.validate("WP-1-Folder"), setup_may_fail=False))
+        _json_budget.check(lambda: repo.validate("WP-1-Folder"), setup_may_fail=False)
     finally:
         repo.reset()
 
@@ -131,8 +131,6 @@ _pointer_budget = budget("spec-current")
 @seeded
 @given(data=st.data(), form=st.sampled_from(["markdown", "json", "json-fenced", "deep"]))
 def test_fuzz_spec_current(repo: FuzzRepo, data, form: str) -> None:
-    if _pointer_budget.spent():
-        return
     if form == "markdown":
         text = data.draw(mutated_lines(POINTER_MD))
     elif form == "json":
@@ -141,9 +139,12 @@ def test_fuzz_spec_current(repo: FuzzRepo, data, form: str) -> None:
         text = "# SPEC_CURRENT\n\n```json\n" + data.draw(mutated_lines(POINTER_JSON)) + "\n```\n"
     else:
         text = '{"current_spec": ' + deep_json(data.draw(st.integers(500, 50_000))) + "}"
-    repo.write(SPEC_CURRENT, data.draw(encoded(text)))
+    body = data.draw(encoded(text))
+    if _pointer_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
+        return
+    repo.write(SPEC_CURRENT, body)
     try:
-        _pointer_budget.count(check_answer(*repo.validate(), setup_may_fail=True))
+        _pointer_budget.check(lambda: repo.validate(), setup_may_fail=True)
     finally:
         repo.reset()
 
@@ -161,8 +162,6 @@ config_docs = st.recursive(
 @seeded
 @given(data=st.data(), form=st.sampled_from(["doc", "mutated", "deep", "anchors", "pyproject"]))
 def test_fuzz_config(repo: FuzzRepo, data, form: str) -> None:
-    if _config_budget.spent():
-        return
     name = "govcheck.yaml"
     if form == "doc":
         body = yaml.safe_dump(data.draw(config_docs), allow_unicode=True).encode()
@@ -180,9 +179,11 @@ def test_fuzz_config(repo: FuzzRepo, data, form: str) -> None:
         inner = data.draw(st.sampled_from(["rules = " + deep_json(data.draw(st.integers(100, 20_000))),
                                            data.draw(mutated_lines('[tool.govcheck.run]\ntimeout = 30\n'))]))
         body = data.draw(encoded("[tool.govcheck]\n" + inner + "\n"))
+    if _config_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
+        return
     repo.write(name, body)
     try:
-        _config_budget.count(check_answer(*repo.validate(), setup_may_fail=True))
+        _config_budget.check(lambda: repo.validate(), setup_may_fail=True)
     finally:
         repo.reset()
 
@@ -196,12 +197,12 @@ _BASELINE = json.dumps({"schema": "govcheck.baseline@1", "tool_version": "0.1.0"
 @seeded
 @given(data=st.data(), form=st.sampled_from(["values", "mutated", "deep", "bytes"]))
 def test_fuzz_baseline(repo: FuzzRepo, data, form: str) -> None:
-    if _baseline_budget.spent():
-        return
     body = _json_body(data, form, _BASELINE, '{"schema": "govcheck.baseline@1", "findings": ', "}")
+    if _baseline_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
+        return
     repo.write(".govcheck-baseline.json", body)
     try:
-        _baseline_budget.count(check_answer(*repo.validate(), setup_may_fail=True))
+        _baseline_budget.check(lambda: repo.validate(), setup_may_fail=True)
     finally:
         repo.reset()
 
@@ -235,6 +236,6 @@ def test_fuzz_caches(repo: FuzzRepo, seed: int, how: str) -> None:
             data = other.read_bytes()
         path.write_bytes(data)
     try:
-        _cache_budget.count(check_answer(*repo.validate(cache=True), setup_may_fail=False))
+        _cache_budget.check(lambda: repo.validate(cache=True), setup_may_fail=False)
     finally:
         repo.reset()
