@@ -369,7 +369,7 @@ def baseline(repo: str | None, output: str | None) -> None:
 
     root = _repo_root(repo)
     report = run_validate(root, ValidateOptions(all_packets=True, no_run=True))
-    target = Path(output) if output else root / (load_config(root).baseline or bl.DEFAULT_FILE)
+    target = Path(output) if output else bl.repo_target(root, load_config(root).baseline or bl.DEFAULT_FILE)
     count = bl.write(report, target)
     click.echo(f"govcheck: recorded {count} finding(s) in {target}", err=True)
 

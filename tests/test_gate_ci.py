@@ -185,6 +185,16 @@ def test_baseline_naming_a_file_outside_the_repo_is_refused_without_its_content(
     assert "hunter2" not in res.stderr
 
 
+def test_baseline_command_does_not_write_where_the_config_points_outside(git_repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "written-by-govcheck.json"
+    (git_repo / "govcheck.yaml").write_text(f"baseline: {os.path.relpath(outside, git_repo)}\n")
+
+    res = run_cli("baseline", "--repo", git_repo)
+
+    assert res.exit_code == 2 and "outside the repository" in res.stderr
+    assert not outside.exists()
+
+
 def test_baseline_error_names_what_is_wrong_never_the_content(git_repo: Path) -> None:
     (git_repo / "inside.json").write_text(json.dumps({"token": "hunter2-inside"}))
     (git_repo / "govcheck.yaml").write_text("baseline: inside.json\n")

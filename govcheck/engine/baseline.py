@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from govcheck.errors import ConfigError, UsageError
 from govcheck.model import Finding, Report
@@ -146,6 +147,17 @@ def load_configured(root: Path, baseline_file: str | None, configured: str | Non
     return load(path, baseline_file)
 
 
+def repo_target(root: Path, name: str) -> Path:
+    """Where ``govcheck baseline`` may write the baseline the config names:
+    inside the repo, never through a link leading out of it."""
+    target = Path(root) / name
+    try:
+        Path(os.path.realpath(target)).relative_to(os.path.realpath(root))
+    except ValueError:
+        raise ConfigError(f"baseline {name}: outside the repository; refused (pass --output FILE to write elsewhere)") from None
+    return target
+
+
 def load_at_commit(root: Path, commit: str, configured: str | None) -> Baseline | None:
     """The baseline the config at ``commit`` names (or the default file), as
     it is in that commit; None when there is none."""
@@ -157,7 +169,3 @@ def load_at_commit(root: Path, commit: str, configured: str | None) -> Baseline 
         return None
     return parse(data, f"{candidate}@{commit[:12]}")
 
-
-def file_sha256(read: Callable[[], bytes | None]) -> str | None:
-    data = read()
-    return None if data is None else hashlib.sha256(data).hexdigest()
