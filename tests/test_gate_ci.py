@@ -246,3 +246,33 @@ def test_change_selecting_no_packet_is_exit_2_unless_allowed(git_repo: Path) -> 
     assert res.exit_code == 2 and "nothing to validate" in res.stderr
     allowed = run_cli("ci", "--repo", git_repo, "--no-run", "--base", "main", "--allow-empty")
     assert allowed.exit_code == 0
+
+
+def test_base_config_linked_inside_the_tree_is_followed(git_repo: Path) -> None:
+    (git_repo / "config").mkdir()
+    (git_repo / "config/govcheck.yaml").write_text("ci:\n  allow_config_changes: true\n")
+    (git_repo / "govcheck.yaml").symlink_to("config/govcheck.yaml")
+    _commit_all(git_repo, "config behind a link")
+    _git(git_repo, "branch", "-f", "main", "HEAD")
+    (git_repo / "config/govcheck.yaml").write_text("ci:\n  allow_config_changes: true\nrun:\n  timeout: 30\n")
+    p = git_repo / PACKETS / "WP-1-Job-Queue-v2.md"
+    p.write_text(p.read_text() + "\n")
+    _commit_all(git_repo, "tune the timeout through the link")
+
+    res, report = _ci(git_repo)
+
+    assert [(g["severity"], g["data"]["allowed"]) for g in _gate_findings(report)] == [("warning", True)]
+
+
+def test_base_config_linked_outside_the_tree_is_a_setup_error(git_repo: Path) -> None:
+    (git_repo / "govcheck.yaml").symlink_to("../elsewhere.yaml")
+    _commit_all(git_repo, "config linked out")
+    _git(git_repo, "branch", "-f", "main", "HEAD")
+    p = git_repo / PACKETS / "WP-1-Job-Queue-v2.md"
+    p.write_text(p.read_text() + "\n")
+    _commit_all(git_repo, "touch a packet")
+
+    res = run_cli("ci", "--repo", git_repo, "--no-run", "--base", "main")
+
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1
+    assert "merge base" in res.stderr and "outside the repository" in res.stderr

@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import difflib
+import errno
 import hashlib
 import json
 import os
@@ -697,7 +698,7 @@ def read_repo_file(root: Path, name: str, what: str) -> bytes | None:
     try:
         st = os.stat(path)  # follows links: the target is what would be read
     except (OSError, ValueError) as exc:
-        if isinstance(exc, FileNotFoundError) or getattr(exc, "errno", None) in _MISSING_ERRNOS:
+        if getattr(exc, "errno", None) in (errno.ENOENT, errno.ENOTDIR):
             if os.path.islink(path):
                 raise ConfigError(f"{what}: a link to a file that does not exist; refused") from None
             return None
@@ -721,15 +722,16 @@ def read_repo_file(root: Path, name: str, what: str) -> bytes | None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ConfigError(f"{what}: not a regular file; refused")
+        os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(MAX_SOURCE_BYTES + 1)[:MAX_SOURCE_BYTES]
+            data = fh.read(MAX_SOURCE_BYTES + 1)
+        if len(data) > MAX_SOURCE_BYTES:  # grew since the stat
+            raise ConfigError(f"{what}: larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB; refused")
+        return data
     except OSError as exc:
         raise ConfigError(f"{what}: cannot be read: {_reason(exc)}") from None
     finally:
         os.close(fd)
-
-
-_MISSING_ERRNOS = (2, 20)  # ENOENT, ENOTDIR
 
 
 def _reason(exc: BaseException) -> str:
