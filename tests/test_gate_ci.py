@@ -47,6 +47,18 @@ def git_repo(tmp_path: Path) -> Path:
     return repo
 
 
+def _make_base(repo: Path, message: str) -> None:
+    """Commit what is in the tree and make it the base (main)."""
+    _commit_all(repo, message)
+    _git(repo, "branch", "-f", "main", "HEAD")
+
+
+def _touch_packet(repo: Path) -> None:
+    """A change to a passing packet, so that ci has a packet to validate."""
+    p = repo / PACKETS / "WP-1-Job-Queue-v2.md"
+    p.write_text(p.read_text() + "\n")
+
+
 def _add_failing_packet(repo: Path) -> None:
     shutil.copy(repo.parent / "failing.md", repo / PACKETS / f"{FAILING}.md")
 
@@ -100,11 +112,9 @@ def test_pr_weakening_its_config_is_judged_with_the_base_config(git_repo: Path) 
 
 def test_base_config_allowing_config_changes_reports_a_warning(git_repo: Path) -> None:
     (git_repo / "govcheck.yaml").write_text("ci:\n  allow_config_changes: true\n")
-    _commit_all(git_repo, "allow config changes")
-    _git(git_repo, "branch", "-f", "main", "HEAD")
+    _make_base(git_repo, "allow config changes")
     (git_repo / "govcheck.yaml").write_text("ci:\n  allow_config_changes: true\nrun:\n  timeout: 30\n")
-    (git_repo / PACKETS / "WP-1-Job-Queue-v2.md").write_text(
-        (git_repo / PACKETS / "WP-1-Job-Queue-v2.md").read_text() + "\n")
+    _touch_packet(git_repo)
     _commit_all(git_repo, "tune the timeout")
 
     res, report = _ci(git_repo)
@@ -127,10 +137,8 @@ def test_pr_may_not_grant_itself_allow_config_changes(git_repo: Path) -> None:
 
 def test_unchanged_config_and_baseline_raise_no_gate_finding(git_repo: Path) -> None:
     (git_repo / "govcheck.yaml").write_text("run:\n  timeout: 30\n")
-    _commit_all(git_repo, "config at the base")
-    _git(git_repo, "branch", "-f", "main", "HEAD")
-    p = git_repo / PACKETS / "WP-1-Job-Queue-v2.md"
-    p.write_text(p.read_text() + "\n")
+    _make_base(git_repo, "config at the base")
+    _touch_packet(git_repo)
     _commit_all(git_repo, "touch a packet")
 
     res, report = _ci(git_repo)
@@ -252,11 +260,9 @@ def test_base_config_linked_inside_the_tree_is_followed(git_repo: Path) -> None:
     (git_repo / "config").mkdir()
     (git_repo / "config/govcheck.yaml").write_text("ci:\n  allow_config_changes: true\n")
     (git_repo / "govcheck.yaml").symlink_to("config/govcheck.yaml")
-    _commit_all(git_repo, "config behind a link")
-    _git(git_repo, "branch", "-f", "main", "HEAD")
+    _make_base(git_repo, "config behind a link")
     (git_repo / "config/govcheck.yaml").write_text("ci:\n  allow_config_changes: true\nrun:\n  timeout: 30\n")
-    p = git_repo / PACKETS / "WP-1-Job-Queue-v2.md"
-    p.write_text(p.read_text() + "\n")
+    _touch_packet(git_repo)
     _commit_all(git_repo, "tune the timeout through the link")
 
     res, report = _ci(git_repo)
@@ -266,10 +272,8 @@ def test_base_config_linked_inside_the_tree_is_followed(git_repo: Path) -> None:
 
 def test_base_config_linked_outside_the_tree_is_a_setup_error(git_repo: Path) -> None:
     (git_repo / "govcheck.yaml").symlink_to("../elsewhere.yaml")
-    _commit_all(git_repo, "config linked out")
-    _git(git_repo, "branch", "-f", "main", "HEAD")
-    p = git_repo / PACKETS / "WP-1-Job-Queue-v2.md"
-    p.write_text(p.read_text() + "\n")
+    _make_base(git_repo, "config linked out")
+    _touch_packet(git_repo)
     _commit_all(git_repo, "touch a packet")
 
     res = run_cli("ci", "--repo", git_repo, "--no-run", "--base", "main")

@@ -86,6 +86,20 @@ class Budget:
             return True
         return False
 
+    def run(self, repo: "FuzzRepo", files: dict[str, bytes], *ids: str, setup_may_fail: bool) -> None:
+        """One example: write ``files`` into the repo, validate ``ids`` (else
+        --all), check the answer, put the files back. Call it after every
+        draw: Hypothesis replays an example's draws and needs the same ones,
+        while the budget may have run out in between."""
+        if self.spent():
+            return
+        for rel, data in files.items():
+            repo.write(rel, data)
+        try:
+            self.check(lambda: repo.validate(*ids), setup_may_fail)
+        finally:
+            repo.reset()
+
     def check(self, answer: Callable[[], tuple[int, dict | None, str]], setup_may_fail: bool) -> None:
         """Run one example (``answer`` calls govcheck) and check its answer."""
         try:

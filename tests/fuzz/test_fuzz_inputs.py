@@ -83,13 +83,7 @@ _packet_budget = budget("packet-markdown")
 def test_fuzz_packet_markdown(repo: FuzzRepo, data, which: str) -> None:
     original = GOOD if which == "WP-1-Job-Queue-v2" else FAILING
     body = data.draw(encoded(data.draw(mutated_lines(original))))
-    if _packet_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
-        return
-    repo.write(f"{PACKETS}/{which}.md", body)
-    try:
-        _packet_budget.check(lambda: repo.validate(which), setup_may_fail=False)
-    finally:
-        repo.reset()
+    _packet_budget.run(repo, {f"{PACKETS}/{which}.md": body}, which, setup_may_fail=False)
 
 
 def _json_body(data, form: str, template: str, deep_prefix: str, deep_suffix: str) -> bytes:
@@ -115,14 +109,9 @@ _PACKET_JSON = json.dumps({"wp_id": "WP-1-Folder", "status": "Ready for Dev", "r
 @given(data=st.data(), form=st.sampled_from(["values", "mutated", "deep", "bytes"]))
 def test_fuzz_packet_json(repo: FuzzRepo, data, form: str) -> None:
     body = _json_body(data, form, _PACKET_JSON, "", "")
-    if _json_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
-        return
-    repo.write(f"{PACKETS}/WP-1-Folder/packet.md", GOOD.replace("WP-1-Job-Queue-v2", "WP-1-Folder").encode())
-    repo.write(f"{PACKETS}/WP-1-Folder/packet.json", body)
-    try:
-        _json_budget.check(lambda: repo.validate("WP-1-Folder"), setup_may_fail=False)
-    finally:
-        repo.reset()
+    files = {f"{PACKETS}/WP-1-Folder/packet.md": GOOD.replace("WP-1-Job-Queue-v2", "WP-1-Folder").encode(),
+             f"{PACKETS}/WP-1-Folder/packet.json": body}
+    _json_budget.run(repo, files, "WP-1-Folder", setup_may_fail=False)
 
 
 _pointer_budget = budget("spec-current")
@@ -140,13 +129,7 @@ def test_fuzz_spec_current(repo: FuzzRepo, data, form: str) -> None:
     else:
         text = '{"current_spec": ' + deep_json(data.draw(st.integers(500, 50_000))) + "}"
     body = data.draw(encoded(text))
-    if _pointer_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
-        return
-    repo.write(SPEC_CURRENT, body)
-    try:
-        _pointer_budget.check(lambda: repo.validate(), setup_may_fail=True)
-    finally:
-        repo.reset()
+    _pointer_budget.run(repo, {SPEC_CURRENT: body}, setup_may_fail=True)
 
 
 _config_budget = budget("config")
@@ -179,13 +162,7 @@ def test_fuzz_config(repo: FuzzRepo, data, form: str) -> None:
         inner = data.draw(st.sampled_from(["rules = " + deep_json(data.draw(st.integers(100, 20_000))),
                                            data.draw(mutated_lines('[tool.govcheck.run]\ntimeout = 30\n'))]))
         body = data.draw(encoded("[tool.govcheck]\n" + inner + "\n"))
-    if _config_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
-        return
-    repo.write(name, body)
-    try:
-        _config_budget.check(lambda: repo.validate(), setup_may_fail=True)
-    finally:
-        repo.reset()
+    _config_budget.run(repo, {name: body}, setup_may_fail=True)
 
 
 _baseline_budget = budget("baseline")
@@ -198,13 +175,7 @@ _BASELINE = json.dumps({"schema": "govcheck.baseline@1", "tool_version": "0.1.0"
 @given(data=st.data(), form=st.sampled_from(["values", "mutated", "deep", "bytes"]))
 def test_fuzz_baseline(repo: FuzzRepo, data, form: str) -> None:
     body = _json_body(data, form, _BASELINE, '{"schema": "govcheck.baseline@1", "findings": ', "}")
-    if _baseline_budget.spent():  # after every draw: Hypothesis replays draws and needs the same ones
-        return
-    repo.write(".govcheck-baseline.json", body)
-    try:
-        _baseline_budget.check(lambda: repo.validate(), setup_may_fail=True)
-    finally:
-        repo.reset()
+    _baseline_budget.run(repo, {".govcheck-baseline.json": body}, setup_may_fail=True)
 
 
 _cache_budget = budget("caches")
