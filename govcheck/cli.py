@@ -460,17 +460,19 @@ def validate(
         _record_durations(root, state_dir, report)
     emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics, fmt))
     if append:
-        append_reports(report)
+        append_reports(report, root, state_dir)
     exit_for(report, exit_zero, root, fail_on)
 
 
-def append_reports(report) -> None:
+def append_reports(report, root: Path, state_dir: str | None) -> None:
     """Write each packet's report into the packet itself; a packet that
-    changed on disk during the run is refused (exit 2)."""
+    changed on disk during the run is refused (exit 2). The state folder's
+    ledger records each report, so a later run notices one removed."""
     # Loaded when the command runs: see the module docstring.
+    from govcheck.cache.state import StateDir
     from govcheck.commands.append import append_to_packets
 
-    refused = append_to_packets(report)
+    refused = append_to_packets(report, StateDir.for_repo(root, state_dir).root)
     for msg in refused:
         click.echo(f"govcheck: {msg}", err=True)
     if refused:
@@ -481,36 +483,52 @@ def append_reports(report) -> None:
 @click.option("--base", metavar="REF", default=None,
               help="Compare with REF (default: the merge base with origin's default branch, main or master).")
 @click.option("--head", metavar="REF", default=None, help="End of the range (default HEAD); the working tree is validated.")
+@click.option("--allow-empty", is_flag=True,
+              help="Accept a check that validates nothing (the base is HEAD, or no packet is touched) instead of exit 2.")
 @repo_option
 @format_options
 @baseline_options
 @fail_on_option
 @gate_options
 @run_options
-def ci(base: str | None, head: str | None, repo: str | None, fmt: tuple[str, ...], output: tuple[str, ...],
-       baseline_file: str | None, no_baseline: bool, fail_on: str | None, config_file: str | None, select: tuple[str, ...],
-       ignore: tuple[str, ...], exit_zero: bool, statistics: bool, path_prefix: str | None,
-       max_annotations: int | None, max_results: int | None, no_run: bool, timeout: float | None, fail_fast: bool,
-       jobs: int | None, rerun: bool, no_cache: bool, state_dir: str | None, quiet: bool, verbose: bool) -> None:
+def ci(base: str | None, head: str | None, allow_empty: bool, repo: str | None, fmt: tuple[str, ...],
+       output: tuple[str, ...], baseline_file: str | None, no_baseline: bool, fail_on: str | None,
+       config_file: str | None, select: tuple[str, ...], ignore: tuple[str, ...], exit_zero: bool, statistics: bool,
+       path_prefix: str | None, max_annotations: int | None, max_results: int | None, no_run: bool,
+       timeout: float | None, fail_fast: bool, jobs: int | None, rerun: bool, no_cache: bool, state_dir: str | None,
+       quiet: bool, verbose: bool) -> None:
     """Pre-merge gate: validate what a change touches.
 
     Validates the packets changed between the merge base and HEAD, plus every
     packet a change to SPEC_CURRENT, a spec file, the task board or the
-    config affects; repo-level checks always run. Exit codes as validate.
+    config affects; repo-level checks always run. The change is judged with
+    the config and baseline of the merge base: its own edits to them are
+    reported (rule gate-changed), not applied. A range with nothing in it,
+    or a change that touches no packet, exits 2 unless --allow-empty.
+    Exit codes as validate.
     """
     # Loaded when the command runs: see the module docstring.
     from dataclasses import replace as _replace
 
+    from govcheck.engine.loader import known_rule_options
+    from govcheck.engine.selection import judging_at_base, resolve_range
     from govcheck.engine.validate import validate as run_validate
+    from govcheck.rules import all_rules
     from govcheck.util.progress import Progress, progress_wanted
 
     root = _repo_root(repo)
-    known = load_baseline(root, baseline_file, no_baseline)
+    span = resolve_range(root, base, head, allow_empty)
+    # The pull request is the party under test: its own govcheck.yaml and
+    # baseline are compared with the base's, never trusted to judge it.
+    judging = judging_at_base(root, span.merge_base, known_rule_options(all_rules()), baseline_file, no_baseline)
+    # What fails the gate is the base's word too, never the change's.
+    fail_on = fail_on or judging.config.fail_on
     live = not no_run and progress_wanted(sys.stderr, quiet)
     with Progress(sys.stderr, verbose=verbose and not quiet, live=live) as progress:
         options = _validate_options(root, (), False, no_run, timeout, fail_fast, jobs, rerun, no_cache, state_dir,
-                                    progress.event, known, config_file, select, ignore)
-        report = run_validate(root, _replace(options, ci=True, ci_base=base, ci_head=head))
+                                    progress.event, judging.baseline, config_file, select, ignore)
+        report = run_validate(root, _replace(options, ci=True, ci_base=span.merge_base, ci_head=span.head,
+                                             ci_judging=judging, ci_allow_empty=allow_empty))
     emit_report(report, fmt, output, render_options(root, path_prefix, max_annotations, max_results, statistics, fmt))
     exit_for(report, exit_zero, root, fail_on)
 
@@ -565,7 +583,7 @@ def baseline(repo: str | None, output: str | None) -> None:
 
     root = _repo_root(repo)
     report = run_validate(root, ValidateOptions(all_packets=True, no_run=True))
-    target = Path(output) if output else root / (load_config(root).baseline or bl.DEFAULT_FILE)
+    target = Path(output) if output else bl.repo_target(root, load_config(root).baseline or bl.DEFAULT_FILE)
     count = bl.write(report, target)
     click.echo(f"govcheck: recorded {count} finding(s) in {target}", err=True)
 

@@ -79,11 +79,14 @@ def test_board_change_selects_named_packets(git_repo):
     assert [p["id"] for p in report["packets"]] == ["WP-1-Job-Priorities"]
 
 
-def test_code_only_change_runs_repo_checks_and_passes(git_repo):
+def test_code_only_change_runs_repo_checks_and_passes_with_allow_empty(git_repo):
+    # A change that selects no packet is said loudly (exit 2, see
+    # test_gate_ci_range.py); --allow-empty accepts it and the report says so.
     (git_repo / "src/jobs/queue.py").write_text((git_repo / "src/jobs/queue.py").read_text() + "\n")
     _git(git_repo, "commit", "-qam", "code")
-    res = run_cli("ci", "--repo", git_repo, "--no-run", "--base", "main")
+    res = run_cli("ci", "--repo", git_repo, "--no-run", "--base", "main", "--allow-empty", "--format", "json")
     assert res.exit_code == 0, res.stdout
+    assert any(n.startswith("Nothing validated") for n in res.json()["notes"])
 
 
 def test_not_a_git_repo_is_exit_2(tmp_path):

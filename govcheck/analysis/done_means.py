@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Sequence
 from govcheck.analysis.era import Since
 from govcheck.errors import GovcheckError
 from govcheck.model import CriterionStatus, EvidenceMapping, Packet
+from govcheck.analysis.text import line_number
 
 if TYPE_CHECKING:
     from govcheck.engine.context import Context
@@ -193,7 +194,7 @@ def evidence_exists(ctx: Context, ref: str) -> bool:
     m = re.match(r"^(.+?):(\d+)(?:-(\d+))?$", ref)
     if not m:
         return False
-    path, line = m.group(1).lstrip("./"), int(m.group(3) or m.group(2))
+    path, line = m.group(1).lstrip("./"), line_number(m.group(3) or m.group(2))
     if not ctx.repo.is_file(path):
         return False
     try:

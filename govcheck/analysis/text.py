@@ -89,3 +89,18 @@ def lines_mentioning(text: str, phrase: str, fragment: str) -> list[int]:
     pattern = re.compile(re.escape(phrase), re.IGNORECASE)
     lines = split_lines(text)
     return [n for n in lines_containing(lowered(text), fragment) if pattern.search(lines[n - 1])]
+
+
+# Past this many digits a number is no line number: int() of it would be
+# slow, and over 4,300 digits Python refuses it (ValueError). 18 digits
+# still fit in an int64 for the caches' JSON.
+_MAX_LINE_DIGITS = 18
+BEYOND_ANY_LINE = 10**_MAX_LINE_DIGITS
+
+
+def line_number(digits: str) -> int:
+    """The line a packet's ``path:LINE`` names. A number longer than any
+    file can be reads as ``BEYOND_ANY_LINE``, so it "points past the end"
+    of every file instead of costing the run."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _MAX_LINE_DIGITS else BEYOND_ANY_LINE

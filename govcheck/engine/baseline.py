@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Iterable
 
 from govcheck.errors import ConfigError, UsageError
 from govcheck.model import Finding, Report
+from govcheck.repo.config import read_at_commit, read_repo_file
 from govcheck.util.fsutil import atomic_write_bytes
 from govcheck.util.schemas import load_schema
 
@@ -66,19 +68,40 @@ def write(report: Report, path: Path) -> int:
 
 
 def load(path: Path, shown_as: str) -> Baseline:
+    """A baseline file named on the command line (the operator's choice:
+    it may live anywhere)."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        data = Path(path).read_bytes()
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{shown_as}: not a readable govcheck baseline ({exc})") from None
+        raise ConfigError(f"{shown_as}: cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__})") from None
+    return parse(data, shown_as)
+
+
+def parse(data: bytes, shown_as: str) -> Baseline:
+    """A baseline from its bytes. Errors name the file and what is wrong,
+    never what it holds: a baseline path can be pointed at any file."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{shown_as}: not a govcheck baseline (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{shown_as}: not a govcheck baseline (invalid JSON at line {exc.lineno})") from None
+    except RecursionError:
+        raise ConfigError(f"{shown_as}: not a govcheck baseline (JSON nested too deeply)") from None
+    except ValueError:  # e.g. an integer longer than Python converts
+        raise ConfigError(f"{shown_as}: not a govcheck baseline (a value JSON cannot hold)") from None
     # Imported here, a real cost: jsonschema takes ~0.2 s to import, paid
     # only by runs that have a baseline.
     import jsonschema
 
     try:
-        jsonschema.validate(doc, load_schema("baseline"))
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "top level"
-        raise ConfigError(f"{shown_as}: {where}: {exc.message}") from None
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(load_schema("baseline")).iter_errors(doc))
+    except RecursionError:
+        raise ConfigError(f"{shown_as}: not a govcheck baseline (JSON nested too deeply)") from None
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path)[:200] or "top level"
+        # The validator's own message quotes the offending value: not shown.
+        raise ConfigError(f"{shown_as}: not a govcheck baseline ({where}: fails the schema's '{error.validator}' check)")
     return Baseline(shown_as, {e["fingerprint"]: e for e in doc["findings"]})
 
 
@@ -129,15 +152,41 @@ def notes(baseline: Baseline, seen: set[str], validated: set[str], repo_checked:
 
 def load_configured(root: Path, baseline_file: str | None, configured: str | None) -> Baseline | None:
     """The baseline named by ``--baseline``, else by config (``configured``),
-    else ``.govcheck-baseline.json`` when present; None when there is none."""
+    else ``.govcheck-baseline.json`` when present; None when there is none.
+    A baseline the repo names must be a regular file inside it."""
     if baseline_file is None:
         candidate = configured or DEFAULT_FILE
-        if not (root / candidate).is_file():
+        data = read_repo_file(root, candidate, candidate)
+        if data is None:
             if configured:
                 raise UsageError(f"config names baseline {configured}, which does not exist")
             return None
-        return load(root / candidate, candidate)
+        return parse(data, candidate)
     path = Path(baseline_file)
     if not path.is_file():
         raise UsageError(f"--baseline {baseline_file}: no such file")
     return load(path, baseline_file)
+
+
+def repo_target(root: Path, name: str) -> Path:
+    """Where ``govcheck baseline`` may write the baseline the config names:
+    inside the repo, never through a link leading out of it."""
+    target = Path(root) / name
+    try:
+        Path(os.path.realpath(target)).relative_to(os.path.realpath(root))
+    except ValueError:
+        raise ConfigError(f"baseline {name}: outside the repository; refused (pass --output FILE to write elsewhere)") from None
+    return target
+
+
+def load_at_commit(root: Path, commit: str, configured: str | None) -> Baseline | None:
+    """The baseline the config at ``commit`` names (or the default file), as
+    it is in that commit; None when there is none."""
+    candidate = configured or DEFAULT_FILE
+    data = read_at_commit(root, commit, candidate, candidate)
+    if data is None:
+        if configured:
+            raise UsageError(f"the config at {commit[:12]} names baseline {configured}, which does not exist there")
+        return None
+    return parse(data, f"{candidate}@{commit[:12]}")
+

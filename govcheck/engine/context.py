@@ -41,6 +41,9 @@ class Context:
     # bound to this run's repo and cache), so rules can ask for any packet.
     load: Callable[[str], Any] | None = None
     rule_ids: frozenset[str] = frozenset()  # every registered rule (waiver-unused)
+    # packet path -> the report --append last wrote into it (the state
+    # folder's ledger, commands.append); rule report-removed reads it.
+    report_ledger: Mapping[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def packet(self, wp_id: str):

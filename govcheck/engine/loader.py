@@ -30,10 +30,17 @@ def is_unread(packet: Packet) -> bool:
     )
 
 
-def open_repo(root, config_file=None) -> tuple[Repo, Config, dict[str, RuleSpec]]:
+def known_rule_options(rules: dict[str, RuleSpec]) -> dict:
+    return {rid: spec.options_schema() for rid, spec in rules.items()}
+
+
+def open_repo(root, config: Config | None = None, config_file=None) -> tuple[Repo, Config, dict[str, RuleSpec]]:
+    """The repo, its config and the rules. ``config`` is given when the run
+    is judged with another config than the working tree's (govcheck ci
+    uses the merge base's); ``config_file`` is --config FILE."""
     rules = all_rules()
-    config = load_config(root, known_rules={rid: spec.options_schema() for rid, spec in rules.items()},
-                         config_file=config_file)
+    if config is None:
+        config = load_config(root, known_rules=known_rule_options(rules), config_file=config_file)
     layout = config.layout
     repo = Repo(
         root,

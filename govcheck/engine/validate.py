@@ -25,9 +25,10 @@ from govcheck.engine.context import Context
 from govcheck.engine.loader import is_unread, load_packet, open_repo
 from govcheck.engine.parallel import can_fork, forked_state, load_packets, run_forked, workers
 from govcheck.engine import shard as shards
-from govcheck.engine.selection import ChangeSet, select_changed, select_packets
+from govcheck.engine.selection import ChangeSet, Judging, select_changed, select_packets
 from govcheck.engine.verdict import decide_packet, overall
 from govcheck.errors import GovcheckError, UsageError
+from govcheck.parse.report_markers import LEDGER_NAME, parse_ledger
 from govcheck.model import CommandResult, Finding, Packet, PacketResult, Receipt, Report, ShardInfo, SpecCurrent
 from govcheck.repo.config import Config
 from govcheck.repo.repository import PacketLocation, Repo
@@ -63,6 +64,10 @@ class ValidateOptions:
     # these recorded command durations (engine.shard).
     shard: shards.Shard | None = None
     durations: Mapping[str, float] | None = None
+    # govcheck ci: the merge base's config and baseline judge the change
+    # (selection.judging_at_base); an empty selection fails unless allowed.
+    ci_judging: Judging | None = None
+    ci_allow_empty: bool = True
 
     def counts_rule(self, rule_id: str) -> bool:
         return (not self.select or rule_id in self.select) and rule_id not in self.ignore
@@ -101,6 +106,7 @@ class _Run:
     cache: ParseCache | None
     results_cache: ResultCache | None
     shard: ShardInfo | None = None
+    report_ledger: Mapping[str, dict] | None = None  # commands.append's ledger (state folder)
 
     def context(self, commands: Mapping[str, tuple[CommandResult, ...]] = {},  # noqa: B006 (read-only)
                 packets: dict | None = None) -> Context:
@@ -108,7 +114,7 @@ class _Run:
                        commands=commands, ran_commands=not self.options.no_run, packets=packets or {},
                        all_packets=self.options.all_packets or bool(self.change and self.change.all_packets_reason),
                        change_set=self.change, parse_cache=self.cache, load=self.load,
-                       rule_ids=frozenset(self.rules))
+                       rule_ids=frozenset(self.rules), report_ledger=self.report_ledger or {})
 
     def load(self, wp_id: str) -> Packet | None:
         loc = self.repo.packets.get(wp_id)
@@ -116,7 +122,9 @@ class _Run:
 
 
 def validate(root: Path, options: ValidateOptions) -> Report:
-    repo, config, rules = open_repo(root, options.config_file)
+    # ci judges with the merge base's config, unless the workflow names one (--config).
+    judging_config = options.ci_judging.config if options.ci_judging and not options.config_file else None
+    repo, config, rules = open_repo(root, judging_config, options.config_file)
     unknown = sorted((options.select | options.ignore) - set(rules))
     if unknown:
         raise UsageError(f"unknown rule(s) {', '.join(unknown)} in --select/--ignore; 'govcheck rules' lists them")
@@ -130,7 +138,8 @@ def validate(root: Path, options: ValidateOptions) -> Report:
     with spec_index_cache(cache):
         change = None
         if options.ci:
-            change, locations = select_changed(repo, options.ci_base, options.ci_head, cache)
+            change, locations = select_changed(repo, options.ci_base, options.ci_head, cache,
+                                               options.ci_judging, options.ci_allow_empty)
         else:
             locations = select_packets(repo, options.packet_ids, options.all_packets)
         shard_info = None
@@ -139,7 +148,8 @@ def validate(root: Path, options: ValidateOptions) -> Report:
                 raise UsageError("--shard splits 'validate --all'; give --all")
             locations, shard_info = _shard(repo, locations, options.shard, options.durations or {})
         now = report_time(options.now)
-        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None, shard_info)
+        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None, shard_info,
+                   _report_ledger(options.state))
         hits: dict[str, CachedResult] = {}
         if cache is not None:
             run.results_cache, hits = _cached_results(run, locations)
@@ -161,6 +171,16 @@ def _shard(repo: Repo, locations: list[PacketLocation], shard: shards.Shard,
     info = ShardInfo(shard.index, shard.count, len(locations), positions,
                      shards.digest(ids, assignment, shard.count))
     return [locations[i] for i in positions], info
+
+
+def _report_ledger(state: StateDir | None) -> Mapping[str, dict]:
+    """What validate --append recorded in this state folder ({} without one)."""
+    if state is None:
+        return {}
+    try:
+        return parse_ledger((state.root / LEDGER_NAME).read_bytes())
+    except OSError:
+        return {}
 
 
 def _check_chunk(chunk: list) -> list:

@@ -29,19 +29,24 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import difflib
+import errno
 import hashlib
+import json
 import math
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import yaml
 
 from govcheck.errors import ConfigError
 from govcheck.model import Severity
+from govcheck.repo.git import Git
 from govcheck.util.schemas import load_schema
 
 if sys.version_info >= (3, 11):
@@ -123,6 +128,13 @@ class ConfigWaiver:
 
 
 @dataclass(frozen=True)
+class CiConfig:
+    """``ci``: what the gate lets a change do to the gate itself."""
+
+    allow_config_changes: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     source: str | None = None  # repo-relative path of the file read
     sha256: str | None = None  # of that file's bytes
@@ -133,6 +145,7 @@ class Config:
     waivers: tuple[ConfigWaiver, ...] = ()
     baseline: str | None = None
     fail_on: str = "fail"  # "fail" | "outdated": which verdicts fail the gate
+    ci: CiConfig = CiConfig()
 
     def rule_severity(self, rule_id: str, default: Severity) -> Severity:
         """The configured severity of a rule, else ``default``."""
@@ -554,6 +567,7 @@ def _build(doc: Mapping[str, Any], source: str, sha256: str) -> Config:
         waivers=tuple(waivers),
         baseline=doc.get("baseline"),
         fail_on=doc.get("fail_on") or Config.fail_on,
+        ci=CiConfig(allow_config_changes=bool((doc.get("ci") or {}).get("allow_config_changes", False))),
     )
 
 
@@ -578,6 +592,10 @@ def _read_yaml(data: bytes, src: _Source) -> Any:
         raise src.error([], f"invalid YAML: {problem}{col}", line) from None
     except yaml.YAMLError as exc:
         raise src.error([], f"invalid YAML: {exc}", 1) from None
+    except RecursionError:
+        # PyYAML composes nodes recursively: a few thousand nested [ or {
+        # exhaust the stack. No config needs that depth.
+        raise src.error([], "invalid YAML: nested too deeply", 1) from None
 
 
 def _plain(value: Any) -> Any:
@@ -595,10 +613,12 @@ def _read_pyproject(data: bytes, src: _Source) -> Any:
     """The [tool.govcheck] table, or None when there is none."""
     try:
         doc = tomllib.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
         if b"govcheck" not in data:
             return None  # a broken pyproject that cannot hold our table: not our business
-        raise ConfigError(f"{src.name}: cannot be parsed: {exc}") from None
+        # tomllib parses nested arrays and inline tables recursively.
+        what = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ConfigError(f"{src.name}: cannot be parsed: {what}") from None
     tool = doc.get("tool")
     if not isinstance(tool, dict) or "govcheck" not in tool:
         return None
@@ -608,17 +628,23 @@ def _read_pyproject(data: bytes, src: _Source) -> Any:
     return _plain(section)
 
 
+ConfigReader = Callable[[str], "bytes | None"]
+"""Reads one config source by repo-relative name: its bytes, or None when
+there is no such file; raises ConfigError when it exists but must not be
+read (a link leaving the repo, not a regular file)."""
+
+
 def load_config(repo_root: Path, known_rules: Mapping[str, Mapping[str, Any]] | None = None,
-                config_file: Path | None = None) -> Config:
+                read: ConfigReader | None = None, config_file: Path | None = None) -> Config:
     """Read, validate and build the repo's configuration.
 
     ``known_rules`` maps each rule id to its options' JSON-Schema properties
     (or a whole object schema); when given, unknown rule ids and options
-    are errors. ``config_file`` (``--config FILE``) replaces the search:
-    YAML, or a ``.toml`` file's [tool.govcheck] table. Raises ConfigError
-    with a one-line message.
+    are errors. ``read`` supplies the sources' bytes (default: the working
+    tree; ``git_reader`` reads them at a commit). ``config_file`` (``--config
+    FILE``) replaces the search: YAML, or a ``.toml`` file's [tool.govcheck]
+    table. Raises ConfigError with a one-line message.
     """
-    root = Path(repo_root)
     if config_file is not None:
         name = str(config_file)
         data = _read_bytes(Path(config_file), name)
@@ -633,20 +659,20 @@ def load_config(repo_root: Path, known_rules: Mapping[str, Mapping[str, Any]] | 
             if doc is None:
                 doc = _LineDict()
         return _checked(doc, src, name, data, known_rules)
+    read = read or disk_reader(Path(repo_root))
     for name in YAML_NAMES:
-        path = root / name
-        if path.is_file():
-            data = _read_bytes(path, name)
+        data = read(name)
+        if data is not None:
             src = _Source(name, yaml_file=True)
             doc = _read_yaml(data, src)
             if doc is None:  # empty, or only comments
                 doc = _LineDict()
             break
     else:
-        path = root / PYPROJECT
-        if not path.is_file():
+        data = read(PYPROJECT)
+        if data is None:
             return Config()
-        data = _read_bytes(path, PYPROJECT)
+        name = PYPROJECT
         src = _Source(PYPROJECT, yaml_file=False)
         doc = _read_pyproject(data, src)
         if doc is None:
@@ -657,13 +683,18 @@ def load_config(repo_root: Path, known_rules: Mapping[str, Mapping[str, Any]] | 
 
 def _checked(doc: Any, src: _Source, name: str, data: bytes,
              known_rules: Mapping[str, Mapping[str, Any]] | None) -> Config:
-    problem = _first_error(doc, config_schema(known_rules))
-    if problem is not None:
-        path_, message, line = problem
-        raise src.error(path_, message, line)
-    for path_, message in _semantic_errors(doc, known_rules):
-        raise src.error(path_, message, _line_of(doc, path_))
-    return _build(doc, name, hashlib.sha256(data).hexdigest())
+    try:
+        problem = _first_error(doc, config_schema(known_rules))
+        if problem is not None:
+            path_, message, line = problem
+            raise src.error(path_, message, line)
+        for path_, message in _semantic_errors(doc, known_rules):
+            raise src.error(path_, message, _line_of(doc, path_))
+        return _build(doc, name, hashlib.sha256(data).hexdigest())
+    except RecursionError:
+        # YAML anchors and TOML can build structures deeper than the schema
+        # validator's recursion allows.
+        raise src.error([], "nested too deeply", 1) from None
 
 
 def _read_bytes(path: Path, name: str) -> bytes:
@@ -671,3 +702,123 @@ def _read_bytes(path: Path, name: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{name}: cannot be read: {exc.strerror or exc}") from None
+
+
+def config_fingerprint(read: ConfigReader) -> tuple[str, str] | None:
+    """(source name, sha256) of the configuration a reader sees, without
+    validating it; None when there is none. For pyproject.toml only the
+    [tool.govcheck] table counts: a dependency bump is no config change."""
+    for name in YAML_NAMES:
+        data = read(name)
+        if data is not None:
+            return name, hashlib.sha256(data).hexdigest()
+    data = read(PYPROJECT)
+    if data is None:
+        return None
+    try:
+        table = _read_pyproject(data, _Source(PYPROJECT, yaml_file=False))
+    except ConfigError:
+        return PYPROJECT, hashlib.sha256(data).hexdigest()  # broken: its bytes are what changed
+    if table is None:
+        return None
+    canonical = json.dumps(table, sort_keys=True, ensure_ascii=True, default=str)
+    return PYPROJECT, hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+# A config or baseline larger than this is refused unread: both are small
+# hand-written files, and a pull request must not make the gate read a
+# gigabyte before it says anything.
+MAX_SOURCE_BYTES = 16 * 1024 * 1024
+
+
+def read_repo_file(root: Path, name: str, what: str) -> bytes | None:
+    """The bytes of the repo file ``name`` (``what`` names it in errors), or
+    None when there is none. A link leading out of the repo, anything but a
+    regular file, or a file too large is refused with a ConfigError that
+    names the path and the problem, never the content."""
+    root = Path(root)
+    path = root / name
+    try:
+        st = os.stat(path)  # follows links: the target is what would be read
+    except (OSError, ValueError) as exc:
+        if getattr(exc, "errno", None) in (errno.ENOENT, errno.ENOTDIR):
+            if os.path.islink(path):
+                raise ConfigError(f"{what}: a link to a file that does not exist; refused") from None
+            return None
+        raise ConfigError(f"{what}: cannot be read: {_reason(exc)}") from None
+    try:
+        real = Path(os.path.realpath(path))
+        real.relative_to(Path(os.path.realpath(root)))
+    except (ValueError, OSError):
+        raise ConfigError(f"{what}: a link leading outside the repository; refused") from None
+    if not stat.S_ISREG(st.st_mode):
+        if stat.S_ISDIR(st.st_mode):
+            return None  # a folder of that name is no config source
+        raise ConfigError(f"{what}: not a regular file; refused") from None
+    if st.st_size > MAX_SOURCE_BYTES:
+        raise ConfigError(f"{what}: larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB; refused")
+    try:
+        # O_NONBLOCK: a FIFO swapped in after the stat must not hang the run.
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise ConfigError(f"{what}: cannot be read: {_reason(exc)}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"{what}: not a regular file; refused")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_SOURCE_BYTES + 1)
+        if len(data) > MAX_SOURCE_BYTES:  # grew since the stat
+            raise ConfigError(f"{what}: larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB; refused")
+        return data
+    except OSError as exc:
+        raise ConfigError(f"{what}: cannot be read: {_reason(exc)}") from None
+    finally:
+        os.close(fd)
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def disk_reader(root: Path) -> ConfigReader:
+    """Config sources as they are in the working tree."""
+    return lambda name: read_repo_file(root, name, name)
+
+
+def git_reader(root: Path, commit: str) -> ConfigReader:
+    """Config sources as they are at ``commit`` (``govcheck ci`` judges a
+    change with the config of its merge base)."""
+    return lambda name: read_at_commit(root, commit, name, name)
+
+
+_MAX_LINK_HOPS = 8
+
+
+def read_at_commit(root: Path, commit: str, name: str, what: str) -> bytes | None:
+    """The bytes of ``name`` at ``commit`` (None when it is not there). A
+    symbolic link is followed inside the tree; one leaving it is refused."""
+    git = Git(root)
+    rel = name
+    for _ in range(_MAX_LINK_HOPS):
+        listing = git.output("ls-tree", "-z", "--full-tree", commit, "--", rel)
+        if listing is None:
+            raise ConfigError(f"{what} at {commit[:12]}: git cannot list it")
+        if not listing:
+            return None
+        meta, _, _path = listing.rstrip(b"\0").partition(b"\t")
+        mode, kind, blob = (meta.decode("ascii", "replace").split() + ["", "", ""])[:3]
+        if kind != "blob":
+            return None  # a folder of that name is no config source
+        data = git.output("cat-file", "blob", blob)
+        if data is None:
+            raise ConfigError(f"{what} at {commit[:12]}: git cannot read it")
+        if mode != "120000":
+            if len(data) > MAX_SOURCE_BYTES:
+                raise ConfigError(f"{what} at {commit[:12]}: larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB; refused")
+            return data
+        target = os.path.normpath(os.path.join(os.path.dirname(rel), data.decode("utf-8", "replace")))
+        if os.path.isabs(target) or target == ".." or target.startswith("../"):
+            raise ConfigError(f"{what} at {commit[:12]}: a link leading outside the repository; refused")
+        rel = target
+    raise ConfigError(f"{what} at {commit[:12]}: too many links; refused")

@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -161,11 +162,24 @@ class Repo:
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019 - one Repo per run; paths repeat across rules
     def _inside(self, path: str) -> bool:
+        # os.path.realpath, not Path.resolve: resolve raises RuntimeError on
+        # a symlink loop, and a loop inside the repo is a file that cannot be
+        # read (said by whoever reads it), not one outside the repo.
         try:
-            Path(path).resolve().relative_to(self.root)
+            Path(os.path.realpath(path)).relative_to(self.root)
             return True
-        except (ValueError, OSError):
+        except (ValueError, OSError):  # ValueError also: a NUL byte in the path
             return False
+
+    def stat(self, path: Path | str) -> os.stat_result | None:
+        """``os.stat`` of a path (links followed), or None when it cannot be
+        had for any reason: missing, a name over NAME_MAX (ENAMETOOLONG), a
+        symlink loop (ELOOP), a NUL byte, no permission. Paths come from
+        packets, so every one of those is "does not exist", never a crash."""
+        try:
+            return os.stat(path)
+        except (OSError, ValueError):
+            return None
 
     # -- dependency recording (govcheck.cache.results: a packet's result is reused
     # only while every file its rules looked at is unchanged) ---------------
@@ -193,15 +207,19 @@ class Repo:
     def exists(self, rel_path: str) -> bool:
         self.record(rel_path)
         p = self.abs(rel_path)
-        return self.inside(p) and p.exists()
+        return self.inside(p) and self.stat(p) is not None
 
     def is_file(self, rel_path: str) -> bool:
         self.record(rel_path)
         p = self.abs(rel_path)
-        return self.inside(p) and p.is_file()
+        if not self.inside(p):
+            return False
+        st = self.stat(p)
+        return st is not None and stat.S_ISREG(st.st_mode)
 
     def read_bytes(self, rel_path: str) -> bytes:
-        """Read a repo file once (memoised). Refuses paths leaving the repo."""
+        """Read a repo file once (memoised). Refuses paths leaving the repo
+        and anything but a regular file."""
         self.record(rel_path)
         cached = self._bytes.get(rel_path)
         if cached is not None:
@@ -209,17 +227,19 @@ class Repo:
         p = self.abs(rel_path)
         if not self.inside(p):
             raise RepoError(f"{rel_path}: resolves outside the repository; refused")
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise RepoError(f"{rel_path}: cannot read ({exc.strerror or exc})") from None
+        data = read_regular_file(p, rel_path)
         self._bytes[rel_path] = data
         return data
 
-    def is_dir(self, rel_path: str) -> bool:
-        self.record(rel_path)
-        p = self.abs(rel_path)
-        return self.inside(p) and p.is_dir()
+    def is_dir(self, path: Path | str) -> bool:
+        """A folder inside the repo (a repo-relative or absolute path; any
+        name a packet gives, of any length, is answered, never raised)."""
+        self.record(path)
+        p = self.abs(str(path)) if not Path(path).is_absolute() else Path(path)
+        if not self.inside(p):
+            return False
+        st = self.stat(p)
+        return st is not None and stat.S_ISDIR(st.st_mode)
 
     def list_dir(self, rel_path: str) -> tuple[tuple[str, str], ...]:
         """A folder's entries as (name, kind), sorted by name. kind is
@@ -309,13 +329,13 @@ class Repo:
                     continue
                 for p in matches:
                     if self.inside(p):
-                        add_dir(p) if p.is_dir() else add_file(p)
+                        add_dir(p) if self.is_dir(p) else add_file(p)
                 continue
             p = self.abs(rel.rstrip("/"))
             self.record(p)
-            if not self.inside(p) or not p.exists():
+            if not self.inside(p) or self.stat(p) is None:  # the path is the packet's: any name, any length
                 continue
-            if p.is_dir():
+            if self.is_dir(p):
                 add_dir(p)
             else:
                 add_file(p)
@@ -423,10 +443,13 @@ class Repo:
                         continue
                     folder = f"{rel_here}/{name}" if rel_here != "." else name
                     try:
-                        # Only regular files count (a FIFO named packet.json
-                        # would block the reader; a folder is not a packet file).
+                        # Any entry but a folder counts: a FIFO or device
+                        # named packet.md is still this packet, which the
+                        # loader then refuses without opening it blocking
+                        # (packet-unreadable), rather than a packet skipped
+                        # without a word.
                         with os.scandir(here / name) as entries:
-                            names = {e.name for e in entries if e.is_file()}
+                            names = {e.name for e in entries if not e.is_dir(follow_symlinks=False)}
                     except OSError:
                         continue
                     form = _folder_form(names)
@@ -547,7 +570,10 @@ class Repo:
     def parse_spec_current(self, rel_path: str) -> SpecCurrent:
         text = self.read_text(rel_path)
         stripped = text.strip()
-        body = _json_body(stripped)
+        try:
+            body = _json_body(stripped)
+        except SpecCurrentError as exc:
+            raise SpecCurrentError(f"{rel_path}: {exc}") from None
         if body is not None:
             return self._spec_current_json(rel_path, body)
         return self._spec_current_markdown(rel_path, text)
@@ -629,6 +655,44 @@ class Repo:
         return [p for p in ("govcheck.yaml", ".govcheck.yaml", "pyproject.toml") if self.is_file(p)]
 
 
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def read_regular_file(path: Path, shown_as: str) -> bytes:
+    """The bytes of a regular file; RepoError for anything else. A FIFO, a
+    device or a socket is refused without blocking: opened with O_NONBLOCK
+    (a FIFO with no writer would otherwise block the open forever) and
+    checked with fstat before a byte is read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+    except (OSError, ValueError) as exc:
+        raise RepoError(f"{shown_as}: cannot read ({_reason(exc)})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise RepoError(f"{shown_as}: not a regular file ({_file_kind(mode)}); refused")
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    except OSError as exc:
+        raise RepoError(f"{shown_as}: cannot read ({_reason(exc)})") from None
+    finally:
+        os.close(fd)
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a file"
+
+
 def _json_body(text: str) -> dict | None:
     """The JSON object in a SPEC_CURRENT.md, bare or in a ```json fence."""
     candidate = text
@@ -645,6 +709,9 @@ def _json_body(text: str) -> dict | None:
         doc = json.loads(candidate)
     except ValueError:
         return None
+    except RecursionError:
+        # The stdlib decoder recurses per nesting level: no pointer is that deep.
+        raise SpecCurrentError("JSON nested too deeply") from None
     return doc if isinstance(doc, dict) else None
 
 

@@ -54,6 +54,7 @@ RULE_MODULES = (
     "govcheck.rules.hygiene",
     "govcheck.rules.scan",
     "govcheck.rules.contract",
+    "govcheck.rules.gate",
     # post rules last: they judge the findings of all the others
     "govcheck.rules.waivers",
 )

@@ -15,9 +15,11 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, tmp_prefix: str | None = None) -> None:
     """Write ``data`` to ``path`` atomically: a temp file in the same folder,
-    fsync, then rename over the target, keeping the target's permissions."""
+    fsync, then rename over the target, keeping the target's permissions.
+    ``tmp_prefix`` names the temp file so that a caller can recognise (and
+    clean) one left behind by a killed run."""
     path = Path(path)
     if path.is_symlink():
         # Write through the link to its target; renaming over the link
@@ -35,7 +37,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         return
     folder = path.parent if str(path.parent) else Path(".")
     mode = st.st_mode & 0o7777 if st is not None else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=tmp_prefix or f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

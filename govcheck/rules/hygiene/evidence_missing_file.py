@@ -12,7 +12,7 @@ from govcheck.analysis.packet_text import (
     report_ranges,
 )
 from govcheck.analysis.placeholders import PLACEHOLDER_RE
-from govcheck.analysis.text import lines_mentioning, safe_fragment
+from govcheck.analysis.text import line_number, lines_mentioning, safe_fragment
 from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet
 from govcheck.rules import ERROR, hit, rule
@@ -42,7 +42,7 @@ def evidence_problem(ctx: Context, ref: str) -> str | None:
     path = m.group(1).strip("`").replace("\\", "/")
     if path.startswith("./"):
         path = path[2:]
-    line = int(m.group(3) or m.group(2))
+    line = line_number(m.group(3) or m.group(2))
     if not ctx.repo.is_file(path):
         return f"{path} does not exist"
     try:

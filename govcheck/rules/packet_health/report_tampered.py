@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from govcheck.errors import GovcheckError
 from govcheck.model import Finding, Packet
-from govcheck.parse.appended import appended_reports
+from govcheck.parse.report_markers import appended_reports
 from govcheck.rules import ERROR, hit, rule
 
 if TYPE_CHECKING:
