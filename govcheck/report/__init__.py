@@ -14,6 +14,7 @@ FORMATS = {
     "junit": "govcheck.report.junit",
     "sarif": "govcheck.report.sarif",
     "github": "govcheck.report.github",
+    "html": "govcheck.report.html",
 }
 
 
