@@ -147,10 +147,10 @@ def test_engine_fills_spec_outline_anchors_and_board():
 def test_coverage_view_names_anchoring_packets_and_uncovered_sections():
     page = dashboard.render(report_of(STORAGE))
     cov = page[page.index('id="coverage"'):]
-    row = re.search(r'<tr data-state="anchored" data-changed="1"><td class="d2">\u00a72\.3\.12</td>.*?</tr>', cov)
+    row = re.search(r'<tr class="c-anchored c-changed"><td class="d2">\u00a72\.3\.12</td>.*?</tr>', cov)
     assert row and "WP-1-Storage-Foundation" in row.group(0) and "since v02.90" in row.group(0)
-    assert 'data-state="none"' in cov and "not anchored" in cov
-    assert re.search(r'<tr data-state="within"[^>]*><td class="d3">\u00a72\.3\.12\.1<', cov)
+    assert re.search(r'<tr class="c-none"><td class="d\d">[^<]*</td><td>[^<]*</td><td>\u2014 none</td>', cov)
+    assert re.search(r'<tr class="c-within"><td class="d3">\u00a72\.3\.12\.1</td><td>[^<]*</td><td>within \u00a72\.3\.12<', cov)
 
 
 def test_board_mismatch_is_flagged_with_words_not_only_colour(storage_repo: Path):

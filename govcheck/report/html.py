@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from html import escape
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable
 
 from govcheck.analysis.anchoring import basis_label
 from govcheck.model import BoardEntry, Finding, PacketResult, Report, Severity, Verdict
@@ -36,7 +36,7 @@ from govcheck.parse.versions import version_key
 # and a symbol too.
 _VERDICT_ICON = {Verdict.PASS: "\u2714", Verdict.FAIL: "\u2716", Verdict.OUTDATED: "\u25f7"}
 _SEVERITY_ICON = {"error": "\u2716", "warning": "\u26a0", "info": "\u2139"}
-_NOT_ANCHORED = "\u2014 not anchored"
+_NOT_ANCHORED = "\u2014 none"
 
 
 def _e(value: object) -> str:
@@ -109,7 +109,7 @@ class _Views:
         n = self.index.get(wp_id)
         if n is None:
             return f"<code>{_e(wp_id)}</code>"
-        return f'<a class="pk" href="#p-{n}" data-i="{n}">{_e(wp_id)}</a>'
+        return f'<a href="#p-{n}">{_e(wp_id)}</a>'
 
     def diff_id(self, text: str) -> int:
         if text not in self._diff_ids:
@@ -221,7 +221,7 @@ def _packet_row(v: _Views, n: int, r: PacketResult) -> str:
                                             ("done-outdated", p.status_class == "done" and r.verdict is Verdict.OUTDATED),
                                             ("mismatch", mismatch)) if on)
     cells = [
-        (p.id, f'<a class="pk" href="#p-{n}" data-i="{n}">{_e(p.id)}</a>{title}'),
+        (p.id, f'<a class="pk" href="#p-{n}">{_e(p.id)}</a>{title}'),
         (p.generation, _e(p.generation)),
         (status, _e(status[:60]) or '<span class="muted">missing</span>'),
         (_VERDICT_ORDER[r.verdict], _verdict_badge(r.verdict)),
@@ -271,11 +271,14 @@ def _packets_table(v: _Views) -> str:
 # --------------------------------------------------------------------------
 
 
-def _finding_row(f: Finding) -> list[Any]:
-    return [f.severity.value, f.rule, f.path, f.line, f.message, f.waived_by]
+def _finding_row(f: Finding, packet_path: str) -> list[Any]:
+    # The path is left out when it is the packet's own (most findings): the
+    # page puts it back. 1,200 packets repeat it tens of thousands of times.
+    return [f.severity.value, f.rule, None if f.path == packet_path else f.path or "-", f.line, f.message,
+            f.waived_by]
 
 
-def _detail(v: _Views, r: PacketResult, fixes: Mapping[str, str]) -> dict[str, Any]:
+def _detail(v: _Views, r: PacketResult) -> dict[str, Any]:
     p = r.packet
     stale = _stale(r)
     diffs: list[list[Any]] = []
@@ -291,7 +294,7 @@ def _detail(v: _Views, r: PacketResult, fixes: Mapping[str, str]) -> dict[str, A
         "risk": p.risk,
         "verdict": r.verdict.value,
         "reason": r.reason,
-        "fixes": [[rule, fixes[rule]] for rule in r.deciding_rules if fixes.get(rule)],
+        "deciding": list(r.deciding_rules),
         "spec": None if not r.spec_version else
         f"v{r.spec_version} ({basis_label(r.spec_basis)}, line {r.spec_basis_line})",
         "stale": None if stale is None else {
@@ -302,14 +305,13 @@ def _detail(v: _Views, r: PacketResult, fixes: Mapping[str, str]) -> dict[str, A
         },
         "anchors": list(r.anchors),
         "diffs": diffs,
-        "findings": [_finding_row(f) for f in r.findings],
+        "findings": [_finding_row(f, p.path) for f in r.findings],
         "criteria": [[c.status, c.text, c.line, list(c.evidence[:3]), c.note] for c in r.criteria],
         "commands": [[c.command, c.line, c.status + (" (cached)" if c.cached else ""), c.exit_code,
                       None if c.duration_s is None else round(c.duration_s, 1), c.log_path,
                       list(c.proof_lines) or None, c.reason] for c in r.commands],
         "superseded": list(r.superseded),
         "board": [[e.section, e.line] for e in v.board_by_id.get(p.id, [])],
-        "board_path": v.report.board_path,
     }
 
 
@@ -402,16 +404,18 @@ def _coverage(v: _Views) -> str:
             n_direct += bool(by)
             n_changed += bool(changed)
             n_none += state == "none"
+            # Short markup: a spec has thousands of sections, most of them
+            # anchored by nobody (the state is a class; its label is text).
             if by:
                 who = ", ".join(v.packet_link(wp) for wp in by)
             elif parent:
-                who = f'<span class="muted">within anchored \u00a7{_e(parent)}</span>'
+                who = f"within \u00a7{_e(parent)}"
             else:
-                who = f'<span class="muted">{_NOT_ANCHORED}</span>'
-            chg = "<br>".join(f"\u0394 {v.packet_link(wp)} <span class=muted>since v{_e(since)}</span>"
-                              for wp, since in changed)
+                who = _NOT_ANCHORED
+            chg = "<br>".join(f"\u0394 {v.packet_link(wp)} since v{_e(since)}" for wp, since in changed)
             depth = s.id.count(".")
-            rows.append(f'<tr data-state="{state}" data-changed="{1 if changed else 0}"><td class="d{min(depth, 5)}">'
+            cls = f"c-{state}" + (" c-changed" if changed else "")
+            rows.append(f'<tr class="{cls}"><td class="d{min(depth, 5)}">'
                         f"\u00a7{_e(s.id)}</td><td>{_e(s.title)}</td><td>{who}</td><td>{chg}</td></tr>")
         total_uncovered += n_none
         title = titles.get(chapter, "")
@@ -457,13 +461,14 @@ def _repo_findings(report: Report) -> str:
 
 def render(report: Report) -> str:
     v = _Views(report)
-    fixes = {r.id: r.fix for r in report.rules}
+    # Each rule's fix once; packets name the rules that decided their verdict.
+    fixes = {r.id: r.fix for r in report.rules if r.fix}
     summary = _summary(v)
     table = _packets_table(v)
     board = _board(v)
     coverage = _coverage(v)
-    details = [_detail(v, r, fixes) for r in report.packets]
-    data = _json_for_script({"packets": details, "diffs": v.diffs})
+    details = [_detail(v, r) for r in report.packets]
+    data = _json_for_script({"packets": details, "diffs": v.diffs, "fixes": fixes, "board_path": report.board_path})
     title = f"govcheck dashboard \u2014 {report.verdict.value} ({len(report.packets)} packets)"
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -519,7 +524,7 @@ th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor
 th[aria-sort=ascending] .arrow::after{content:" \\25B2"}th[aria-sort=descending] .arrow::after{content:" \\25BC"}
 td:first-child{overflow-wrap:anywhere;min-width:12rem}.title{color:var(--muted);font-size:13px}
 .chg{color:var(--chg);font-weight:600}tr.bad td{background:var(--fail-bg)}
-.cov .d1{padding-left:1rem}.cov .d2{padding-left:1.8rem}.cov .d3{padding-left:2.6rem}.cov .d4,.cov .d5{padding-left:3.4rem}
+.c-none td:nth-child(3),.c-within td:nth-child(3){color:var(--muted)}.cov .d1{padding-left:1rem}.cov .d2{padding-left:1.8rem}.cov .d3{padding-left:2.6rem}.cov .d4,.cov .d5{padding-left:3.4rem}
 details.chapter{border:1px solid var(--line);border-radius:.4rem;margin:.35rem 0;padding:.3rem .6rem}
 summary{cursor:pointer}
 #detail{border:2px solid var(--line);border-radius:.5rem;padding:0 1rem 1rem;margin-top:1rem}
@@ -572,12 +577,20 @@ _JS = r"""
       var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1, num = th.getAttribute("data-type") !== "text";
       Array.prototype.forEach.call(table.tHead.rows[0].cells, function (o) { o.setAttribute("aria-sort", "none"); });
       th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-      rows.sort(function (a, b) {
-        var x = a.cells[col].getAttribute("data-v"), y = b.cells[col].getAttribute("data-v");
-        var c = num && th.getAttribute("data-type") !== "version" ? (parseFloat(x) - parseFloat(y)) : (x < y ? -1 : x > y ? 1 : 0);
-        return c * dir || (a.id < b.id ? -1 : 1);
+      var numeric = num && th.getAttribute("data-type") !== "version";
+      // Keys read once, rows moved in one fragment: one layout, not 1,200.
+      var keyed = rows.map(function (r, n) {
+        var x = r.cells[col].getAttribute("data-v");
+        return {r: r, k: numeric ? parseFloat(x) : x, n: +r.id.slice(4)};
       });
-      rows.forEach(function (r) { tbody.appendChild(r); });
+      keyed.sort(function (a, b) {
+        var c = numeric ? a.k - b.k : (a.k < b.k ? -1 : a.k > b.k ? 1 : 0);
+        return c * dir || a.n - b.n;
+      });
+      rows = keyed.map(function (o) { return o.r; });
+      var frag = document.createDocumentFragment();
+      rows.forEach(function (r) { frag.appendChild(r); });
+      tbody.appendChild(frag);
     });
   });
 
@@ -625,21 +638,22 @@ _JS = r"""
     [["File", p.path], ["Status", (p.status || "missing") + (p.status_line ? " (line " + p.status_line + ")" : "")],
      ["Risk tier", p.risk || "-"], ["Spec", p.spec || "names no spec version"],
      ["Anchors", p.anchors.length ? p.anchors.map(function (a) { return "\u00a7" + a; }).join(", ") : "none"],
-     ["Board", p.board_path ? (p.board.length ? p.board.map(function (b) { return b[0] + " (line " + b[1] + ")"; }).join("; ") : "not on the board") : "no task board"],
+     ["Board", data.board_path ? (p.board.length ? p.board.map(function (b) { return b[0] + " (line " + b[1] + ")"; }).join("; ") : "not on the board") : "no task board"],
      ["Reason", p.verdict + ": " + p.reason]].forEach(function (kv) {
       facts.appendChild(el("dt", kv[0])); facts.appendChild(el("dd", kv[1]));
     });
     if (p.superseded.length) { facts.appendChild(el("dt", "Supersedes")); facts.appendChild(el("dd", p.superseded.join(", "))); }
     box.appendChild(facts);
-    if (p.fixes.length) {
+    var fixes = p.deciding.filter(function (r) { return Object.prototype.hasOwnProperty.call(data.fixes, r); });
+    if (fixes.length) {
       var ul = el("ul");
-      p.fixes.forEach(function (f) { ul.appendChild(el("li", f[0] + ": " + f[1])); });
+      fixes.forEach(function (r) { ul.appendChild(el("li", r + ": " + data.fixes[r])); });
       box.appendChild(el("h4", "How to fix")); box.appendChild(ul);
     }
     box.appendChild(el("h4", "Findings (" + p.findings.length + ")"));
     box.appendChild(p.findings.length ? table_(["Severity", "Rule", "Where", "Message"], p.findings.map(function (f) {
       var sev = el("span", ({error: "\u2716 ", warning: "\u26a0 ", info: "\u2139 "}[f[0]] || "") + f[0], "s-" + f[0]);
-      var where = (f[2] || "-") + (f[3] ? ":" + f[3] : "");
+      var where = (f[2] === null ? p.path : f[2]) + (f[3] ? ":" + f[3] : "");
       return [sev, f[1], el("code", where), f[4] + (f[5] ? " (waived by " + f[5] + ")" : "")];
     })) : el("p", "None."));
     if (p.stale) {
@@ -680,7 +694,7 @@ _JS = r"""
   if (fc) fc.addEventListener("change", function () {
     var k = fc.value;
     Array.prototype.forEach.call(document.querySelectorAll("table.cov tbody tr"), function (r) {
-      r.hidden = !!k && (k === "changed" ? r.getAttribute("data-changed") !== "1" : r.getAttribute("data-state") !== k);
+      r.hidden = !!k && !r.classList.contains("c-" + k);
     });
     Array.prototype.forEach.call(document.querySelectorAll("details.chapter"), function (d) {
       d.open = !!k && d.querySelector("tbody tr:not([hidden])") !== null;
@@ -689,6 +703,8 @@ _JS = r"""
   });
   fromHash();
   filter();
+  // When the page became usable (ms since navigation): bench/dashboard.py reads it.
+  document.documentElement.setAttribute("data-ready-ms", String(Math.round(performance.now())));
   document.documentElement.setAttribute("data-ready", "1");
 })();
 """
