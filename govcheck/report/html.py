@@ -149,6 +149,9 @@ def _summary(v: _Views) -> str:
         if quick:
             out.append(f'<li class="tile {cls}"><button type="button" class="tile-b" data-quick="{quick}">'
                        f"<b>{n}</b> {_e(label)}</button></li>")
+        elif report.board_path is None:
+            # Without a board, "0 mismatches" would claim an agreement nobody checked.
+            out.append(f'<li class="tile {cls}"><a class="tile-b" href="#board"><b>\u2014</b> no task board</a></li>')
         else:
             out.append(f'<li class="tile {cls}"><a class="tile-b" href="#board"><b>{n}</b> {_e(label)}</a></li>')
     out.append("</ul><dl class=\"facts\">")
@@ -528,9 +531,10 @@ td:first-child{overflow-wrap:anywhere;min-width:12rem}.title{color:var(--muted);
 details.chapter{border:1px solid var(--line);border-radius:.4rem;margin:.35rem 0;padding:.3rem .6rem}
 summary{cursor:pointer}
 #detail{border:2px solid var(--line);border-radius:.5rem;padding:0 1rem 1rem;margin-top:1rem}
-pre.diff{background:var(--head);padding:.5rem;overflow-x:auto;font:12.5px/1.4 ui-monospace,Menlo,monospace;white-space:pre}
-.diff .add{color:var(--pass);background:var(--pass-bg);display:block}.diff .del{color:var(--fail);background:var(--fail-bg);display:block}
-.diff .hunk{color:var(--chg);display:block}
+pre.diff{background:var(--head);padding:.5rem;font:12.5px/1.4 ui-monospace,Menlo,monospace;white-space:pre-wrap;
+overflow-wrap:anywhere}.diff span{display:block}
+.diff .add{color:var(--pass);background:var(--pass-bg)}.diff .del{color:var(--fail);background:var(--fail-bg)}
+.diff .hunk{color:var(--chg)}
 .s-error{color:var(--fail)}.s-warning{color:var(--out)}
 @media (max-width:700px){main{padding:0 .5rem 2rem}table{font-size:13px}
 #packet-table th:nth-child(2),#packet-table td:nth-child(2),#packet-table th:nth-child(9),#packet-table td:nth-child(9),
@@ -621,7 +625,7 @@ _JS = r"""
     d.appendChild(el("h4", "\u00a7" + sid));
     text.split("\n").forEach(function (line) {
       var c = /^(\+\+\+|---)/.test(line) ? "" : line[0] === "+" ? "add" : line[0] === "-" ? "del" : line.slice(0, 2) === "@@" ? "hunk" : "";
-      pre.appendChild(el("span", line + "\n", c));
+      pre.appendChild(el("span", line || " ", c));  // one block per line (see .diff span)
     });
     d.appendChild(pre); return d;
   }
