@@ -4,10 +4,15 @@ browser is ever downloaded; without Chromium or Playwright these tests
 skip and say what to install.
 
 Each test writes a screenshot under its tmp_path, to look at when one fails.
+
+CI that installs both sets GOVCHECK_BROWSER_TESTS=required: then a missing
+browser or driver fails the tests instead of skipping them, so a broken
+install cannot pass as green.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Iterator
@@ -40,6 +45,8 @@ def _skip_reason() -> str | None:
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     reason = _skip_reason()
+    if reason and os.environ.get("GOVCHECK_BROWSER_TESTS") == "required":
+        pytest.fail(f"GOVCHECK_BROWSER_TESTS=required but {reason}")
     if reason:
         pytest.skip(reason)
     with sync_playwright() as pw:
