@@ -32,7 +32,8 @@ def corpus_report():
 def test_all_packets_have_a_verdict_and_report_validates(corpus_report):
     jsonschema.validate(corpus_report, load_schema("report"))
     assert len(corpus_report["packets"]) >= 120
-    assert all(p["verdict"] in ("PASS", "FAIL") for p in corpus_report["packets"])
+    verdicts = {p["verdict"] for p in corpus_report["packets"]}
+    assert verdicts <= {"PASS", "FAIL", "OUTDATED"} and "OUTDATED" in verdicts  # closed work on older specs
     assert corpus_report["spec_current"]["version"] == "02.123"
 
 

@@ -206,4 +206,7 @@ def merge(parts: Sequence[Report]) -> Report:
         notes=_merge_notes(parts),
         rules=base.rules,
         shard=None,
+        spec_sections=base.spec_sections,
+        board_path=base.board_path,
+        board=base.board,
     )

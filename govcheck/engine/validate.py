@@ -16,20 +16,35 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from govcheck import __version__
+from govcheck.analysis.spec_diff import anchored_ids
 from govcheck.cache.parse import ParseCache, spec_index_cache
 from govcheck.cache.results import CachedResult, ResultCache, run_key
 from govcheck.cache.state import StateDir
 from govcheck.engine import baseline as baselines
+from govcheck.engine import shard as shards
 from govcheck.engine.checks import check_repo, input_sha, packet_outcome
 from govcheck.engine.context import Context
 from govcheck.engine.loader import is_unread, load_packet, open_repo
 from govcheck.engine.parallel import can_fork, forked_state, load_packets, run_forked, workers
-from govcheck.engine import shard as shards
 from govcheck.engine.selection import ChangeSet, Judging, select_changed, select_packets
 from govcheck.engine.verdict import decide_packet, overall
 from govcheck.errors import GovcheckError, UsageError
+from govcheck.model import (
+    BoardEntry,
+    CommandResult,
+    Finding,
+    Packet,
+    PacketResult,
+    Receipt,
+    Report,
+    SectionAnchor,
+    ShardInfo,
+    SpecCurrent,
+    SpecOutlineEntry,
+)
+from govcheck.parse.board import parse_board
 from govcheck.parse.report_markers import LEDGER_NAME, parse_ledger
-from govcheck.model import CommandResult, Finding, Packet, PacketResult, Receipt, Report, ShardInfo, SpecCurrent
+from govcheck.parse.spec import SpecIndex
 from govcheck.repo.config import Config
 from govcheck.repo.repository import PacketLocation, Repo
 from govcheck.rules import RuleSpec
@@ -153,14 +168,21 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         hits: dict[str, CachedResult] = {}
         if cache is not None:
             run.results_cache, hits = _cached_results(run, locations)
+        # Results (cached or from workers) carry slim packets without their
+        # anchors: keep the anchors beside them for the report's coverage data.
+        anchors: dict[str, tuple[SectionAnchor, ...]] = {}
+        if hits:
+            anchors.update(_cached_anchors(run, [loc for loc in locations if loc.id in hits]))
         misses = [loc for loc in locations if loc.id not in hits]
         if options.no_run and misses:
             # A large cold run parses and checks packets in worker processes:
             # only the slim results come back (see _parallel_check).
-            hits.update(_parallel_check(run, misses))
+            checked = _parallel_check(run, misses)
+            hits.update({wp_id: result for wp_id, (result, _) in checked.items()})
+            anchors.update({wp_id: found for wp_id, (_, found) in checked.items()})
         loaded = iter(load_packets(repo, [loc for loc in locations if loc.id not in hits], cache))
         packets = [hits[loc.id].packet if loc.id in hits else next(loaded) for loc in locations]
-        return _validate(run, locations, packets, hits)
+        return _validate(run, locations, packets, hits, anchors)
 
 
 def _shard(repo: Repo, locations: list[PacketLocation], shard: shards.Shard,
@@ -184,16 +206,27 @@ def _report_ledger(state: StateDir | None) -> Mapping[str, dict]:
 
 
 def _check_chunk(chunk: list) -> list:
-    """In a worker: parse and check these packets; return slim results."""
+    """In a worker: parse and check these packets; return slim results and
+    each packet's anchors (which the slim packet drops)."""
     (run,) = forked_state()
     ctx = run.context()
-    return [(loc.id, packet_outcome(load_packet(run.repo, loc, run.cache), loc, ctx, run.rules, run.results_cache))
-            for loc in chunk]
+    out = []
+    for loc in chunk:
+        packet = load_packet(run.repo, loc, run.cache)
+        out.append((loc.id, (packet_outcome(packet, loc, ctx, run.rules, run.results_cache), packet.anchors)))
+    return out
 
 
-def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, CachedResult]:
+def _cached_anchors(run: _Run, locations: Sequence[PacketLocation]) -> dict[str, tuple[SectionAnchor, ...]]:
+    """Anchors of packets served from the results cache, from the parse
+    cache (a warm run has every packet there, so this parses nothing)."""
+    return {loc.id: p.anchors for loc, p in zip(locations, load_packets(run.repo, locations, run.cache))}
+
+
+def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, tuple[CachedResult, tuple[SectionAnchor, ...]]]:
     """Parse and check ``misses`` across the cores (fork), when there are
-    enough of them. Returns id -> CachedResult; {} means "do it in-process"."""
+    enough of them. Returns id -> (CachedResult, anchors); {} means "do it
+    in-process"."""
     if not can_fork(len(misses)):
         return {}
     size = max(10, len(misses) // (workers() * 30))  # small chunks keep every worker busy to the end
@@ -224,7 +257,7 @@ def _cached_results(run: _Run, locations: Sequence[PacketLocation]) -> tuple[Res
 
 
 def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
-              hits: dict[str, CachedResult]) -> Report:
+              hits: dict[str, CachedResult], anchors: Mapping[str, tuple[SectionAnchor, ...]]) -> Report:
     options, repo, config = run.options, run.repo, run.config
     commands: dict[str, tuple[CommandResult, ...]] = {}
     if not options.no_run:
@@ -237,6 +270,7 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
     ctx = run.context(commands, {p.id: p for p in packets})
     seen: set[str] = set()  # baseline fingerprints matched
     results: list[PacketResult] = []
+    spec_index = _current_index(ctx)
     for packet, loc in zip(packets, locations):
         ran = commands.get(packet.id) or ()
         cached = hits.get(loc.id)
@@ -264,6 +298,7 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
                 superseded=loc.superseded,
                 reason=decision.reason,
                 deciding_rules=decision.deciding_rules,
+                anchors=_anchor_ids(anchors.get(packet.id, packet.anchors), spec_index),
             )
         )
     repo_checked = run.shard is None or run.shard.index == 1  # repo-level checks run in one part only
@@ -303,7 +338,42 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
         notes=tuple(notes),
         rules=tuple(spec.info() for spec in run.rules.values()),
         shard=run.shard,
+        spec_sections=tuple(SpecOutlineEntry(s.id, s.title) for s in spec_index.sections) if spec_index else (),
+        board_path=repo.task_board_path,
+        board=_board_entries(repo),
     )
+
+
+def _current_index(ctx: Context) -> SpecIndex | None:
+    """The current spec's section index, or None when its text cannot be
+    read (spec-missing and friends report that; the report just has no
+    outline then)."""
+    try:
+        return ctx.current_spec_index
+    except GovcheckError:
+        return None
+
+
+def _anchor_ids(found: tuple[SectionAnchor, ...], index: SpecIndex | None) -> tuple[str, ...]:
+    """Anchored section ids, ranges expanded against the current spec."""
+    if not found:
+        return ()
+    if index is None:
+        return tuple(dict.fromkeys(a.section for a in found))
+    return tuple(anchored_ids(found, index))
+
+
+def _board_entries(repo: Repo) -> tuple[BoardEntry, ...]:
+    """The task board's entries that name a packet (empty without a board):
+    the board-versus-packets view shows them beside each packet's status."""
+    path = repo.task_board_path
+    if path is None:
+        return ()
+    try:
+        lines = parse_board(repo.read_text(path))
+    except GovcheckError:
+        return ()  # task-board-format / -mismatch report an unreadable board
+    return tuple(BoardEntry(bl.wp_id, bl.heading, bl.line, bl.token) for bl in lines if bl.wp_id)
 
 
 def _not_run(packet: Packet) -> tuple[CommandResult, ...]:

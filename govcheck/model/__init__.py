@@ -458,6 +458,10 @@ class PacketResult:
     # whose findings decided a FAIL, in the order they were first found.
     reason: str = ""
     deciding_rules: tuple[str, ...] = ()
+    # Section ids of the current spec the packet anchors (ranges expanded),
+    # for views that map packets onto the spec (the HTML dashboard's
+    # coverage view). Not in the JSON report.
+    anchors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -480,6 +484,26 @@ class ShardInfo:
 
 
 @dataclass(frozen=True)
+class BoardEntry:
+    """A task board list item naming a packet, as the board states it: which
+    ``##`` section it sits in and the line. Handed to renderers so they can
+    set the board beside the packets without reading the board themselves."""
+
+    wp_id: str
+    section: str  # the section heading as written ("Done", "In Progress" ...)
+    line: int
+    token: str | None = None  # "[VALIDATED]" written as VALIDATED; None when malformed
+
+
+@dataclass(frozen=True)
+class SpecOutlineEntry:
+    """A numbered section of the current spec (for coverage views)."""
+
+    id: str  # "2.3.12"
+    title: str
+
+
+@dataclass(frozen=True)
 class Report:
     generated_at: str  # ISO date-time, UTC
     repo: str  # absolute path of the repo root as given
@@ -492,6 +516,12 @@ class Report:
     notes: tuple[str, ...] = ()  # why these packets (govcheck ci), in order
     rules: tuple[RuleInfo, ...] = ()  # every registered rule, sorted by id
     shard: ShardInfo | None = None  # set by --shard K/N
+    # Optional context for overview renderers (the HTML dashboard); the JSON
+    # report does not carry them. Empty when unavailable (no task board, the
+    # current spec unreadable).
+    spec_sections: tuple[SpecOutlineEntry, ...] = ()  # current spec, document order
+    board_path: str | None = None
+    board: tuple[BoardEntry, ...] = ()  # entries naming a packet, board order
 
 
 # --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,7 +147,16 @@ def loads_with_lines(data: bytes | str, *, parse_int=None, parse_float=None, tra
         problems.append(JsonProblem("invalid-json", exc.lineno, exc.colno, exc.msg))
         return JsonDocument(None, tuple(problems), {}, has_bom)
     except RecursionError:
-        problems.append(JsonProblem("too-deep", 1, 1, "nesting too deep to decode"))
+        # json recurses once per level: 100,000 "[" exhaust the stack. It
+        # cannot go deeper than the recursion limit, so the scan for where
+        # the nesting gets too deep stops there (one pass over 16 MiB in
+        # Python would take seconds).
+        limit = sys.getrecursionlimit()
+        depth, line, column = nesting_depth(text, stop_above=limit)
+        how_deep = f"more than {limit:,}" if depth > limit else f"{depth:,}"
+        problems.append(JsonProblem("too-deep", line, column,
+                                    f"arrays and objects nest {how_deep} levels deep (from this line), "
+                                    "deeper than the JSON reader goes; not read"))
         return JsonDocument(None, tuple(problems), {}, has_bom)
     except ValueError as exc:  # NaN / Infinity via parse_constant
         line, col = 1, 1
@@ -158,6 +168,36 @@ def loads_with_lines(data: bytes | str, *, parse_int=None, parse_float=None, tra
         return JsonDocument(None, tuple(problems), {}, has_bom)
     lines = _map_lines(text) if track_lines else {}
     return JsonDocument(value, tuple(problems), lines, has_bom)
+
+
+# A string (closed, or unterminated at the line's end: then every quote
+# starts one match and no text is scanned twice), a bracket, or a newline.
+_STRUCTURE_RE = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?|[\[\]{}\n]')
+
+
+def nesting_depth(text: str, stop_above: int | None = None) -> tuple[int, int, int]:
+    """How deep arrays and objects nest in ``text``, and the 1-based line and
+    column where that depth is first reached; with ``stop_above``, the first
+    depth past it and its place (the scan stops there). Brackets inside
+    strings do not count. Iterative: any depth is safe."""
+    depth = deepest = 0
+    line = deepest_line = 1
+    line_start = 0
+    deepest_column = 1
+    for m in _STRUCTURE_RE.finditer(text):
+        ch = m.group(0)
+        if ch == "\n":
+            line += 1
+            line_start = m.end()
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_line, deepest_column = depth, line, m.start() - line_start + 1
+                if stop_above is not None and depth > stop_above:
+                    break
+        elif ch in "]}":
+            depth -= 1
+    return deepest, deepest_line, deepest_column
 
 
 def _first_bare_constant(text: str) -> int | None:

@@ -24,6 +24,7 @@ FORMATS = {
     "github": "govcheck.report.github",
     "concise": "govcheck.report.concise",
     "summary": "govcheck.report.summary",
+    "html": "govcheck.report.html",
 }
 
 # GitHub shows at most 10 error, 10 warning and 10 notice annotations of a

@@ -16,6 +16,7 @@ import json
 from typing import Any, Sequence
 
 from govcheck.model import (
+    BoardEntry,
     CommandResult,
     CriterionStatus,
     EvidenceEntry,
@@ -29,6 +30,7 @@ from govcheck.model import (
     Severity,
     ShardInfo,
     SpecCurrent,
+    SpecOutlineEntry,
     Verdict,
     to_jsonable,
 )
@@ -78,6 +80,7 @@ def packet_dict(r: PacketResult) -> dict[str, Any]:
         "sha256": p.sha256,
         "generation": p.generation,
         "form": p.form,
+        "title": p.title,
         "status": p.status.value if p.status else None,
         "risk_tier": p.risk_tier.value if p.risk_tier else None,
         "verdict": r.verdict.value,
@@ -98,6 +101,7 @@ def packet_dict(r: PacketResult) -> dict[str, Any]:
         "superseded": list(r.superseded),
         "reason": r.reason,
         "deciding_rules": list(r.deciding_rules),
+        "anchored_sections": list(r.anchors),
         "evidence": [to_jsonable(e) for e in p.evidence],
     }
 
@@ -130,6 +134,10 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
     if report.shard is not None:
         doc["shard"] = to_jsonable(report.shard)
+    # What overview renderers (the HTML dashboard) draw beside the packets,
+    # so that `govcheck merge` can render them from shard reports too.
+    doc["spec_sections"] = [[s.id, s.title] for s in report.spec_sections]
+    doc["board"] = {"path": report.board_path, "entries": [to_jsonable(e) for e in report.board]}
     return doc
 
 
@@ -160,6 +168,7 @@ def _field(name: str, value: str | None) -> Field | None:
 def decode_packet(d: dict[str, Any]) -> PacketResult:
     packet = Packet(
         id=d["id"], path=d["path"], sha256=d["sha256"], generation=d["generation"], form=d.get("form", "markdown"),
+        title=d.get("title"),
         status=_field("STATUS", d.get("status")), risk_tier=_field("RISK_TIER", d.get("risk_tier")),
         evidence=tuple(EvidenceEntry(**e) for e in d.get("evidence") or ()),
     )
@@ -176,6 +185,7 @@ def decode_packet(d: dict[str, Any]) -> PacketResult:
         superseded=tuple(d.get("superseded") or ()),
         reason=d.get("reason", ""),
         deciding_rules=tuple(d.get("deciding_rules") or ()),
+        anchors=tuple(d.get("anchored_sections") or ()),
     )
 
 
@@ -198,4 +208,7 @@ def decode(doc: dict[str, Any], rules: Sequence[RuleInfo] = ()) -> Report:
         notes=tuple(doc.get("notes") or ()),
         rules=tuple(rules),
         shard=None if shard is None else ShardInfo(**{**shard, "positions": tuple(shard["positions"])}),
+        spec_sections=tuple(SpecOutlineEntry(i, title) for i, title in doc.get("spec_sections") or ()),
+        board_path=(doc.get("board") or {}).get("path"),
+        board=tuple(BoardEntry(**e) for e in (doc.get("board") or {}).get("entries") or ()),
     )

@@ -12,7 +12,6 @@ disagree with.
 from __future__ import annotations
 
 import posixpath
-
 from typing import Iterable
 
 from govcheck.analysis.anchoring import basis_label

@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 # are errors; two generator variants of one field disagreeing is a warning
 # (the reference's readers pick one, as govcheck does).
 _WARNING_KINDS = frozenset({"conflicting-field", "unexpected-type"})
+_PLACED_KINDS = frozenset({"invalid-json", "too-deep"})
 
 
 def _finding(path: str, problem: ContractProblem) -> Finding:
-    where = f"line {problem.line} column {problem.column}: " if problem.kind == "invalid-json" else ""
+    # A syntax error and a nesting too deep to read are named by their place in the text.
+    where = f"line {problem.line} column {problem.column}: " if problem.kind in _PLACED_KINDS else ""
     return hit(
         f"{where}{problem.message}",
         path=path, line=problem.line,
@@ -44,9 +46,10 @@ def contract_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
     nested beyond what a decoder follows), hold an object, carry the
     ``schema_id`` of their kind (``hsk.work_packet_contract@1``,
     ``hsk.microtask_contract@1``) and their identity field (``wp_id``,
-    ``mt_id``). A syntax error is named by line and column. Two generator
-    variants of one field that disagree (``status`` vs
-    ``lifecycle.status``) are a warning.
+    ``mt_id``). A syntax error, and a nesting deeper than the reader
+    goes, are named by line and column. Two generator variants of one
+    field that disagree (``status`` vs ``lifecycle.status``) are a
+    warning.
 
     Why
     The contract is the packet's authority. When it cannot be read,
