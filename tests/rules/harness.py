@@ -22,9 +22,10 @@ import datetime as _dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
-from conftest import GOOD_GEN2, findings, validate_json, write_packet
+from conftest import GOOD_GEN2, copy_fixture, findings, validate_json, write_packet
+from contract_era import FIXTURE as CONTRACT_FIXTURE
 
 from govcheck.engine.checks import check_packet, check_repo
 from govcheck.engine.context import Context
@@ -264,6 +265,36 @@ def check_rule(rule_id: str, packet_text: str | bytes | None, *,
         found = run_rules(root, wp_id, run_results=run_results,
                           all_packets=all_packets, change_set=change_set, today=today)
     return [f for f in found if f.rule == rule_id]
+
+
+def check_contract_rule(rule_id: str, wp_id: str | None, edit: Callable[[Path], None] | None = None, *,
+                        today: _dt.date = TODAY) -> list[Finding]:
+    """The findings of ``rule_id`` alone for packet ``wp_id`` of a copy of
+    fixtures/contract-era (contract packets: packet.json, MT-NNN.json,
+    generated projections, an indexed spec bundle), after ``edit(root)``
+    changed the copy. ``wp_id=None``: the repo rules alone."""
+    from govcheck.rules import get_rule
+
+    assert get_rule(rule_id) is not None, f"no rule {rule_id}"
+    with tempfile.TemporaryDirectory(prefix="govcheck-rule-") as tmp:
+        root = copy_fixture(CONTRACT_FIXTURE, Path(tmp) / "repo")
+        if edit is not None:
+            edit(root)
+        found = run_rules(root, wp_id, today=today)
+    return [f for f in found if f.rule == rule_id]
+
+
+def assert_contract_waiver(rule_id: str, wp_id: str) -> None:
+    """A waiver in govcheck.yaml marks every finding of ``rule_id`` for
+    contract packet ``wp_id`` of fixtures/contract-era. (A contract packet
+    has no WAIVERS GRANTED of its own: its Markdown, when there is one, is
+    a generated projection, and editing it is drift.)"""
+    assert check_contract_rule(rule_id, wp_id), "the waiver case must start from a failing packet"
+
+    def waive(root: Path) -> None:
+        (root / "govcheck.yaml").write_text(config_waiver(rule_id, wp_id=wp_id), encoding="utf-8")
+
+    assert_waived(check_contract_rule(rule_id, wp_id, waive), "W-CONFIG-TEST")
 
 
 def messages(found: Iterable[Finding]) -> list[str]:
