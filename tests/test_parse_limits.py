@@ -10,8 +10,8 @@ import re
 import sys
 
 import pytest
-
 from conftest import FIXTURES, GOOD_GEN2, copy_fixture, findings, validate_json, write_packet
+
 from govcheck.parse import packet as P
 
 WP = "WP-9-Hostile"
@@ -110,21 +110,25 @@ def _json_repo(tmp_path, text: str):
 
 @pytest.mark.parametrize("prefix,line", [("", 1), ('{\n  "scope": {\n    "spec_anchors":\n', 4)])
 def test_deeply_nested_packet_json_is_a_finding_not_a_crash(tmp_path, prefix, line):
+    # packet.json is the contract (parse/contract.py): contract-invalid names
+    # the line where the nesting goes deeper than the JSON reader follows.
     depth = 100_000
     repo = _json_repo(tmp_path, prefix + "[" * depth + "]" * depth)
     code, report = validate_json(repo, JSON_WP)
     assert code == 1
-    got = findings(report, JSON_WP, "packet-unreadable")
+    got = findings(report, JSON_WP, "contract-invalid")
     assert [(f["path"], f["line"]) for f in got] == [(f".GOV/task_packets/{JSON_WP}/packet.json", line)]
+    assert got[0]["data"]["kind"] == "too-deep"
+    assert got[0]["message"].startswith(f"line {line} column ")
     assert f"more than {sys.getrecursionlimit():,} levels deep" in got[0]["message"]
 
 
 def test_json_nesting_scan_skips_brackets_in_strings():
-    from govcheck.parse.packet_json import _deepest
+    from govcheck.parse.json_source import nesting_depth
 
-    assert _deepest('{"a": "[[[\\"[[", "b": [\n[1]]}') == (3, 2)
-    assert _deepest('"unterminated [[[\n[[') == (2, 2)
-    assert _deepest("[\n[\n[[\n[[[", stop_above=3) == (4, 3)
+    assert nesting_depth('{"a": "[[[\\"[[", "b": [\n[1]]}') == (3, 2, 1)
+    assert nesting_depth('"unterminated [[[\n[[') == (2, 2, 2)
+    assert nesting_depth("[\n[\n[[\n[[[", stop_above=3) == (4, 3, 2)
 
 
 def test_packet_json_over_the_byte_limit(tmp_path):
@@ -469,7 +473,11 @@ def test_spec_list_items_are_the_ones_found_before():
     assert found > 150
 
 
-@pytest.mark.parametrize("data,line", [(b'{\n  "lifecycle": {\n    "status": x\n}}', 3), (b"[]", 1), (b'{"a":\n"\xff"}', 2)])
-def test_invalid_packet_json_names_its_line(data, line):
+@pytest.mark.parametrize("data,kind,line", [(b'{\n  "lifecycle": {\n    "status": x\n}}', "invalid-json", 3),
+                                            (b"[]", "not-object", 1), (b'{"a":\n"\xff"}', "invalid-utf8", 2)])
+def test_invalid_packet_json_names_its_line(data, kind, line):
+    # An invalid packet.json is a problem of the contract (contract-invalid
+    # reports it), not a parse issue of the packet.
     packet = _parse(b"# WP-1-X\n", packet_json=data)
-    assert [(i.kind, i.line) for i in packet.parse_issues] == [("packet-json-invalid", line)]
+    assert packet.parse_issues == ()
+    assert [(p.kind, p.line) for p in packet.contract.problems][:1] == [(kind, line)]
