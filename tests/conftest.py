@@ -63,6 +63,27 @@ def copy_fixture(src: Path, dest: Path) -> Path:
     return dest
 
 
+def reopened_storage(dest: Path) -> Path:
+    """The storage-foundation fixture copied to ``dest`` with
+    WP-1-Storage-Foundation reopened (In Progress). The Done original on
+    its old spec is OUTDATED (closed work whose only error is drift); the
+    reopened packet, still anchored to v02.90, FAILs on spec-stale: what a
+    test needs when it needs a failing packet. The task board moves it to
+    In Progress too, so that spec-stale is its only error."""
+    copy_fixture(STORAGE, dest)
+    packet = dest / PACKET_DIR / "WP-1-Storage-Foundation.md"
+    text = packet.read_text(encoding="utf-8")
+    assert "Done [VALIDATED]" in text
+    packet.write_text(text.replace("Done [VALIDATED]", "In Progress"), encoding="utf-8")
+    board = dest / ".GOV/roles_shared/TASK_BOARD.md"
+    entry = "- **[WP-1-Storage-Foundation]** - [VALIDATED]\n"
+    text = board.read_text(encoding="utf-8")
+    assert entry in text
+    board.write_text(text.replace(entry, "").replace("## In Progress\n", "## In Progress\n- **[WP-1-Storage-Foundation]** - [IN_PROGRESS]\n"),
+                     encoding="utf-8")
+    return dest
+
+
 @pytest.fixture
 def storage_repo(tmp_path: Path) -> Path:
     """A private copy of the storage-foundation fixture, free to edit."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from conftest import GOOD_GEN2, findings, run_cli, validate_json, write_packet
+from conftest import GOOD_GEN2, findings, reopened_storage, run_cli, validate_json, write_packet
 
 from govcheck.commands.append import AppendRefused, append_report, appended_reports, build_appended
 
@@ -95,7 +94,10 @@ def test_append_keeps_mode(storage_repo):
     assert (path.stat().st_mode & 0o777) == 0o640
 
 
-def test_reproducible_every_format(storage_repo, tmp_path):
+def test_reproducible_every_format(tmp_path):
+    # WP-1-Storage-Foundation reopened, so that the run fails (the Done
+    # original is OUTDATED) and every format carries a failing packet.
+    storage_repo = reopened_storage(tmp_path / "repo")
     env = {"SOURCE_DATE_EPOCH": "1767225600"}
     outs = []
     for n in range(2):

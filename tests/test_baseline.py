@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 
 import jsonschema
-
-from conftest import GOOD_GEN2, run_cli, write_packet
+from conftest import GOOD_GEN2, reopened_storage, run_cli, write_packet
 
 from govcheck.util.schemas import load_schema
 
@@ -20,16 +19,20 @@ def _validate(repo, *extra):
     return res.exit_code, res.json()
 
 
-def test_baseline_then_only_new_findings_fail(storage_repo):
+def test_baseline_then_only_new_findings_fail(tmp_path):
+    # WP-1-Storage-Foundation reopened: it fails on spec-stale (the Done
+    # original would be OUTDATED, which passes by default).
+    storage_repo = reopened_storage(tmp_path / "repo")
     assert _validate(storage_repo)[0] == 1
     res = run_cli("baseline", "--repo", storage_repo)
-    assert res.exit_code == 0 and "recorded 3 finding(s)" in res.stderr
+    # spec-stale: the rules of later templates are not in force for this packet (analysis/era.py)
+    assert res.exit_code == 0 and "recorded 1 finding(s)" in res.stderr
     doc = json.loads((storage_repo / ".govcheck-baseline.json").read_text())
     jsonschema.validate(doc, load_schema("baseline"))
     code, report = _validate(storage_repo)
     assert code == 0
     waived = [f for p in report["packets"] for f in p["findings"] if f["waived_by"] == "baseline"]
-    assert len(waived) == 3
+    assert [f["rule"] for f in waived] == ["spec-stale"]
     # lines shift above the old findings: still the same findings
     p = storage_repo / SF
     p.write_text(p.read_text().replace("## Metadata\n", "## Metadata\n\n<!-- moved down -->\n\n"))
@@ -42,7 +45,7 @@ def test_baseline_then_only_new_findings_fail(storage_repo):
     assert [f["rule"] for f in new] == ["field-invalid"]
     # --no-baseline counts everything again
     assert len([f for p in _validate(storage_repo, "--no-baseline")[1]["packets"] for f in p["findings"]
-                if f["waived_by"] is None]) >= 4
+                if f["waived_by"] is None]) >= 2
 
 
 def test_fixed_findings_are_reported(storage_repo):
