@@ -86,7 +86,13 @@ def field_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
         if "baseline" in kinds:
             yield missing("SPEC_TARGET", "is missing (SPEC_BASELINE needs a SPEC_TARGET)")
         elif "target" in kinds:
-            yield missing("SPEC_BASELINE", "is missing (SPEC_TARGET needs a SPEC_BASELINE)")
+            written = packet.field("SPEC_BASELINE")
+            if written is not None and written.value.strip():
+                # Written, but naming no version: "Handshake_Master_Spec_vXX.XX.md".
+                yield missing("SPEC_BASELINE", f"names no spec version ('{written.value.strip()[:60]}'): "
+                              "a template placeholder left in place", written.line)
+            else:
+                yield missing("SPEC_BASELINE", "is missing (SPEC_TARGET needs a SPEC_BASELINE)")
         else:
             yield missing("SPEC_CURRENT", "is missing (name SPEC_CURRENT, or SPEC_BASELINE and SPEC_TARGET)")
     if packet.format_version is not None:

@@ -66,3 +66,11 @@ def test_field_missing_on_the_storage_fixture(storage_repo, old, new, field):
     _, report = validate_json(storage_repo, WP)
     got = findings(report, rule="field-missing")
     assert any(field.upper() in (f["data"].get("field") or "").upper() for f in got), got
+
+
+def test_spec_baseline_left_as_the_template_placeholder_is_named_as_such():
+    text = GOOD.replace("- SPEC_BASELINE: Handshake_Master_Spec_v02.50.md (recorded_at: 2026-02-10)",
+                        "- SPEC_BASELINE: Handshake_Master_Spec_vXX.XX.md (recorded_at: 2026-02-10)")
+    assert text != GOOD
+    found = [f for f in check_rule(RULE, text) if f.data.get("field") == "SPEC_BASELINE"]
+    assert len(found) == 1 and "template placeholder" in found[0].message and "vXX.XX" in found[0].message
