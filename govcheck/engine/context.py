@@ -41,6 +41,9 @@ class Context:
     # bound to this run's repo and cache), so rules can ask for any packet.
     load: Callable[[str], Any] | None = None
     rule_ids: frozenset[str] = frozenset()  # every registered rule (waiver-unused)
+    # The run's one SpecStore, shared by every Context of the run (and by
+    # forked workers across their chunks), so git history is read once.
+    shared_spec_store: SpecStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def packet(self, wp_id: str):
@@ -101,4 +104,4 @@ class Context:
     def spec_store(self):
         """Spec texts of any version: working tree, then git history."""
 
-        return SpecStore(self.repo)
+        return self.shared_spec_store if self.shared_spec_store is not None else SpecStore(self.repo)

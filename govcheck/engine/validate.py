@@ -30,6 +30,7 @@ from govcheck.errors import GovcheckError, UsageError
 from govcheck.model import CommandResult, Finding, Packet, PacketResult, Receipt, Report, SpecCurrent
 from govcheck.repo.config import Config
 from govcheck.repo.repository import PacketLocation, Repo
+from govcheck.repo.spec_history import SpecStore
 from govcheck.rules import RuleSpec
 from govcheck.run.execute import run_packets
 from govcheck.run.options import RunOptions
@@ -80,6 +81,7 @@ class _Run:
     change: ChangeSet | None
     cache: ParseCache | None
     results_cache: ResultCache | None
+    spec_store: SpecStore | None = None
 
     def context(self, commands: Mapping[str, tuple[CommandResult, ...]] = {},  # noqa: B006 (read-only)
                 packets: dict | None = None) -> Context:
@@ -87,7 +89,7 @@ class _Run:
                        commands=commands, ran_commands=not self.options.no_run, packets=packets or {},
                        all_packets=self.options.all_packets or bool(self.change and self.change.all_packets_reason),
                        change_set=self.change, parse_cache=self.cache, load=self.load,
-                       rule_ids=frozenset(self.rules))
+                       rule_ids=frozenset(self.rules), shared_spec_store=self.spec_store)
 
     def load(self, wp_id: str) -> Packet | None:
         loc = self.repo.packets.get(wp_id)
@@ -110,7 +112,9 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         else:
             locations = select_packets(repo, options.packet_ids, options.all_packets)
         now = report_time(options.now)
-        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None)
+        history_cache = options.state.spec_history_cache if options.state is not None else None
+        run = _Run(repo, config, rules, spec_current, now, options, change, cache, None,
+                   SpecStore(repo, history_cache))
         hits: dict[str, CachedResult] = {}
         if cache is not None:
             run.results_cache, hits = _cached_results(run, locations)
@@ -121,7 +125,8 @@ def validate(root: Path, options: ValidateOptions) -> Report:
             hits.update(_parallel_check(run, misses))
         loaded = iter(load_packets(repo, [loc for loc in locations if loc.id not in hits], cache))
         packets = [hits[loc.id].packet if loc.id in hits else next(loaded) for loc in locations]
-        return _validate(run, locations, packets, hits)
+        with run.spec_store:  # ends its git reader when the run is done
+            return _validate(run, locations, packets, hits)
 
 
 def _check_chunk(chunk: list) -> list:
