@@ -273,6 +273,11 @@ _MEMO: dict[str, SpecIndex] = {}
 # the bytes alive, so the id cannot be reused while it is here.
 _BY_ID: dict[int, tuple[bytes, SpecIndex]] = {}
 _MEMO_LOCK = threading.Lock()
+# Past this many texts both memos start over. Packets anchor to many old
+# versions (the reference: 20-30), read from git history; a bound below
+# that rebuilt an index for almost every packet (a 4 MB spec's index is
+# ~2.5 MB, so 64 stay well inside the memory budget).
+_MEMO_MAX = 64
 # Optional persistent store (govcheck.cache.parse.ParseCache): get_index(sha256)
 # -> SpecIndex | None, put_index(sha256, index). None: no on-disk cache.
 index_store = None
@@ -295,9 +300,9 @@ def index_spec(data: bytes | str) -> SpecIndex:
     if hit is None and store is not None:
         store.put_index(key, index)
     with _MEMO_LOCK:
-        if len(_MEMO) > 16:
+        if len(_MEMO) > _MEMO_MAX:
             _MEMO.clear()
-        if len(_BY_ID) > 16:
+        if len(_BY_ID) > _MEMO_MAX:
             _BY_ID.clear()
         _MEMO[key] = index
         _BY_ID[id(data)] = (data, index)
