@@ -68,22 +68,23 @@ def govcheck_cmd() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "govcheck.cli"]
 
 
-def run_once(args: list[str], env: dict) -> dict:
+def run_once(args: list[str], env: dict, cwd: Path | None = None) -> dict:
     import json
 
-    out = subprocess.run([sys.executable, "-c", _RUNNER, *args], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", _RUNNER, *args], env=env, capture_output=True, text=True, check=True,
+                         cwd=cwd)
     res = json.loads(out.stdout)
     if res["rc"] not in (0, 1):
         raise SystemExit(f"validate failed (exit {res['rc']}): {res['stderr']}")
     return res
 
 
-def best(args: list[str], env: dict, runs: int, before=None) -> dict:
+def best(args: list[str], env: dict, runs: int, before=None, cwd: Path | None = None) -> dict:
     results = []
     for _ in range(runs):
         if before:
             before()
-        results.append(run_once(args, env))
+        results.append(run_once(args, env, cwd))
     return {"wall": min(r["wall"] for r in results), "rss_kb": max(r["rss_kb"] for r in results),
             "cpu": min(r["cpu"] for r in results)}
 
@@ -114,8 +115,12 @@ def bench_repo(name: str, repo: Path, runs: int, code: Path | None = None, index
                              "--state-dir", str(state), "-o", os.devnull]
     env = dict(os.environ)
     env["SOURCE_DATE_EPOCH"] = "1700000000"
+    cwd = None
     if code is not None:
+        # ``python -m`` puts the working folder first on sys.path: run from
+        # the exported code, or a checkout's own package would be timed.
         env["PYTHONPATH"] = str(code)
+        cwd = code
     cold_args = base + ["--no-cache"]
     cached_env = env
 
@@ -123,11 +128,11 @@ def bench_repo(name: str, repo: Path, runs: int, code: Path | None = None, index
         shutil.rmtree(cache_dir, ignore_errors=True)
 
     result = {
-        "cold": best(cold_args, env, runs),
-        "fill": best(base, cached_env, runs, before=clear),
+        "cold": best(cold_args, env, runs, cwd=cwd),
+        "fill": best(base, cached_env, runs, before=clear, cwd=cwd),
     }
-    run_once(base, cached_env)  # make sure the cache is populated
-    result["warm"] = best(base, cached_env, runs)
+    run_once(base, cached_env, cwd)  # make sure the cache is populated
+    result["warm"] = best(base, cached_env, runs, cwd=cwd)
     result["index"] = spec_index_ms(repo) if index else []
     from govcheck.engine.loader import open_repo
 
