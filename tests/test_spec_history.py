@@ -11,9 +11,11 @@ versions never committed.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -318,3 +320,42 @@ def test_validate_without_git_installed_reports_the_old_text_unavailable(tmp_pat
     monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
     data = _stale(validate_json(root, "WP-1-Storage-Foundation", extra=("--no-cache",))[1])
     assert data["changed_sections"] is None and data["old_spec_source"] is None
+
+
+def test_threads_sharing_a_store_get_the_answers_one_at_a_time_would(history_repo: Path):
+    expected = {v: old_lookup(Repo(history_repo), v) for v in VERSIONS if not v.startswith(("v", "2."))}
+    with SpecStore(Repo(history_repo)) as store:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            # Each version asked by several threads at once: the history
+            # map is built once and the cat-file answers never interleave.
+            got = list(pool.map(lambda v: (v, store.get(v)), [v for v in expected for _ in range(4)]))
+    assert all(text == expected[v] for v, text in got)
+
+
+_FORKED_STORE: SpecStore | None = None
+
+
+def _reader_pid_and_text(version: str) -> tuple[int, bytes | None]:
+    assert _FORKED_STORE is not None
+    text = _FORKED_STORE.get(version)
+    reader = _FORKED_STORE._reader
+    return (reader._proc.pid if reader is not None and reader._proc is not None else -1,
+            text.data if text is not None else None)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_a_forked_worker_starts_its_own_git_reader(history_repo: Path):
+    global _FORKED_STORE
+    with SpecStore(Repo(history_repo)) as store:
+        _FORKED_STORE = store
+        try:
+            assert store.get("02.10") is not None  # the parent's reader is running
+            parent_pid = store._reader._proc.pid
+            with multiprocessing.get_context("fork").Pool(1) as pool:
+                child_pid, child_text = pool.apply(_reader_pid_and_text, ("02.12",))
+        finally:
+            _FORKED_STORE = None
+        assert child_pid not in (parent_pid, -1)
+        assert child_text == old_lookup(Repo(history_repo), "02.12").data
+        assert store.get("02.11") == old_lookup(Repo(history_repo), "02.11")  # the parent's pipe still in step
+        assert store._reader._proc.pid == parent_pid
