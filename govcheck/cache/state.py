@@ -7,6 +7,7 @@ builds a cache path by hand:
     <state>/cache/parse/        parsed packets and spec indexes (cache/parse)
     <state>/cache/results/      per-packet check results (cache/results)
     <state>/cache/runs/         TEST_PLAN command results (cache/runs)
+    <state>/cache/spec-history/ spec versions in git history (repo/spec_history)
 
 By default the folder is ``<repo>/.govcheck`` (it git-ignores itself);
 ``--state-dir`` moves it.
@@ -43,6 +44,10 @@ class StateDir:
     @property
     def runs_cache(self) -> Path:
         return self.root / "cache" / "runs"
+
+    @property
+    def spec_history_cache(self) -> Path:
+        return self.root / "cache" / "spec-history"
 
     def ignore_in_git(self) -> None:
         """The folder keeps itself out of git (a ``.gitignore`` of ``*``)."""

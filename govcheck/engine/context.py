@@ -44,6 +44,9 @@ class Context:
     # packet path -> the report --append last wrote into it (the state
     # folder's ledger, commands.append); rule report-removed reads it.
     report_ledger: Mapping[str, Any] = field(default_factory=dict)
+    # The run's one SpecStore, shared by every Context of the run (and by
+    # forked workers across their chunks), so git history is read once.
+    shared_spec_store: SpecStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def packet(self, wp_id: str):
@@ -104,4 +107,4 @@ class Context:
     def spec_store(self):
         """Spec texts of any version: working tree, then git history."""
 
-        return SpecStore(self.repo)
+        return self.shared_spec_store if self.shared_spec_store is not None else SpecStore(self.repo)

@@ -47,6 +47,7 @@ from govcheck.parse.report_markers import LEDGER_NAME, parse_ledger
 from govcheck.parse.spec import SpecIndex
 from govcheck.repo.config import Config
 from govcheck.repo.repository import PacketLocation, Repo
+from govcheck.repo.spec_history import SpecStore
 from govcheck.rules import RuleSpec
 from govcheck.run.execute import run_packets
 from govcheck.run.options import RunOptions
@@ -122,6 +123,7 @@ class _Run:
     results_cache: ResultCache | None
     shard: ShardInfo | None = None
     report_ledger: Mapping[str, dict] | None = None  # commands.append's ledger (state folder)
+    spec_store: SpecStore | None = None
 
     def context(self, commands: Mapping[str, tuple[CommandResult, ...]] = {},  # noqa: B006 (read-only)
                 packets: dict | None = None) -> Context:
@@ -129,7 +131,8 @@ class _Run:
                        commands=commands, ran_commands=not self.options.no_run, packets=packets or {},
                        all_packets=self.options.all_packets or bool(self.change and self.change.all_packets_reason),
                        change_set=self.change, parse_cache=self.cache, load=self.load,
-                       rule_ids=frozenset(self.rules), report_ledger=self.report_ledger or {})
+                       rule_ids=frozenset(self.rules), report_ledger=self.report_ledger or {},
+                       shared_spec_store=self.spec_store)
 
     def load(self, wp_id: str) -> Packet | None:
         loc = self.repo.packets.get(wp_id)
@@ -163,8 +166,9 @@ def validate(root: Path, options: ValidateOptions) -> Report:
                 raise UsageError("--shard splits 'validate --all'; give --all")
             locations, shard_info = _shard(repo, locations, options.shard, options.durations or {})
         now = report_time(options.now)
+        history_cache = options.state.spec_history_cache if options.state is not None else None
         run = _Run(repo, config, rules, spec_current, now, options, change, cache, None, shard_info,
-                   _report_ledger(options.state))
+                   _report_ledger(options.state), SpecStore(repo, history_cache))
         hits: dict[str, CachedResult] = {}
         if cache is not None:
             run.results_cache, hits = _cached_results(run, locations)
@@ -182,7 +186,8 @@ def validate(root: Path, options: ValidateOptions) -> Report:
             anchors.update({wp_id: found for wp_id, (_, found) in checked.items()})
         loaded = iter(load_packets(repo, [loc for loc in locations if loc.id not in hits], cache))
         packets = [hits[loc.id].packet if loc.id in hits else next(loaded) for loc in locations]
-        return _validate(run, locations, packets, hits, anchors)
+        with run.spec_store:  # ends its git reader when the run is done
+            return _validate(run, locations, packets, hits, anchors)
 
 
 def _shard(repo: Repo, locations: list[PacketLocation], shard: shards.Shard,

@@ -307,6 +307,11 @@ _MEMO_LOCK = threading.Lock()
 # SpecIndex.list_item's memo: (spec bytes, their index, section id -> own
 # list items), for one spec at a time (the one being asked about).
 _LIST_ITEMS: tuple[bytes | None, "SpecIndex | None", dict[str, dict[str, tuple[int, str]]]] = (None, None, {})
+# Past this many texts both memos start over. Packets anchor to many old
+# versions (the reference: 20-30), read from git history; a bound below
+# that rebuilt an index for almost every packet (a 4 MB spec's index is
+# ~2.5 MB, so 64 stay well inside the memory budget).
+_MEMO_MAX = 64
 # Optional persistent store (govcheck.cache.parse.ParseCache): get_index(sha256)
 # -> SpecIndex | None, put_index(sha256, index). None: no on-disk cache.
 index_store = None
@@ -329,9 +334,9 @@ def index_spec(data: bytes | str) -> SpecIndex:
     if hit is None and store is not None:
         store.put_index(key, index)
     with _MEMO_LOCK:
-        if len(_MEMO) > 16:
+        if len(_MEMO) > _MEMO_MAX:
             _MEMO.clear()
-        if len(_BY_ID) > 16:
+        if len(_BY_ID) > _MEMO_MAX:
             _BY_ID.clear()
         _MEMO[key] = index
         _BY_ID[id(data)] = (data, index)
