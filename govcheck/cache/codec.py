@@ -167,32 +167,64 @@ def _hints(cls: type) -> list[tuple[str, Any]]:
     return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]
 
 
+# Field types checked inline by a compiled dataclass decoder (the common
+# case: most fields are str, int or "X | None" of those).
+_INLINE_CHECKS = {str: "type({v}) is str", int: "type({v}) is int", bool: "type({v}) is bool",
+                  float: "(type({v}) is float or type({v}) is int)"}
+
+
+def _inline_check(tp: Any) -> str | None:
+    """A Python expression over ``{v}`` that accepts exactly what the
+    decoder for ``tp`` accepts, when ``tp`` is simple enough; else None."""
+    if tp in _INLINE_CHECKS:
+        return _INLINE_CHECKS[tp]
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if (origin is typing.Union or origin is types.UnionType) and len(args) == 2 and type(None) in args:
+        other = args[0] if args[1] is type(None) else args[1]
+        if other in _INLINE_CHECKS:
+            return "({v} is None or " + _INLINE_CHECKS[other] + ")"
+    return None
+
+
 def _dataclass_decoder(cls: type) -> _Decoder:
-    fields = _hints(cls)
-    names = tuple(name for name, _ in fields)
-    decs = tuple(_decoder(tp) for _, tp in fields)
-    count = len(fields)
-    post_init = getattr(cls, "__post_init__", None)
-    new = object.__new__
+    """A decoder for ``cls`` compiled to one function: unpack the array,
+    check simple fields inline, call the decoders of the others, and build
+    the object as pickle does (no __init__: a frozen dataclass's __init__
+    sets each field through object.__setattr__, which costs more than the
+    decoding; every field's type is checked here instead). The source is
+    generated from the class's own field names and type hints, never from
+    entry data."""
     if getattr(cls, "__slots__", None) is not None:  # pragma: no cover - no slotted models today
         raise TypeError(f"{cls.__name__}: slotted dataclasses are not supported")
-
-    def dec(v: Any, depth: int) -> Any:
-        if type(v) is not list or len(v) != count:
-            _fail(f"{cls.__name__} ({count} fields)", v)
-        if depth > MAX_DEPTH:
-            raise DecodeError("nested too deep")
-        d = depth + 1
-        # Built as pickle builds them (no __init__): a frozen dataclass's
-        # __init__ sets every field through object.__setattr__, which costs
-        # more than the decoding; the types were checked above instead.
-        obj = new(cls)
-        obj.__dict__.update(zip(names, [f(x, d) for f, x in zip(decs, v)]))
-        if post_init is not None:
-            post_init(obj)
-        return obj
-
-    return dec
+    fields = _hints(cls)
+    count = len(fields)
+    namespace: dict[str, Any] = {"_fail": _fail, "DecodeError": DecodeError, "MAX_DEPTH": MAX_DEPTH,
+                                 "new": object.__new__, "cls": cls,
+                                 "post_init": getattr(cls, "__post_init__", None)}
+    lines = ["def dec(v, depth):",
+             f"    if type(v) is not list or len(v) != {count}:",
+             f"        _fail({cls.__name__ + ' (' + str(count) + ' fields)'!r}, v)",
+             "    if depth > MAX_DEPTH:",
+             "        raise DecodeError('nested too deep')",
+             "    d = depth + 1"]
+    if count:
+        lines.append("    " + "".join(f"a{i}, " for i in range(count)) + "= v")
+    for i, (name, tp) in enumerate(fields):
+        check = _inline_check(tp)
+        if check is not None:
+            lines.append(f"    if not {check.format(v=f'a{i}')}:")
+            lines.append(f"        _fail({str(tp)!r}, a{i})")
+        else:
+            namespace[f"d{i}"] = _decoder(tp)
+            lines.append(f"    a{i} = d{i}(a{i}, d)")
+    lines.append("    obj = new(cls)")
+    lines.append("    obj.__dict__.update({" + ", ".join(f"{name!r}: a{i}" for i, (name, _) in enumerate(fields)) + "})")
+    if namespace["post_init"] is not None:
+        lines.append("    post_init(obj)")
+    lines.append("    return obj")
+    exec("\n".join(lines), namespace)  # noqa: S102 - source built from type hints only (see above)
+    return namespace["dec"]
 
 
 def _enum_decoder(cls: type[enum.Enum]) -> _Decoder:
