@@ -191,8 +191,14 @@ class Repo:
 
     def _look(self, key: str) -> str:
         p = Path(key) if os.path.isabs(key) else self.abs(key)
+        try:
+            os.lstat(p)  # most looked-at paths that are absent (cited evidence) end here, without a realpath
+        except (FileNotFoundError, NotADirectoryError):
+            return "missing"
+        except OSError:
+            pass
         if not self.inside(p):
-            return "outside" if os.path.lexists(p) else "missing"
+            return "outside"
         try:
             # O_NONBLOCK: a FIFO in the repo must not hang the run
             fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
