@@ -398,3 +398,14 @@ def test_entry_written_over_a_planted_link_replaces_the_link(tmp_path):
     store.put(key, b"[]")
     assert victim.read_bytes() == b"precious"
     assert not path.is_symlink() and store.get(key) == b"[]"
+
+
+def test_code_fingerprint_covers_the_whole_package():
+    """A changed rule or parser must not be answered from the caches: the
+    fingerprint covers every source file of govcheck, not only cache/'s."""
+    import govcheck
+    from govcheck.cache import fingerprint
+
+    covered = {p.relative_to(fingerprint.PACKAGE_ROOT).as_posix() for p in fingerprint.source_files()}
+    assert fingerprint.PACKAGE_ROOT == Path(govcheck.__file__).resolve().parent
+    assert {"rules/spec.py", "parse/packet.py", "model/__init__.py", "cache/parse.py"} <= covered
