@@ -109,7 +109,7 @@ class EntryStore:
     first two hex digits of the key when ``sharded``)."""
 
     def __init__(self, folder: Path, owned: int, kind: str, sharded: bool = True) -> None:
-        folder = Path(folder)
+        folder = Path(os.path.abspath(folder))  # a relative folder still needs its anchor
         parts = folder.parts[-owned:] if owned else ()
         if owned and (len(folder.parts) <= owned or any(p in ("", ".", "..") for p in parts)):
             raise ValueError(f"cache folder {folder} has no anchor")
