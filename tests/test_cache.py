@@ -70,8 +70,9 @@ def test_corrupt_entry_is_ignored_and_rewritten(tmp_path: Path) -> None:
     c = ParseCache(tmp_path / "c")
     key = packet_key("p.md", PACKET, None)
     c.put(key, _parse())
-    entry = c._path(key)
-    for junk in (b"", b"not a pickle", pickle.dumps({"a": 1}), entry.read_bytes()[:50]):
+    entry = c.entry_path(key)
+    # a pickle is junk too: nothing in a cache is ever unpickled
+    for junk in (b"", b"not an entry", pickle.dumps({"a": 1}), entry.read_bytes()[:50], entry.read_bytes() + b" "):
         entry.write_bytes(junk)
         assert c.get(key) is None
     c.put(key, _parse())
@@ -99,7 +100,7 @@ def test_spec_index_cached(tmp_path: Path) -> None:
     c = ParseCache(tmp_path / "c")
     first = cached_index(data, c)
     assert first == build_index(data)
-    assert list((tmp_path / "c").rglob("*.pickle"))
+    assert list((tmp_path / "c").rglob("*.json"))
     spec_mod._MEMO.clear()
     spec_mod._BY_ID.clear()
     assert cached_index(bytes(data), c) == first
@@ -117,7 +118,7 @@ def test_output_identical_with_and_without_cache(tmp_path: Path) -> None:
     plain = _validate("--no-cache", "--state-dir", str(tmp_path / "nocache"))
     assert not (tmp_path / "nocache" / "cache").exists()
     cold = _validate("--state-dir", str(tmp_path / "state"))
-    assert list((tmp_path / "state" / "cache" / "parse").rglob("*.pickle"))
+    assert list((tmp_path / "state" / "cache" / "parse").rglob("*.json"))
     warm = _validate("--state-dir", str(tmp_path / "state"))
     assert json.dumps(plain, sort_keys=True) == json.dumps(cold, sort_keys=True) == json.dumps(warm, sort_keys=True)
 

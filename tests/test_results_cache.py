@@ -24,7 +24,7 @@ def _fresh(repo, tmp_path, env=EPOCH):
 
 
 def _entries(state):
-    return list((state / "cache" / "results").rglob("*.pickle"))
+    return list((state / "cache" / "results").rglob("*.json"))
 
 
 def test_warm_run_is_identical_and_served_from_cache(storage_repo, tmp_path):

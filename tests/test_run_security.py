@@ -438,9 +438,15 @@ def test_run_cache_ignores_entries_written_after_the_run_began(tmp_path):
     from govcheck.model import CommandResult
     from govcheck.cache.runs import RunCache
 
+    import hashlib
+
     folder = tmp_path / "runs"
     folder.mkdir()
-    fake = CommandResult("cargo test", 1, "passed", exit_code=0, proof_lines=("ok",))
+    log = tmp_path / "cargo-test.log"
+    log.write_bytes(b"test result: ok\n")
+    # A passed result is only ever reused with its log intact (cache-trust).
+    fake = CommandResult("cargo test", 1, "passed", exit_code=0, proof_lines=("ok",), log_path=str(log),
+                         log_sha256=hashlib.sha256(log.read_bytes()).hexdigest(), log_size=log.stat().st_size)
     during = RunCache(folder, tmp_path, {"WP-S": "sha"}, "state", "v1")
     # A command of this run writes an entry for a later command (every part
     # of the key is computable from inside the sandbox): never a hit.
@@ -455,16 +461,16 @@ def test_run_cache_ignores_entries_written_after_the_run_began(tmp_path):
 
 
 def test_pickles_a_command_plants_in_govcheck_caches_are_removed(storage_repo, tmp_path):
-    # govcheck unpickles .govcheck/cache/results right after the run (and
-    # cache/parse next run); a pickle planted there would run its code in
-    # govcheck, outside any sandbox, with every secret.
+    # Entries a command plants in govcheck's caches (results are read right
+    # after the run, parse entries on the next) are removed after the
+    # commands; the caches' own signatures refuse them too (test_cache_trust).
     outside = tmp_path / "outside"
     (outside / "results").mkdir(parents=True)
     (outside / "results" / "keep.txt").write_text("not govcheck's\n")
     plant = ("mkdir -p .govcheck/cache/results/ab .govcheck/cache/parse/cd"
-             " && echo evil > .govcheck/cache/results/ab/planted.pickle"
-             " && for f in .govcheck/cache/parse/*/*.pickle; do echo evil > $f; done"
-             " && echo evil > .govcheck/cache/parse/cd/planted.pickle")
+             " && echo evil > .govcheck/cache/results/ab/planted.json"
+             " && for f in .govcheck/cache/parse/*/*.json; do echo evil > $f; done"
+             " && echo evil > .govcheck/cache/parse/cd/planted.json")
     text = GOOD_GEN2.replace("python3 src/jobs/check_queue.py\n```", plant + "\n```")
     write_packet(storage_repo, "WP-1-Job-Queue-v2", text)
     run_cli("validate", "WP-1-Job-Queue-v2", "--repo", storage_repo, "--no-run")  # fills the parse cache

@@ -2,17 +2,18 @@
 
 Parsing a packet is the costly part of ``validate --no-run``; its result
 depends only on the packet's bytes (and packet.json's), its path and the
-govcheck version. So the parsed ``Packet`` is pickled under
+govcheck code. So the parsed ``Packet`` is stored under
 
-    sha256(version, path, packet bytes, packet.json bytes)
+    sha256(code fingerprint, path, packet bytes, packet.json bytes)
 
-and a spec's section index under sha256(version, spec sha256). Nothing
-else goes into a key, so a hit is always what a parse would give.
+and a spec's section index under sha256(code fingerprint, spec sha256).
+Nothing else goes into a key, so a hit is always what a parse would give.
 
-Entries are written atomically (temp file + ``os.replace``), so runs in
-parallel never see half an entry; an entry that cannot be read or
-unpickled, or holds the wrong type, is ignored and rewritten. No I/O error
-ever escapes: a cache that cannot be used only makes the run slower.
+Entries are data only (``cache.codec`` JSON, never pickle: unpickling
+runs code, and the state folder is writable by the commands under test)
+and authenticated (``cache.store``): a planted, forged or foreign entry
+is a miss. Anything that cannot be read or decoded is ignored and
+rewritten; no I/O error ever escapes.
 
 Cache folder: ``<repo>/.govcheck/cache/parse`` by default (or under
 ``--state-dir``); ``--no-cache`` bypasses it.
@@ -21,20 +22,23 @@ Cache folder: ``<repo>/.govcheck/cache/parse`` by default (or under
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TypeVar
 
+from govcheck.cache import codec
 from govcheck.cache.fingerprint import code_fingerprint
+from govcheck.cache.state import CACHE_OWNED_PARTS
+from govcheck.cache.store import EntryStore
 from govcheck.model import Packet
 from govcheck.parse import spec
 from govcheck.parse.spec import SpecIndex, index_spec
 
-# Bump when the pickled shape changes without a version bump (dev builds).
-CACHE_FORMAT = 1
+# Bump when the stored shape changes without a code change (never, in
+# practice: the code fingerprint covers the models).
+CACHE_FORMAT = 2
+
+T = TypeVar("T")
 
 
 def _prefix(version: str) -> bytes:
@@ -56,65 +60,48 @@ def spec_key(spec_sha256: str, version: str | None = None) -> str:
 
 
 class ParseCache:
-    """Pickled packets (and spec indexes) in ``folder``. With
-    ``enabled=False`` every get misses and every put does nothing."""
+    """Packets (and spec indexes) in ``folder`` (``<state>/cache/parse``).
+    With ``enabled=False`` every get misses and every put does nothing."""
 
     def __init__(self, folder: Path, enabled: bool = True) -> None:
         self.folder = Path(folder)
         self.enabled = enabled
         self.hits = 0
         self.misses = 0
+        self._store: EntryStore | None = None
+        if enabled:
+            try:
+                self._store = EntryStore(self.folder, CACHE_OWNED_PARTS, "parse")
+            except ValueError:
+                self.enabled = False
 
-    # -- files --------------------------------------------------------------
+    # -- entries ------------------------------------------------------------
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pickle"
-
-    def _load(self, key: str, kind: type):
-        if not self.enabled:
+    def _load(self, key: str, kind: type[T]) -> T | None:
+        payload = self._store.get(key) if self._store is not None else None
+        if payload is None:
             return None
         try:
-            with open(self._path(key), "rb") as fh:
-                obj = pickle.load(fh)
-        except FileNotFoundError:
+            return codec.decode(payload, kind)
+        except codec.DecodeError:  # shape from other code, or damaged: ignore, rewrite later
             return None
-        except Exception:  # corrupt, truncated, unreadable: ignore, rewrite later
-            return None
-        return obj if isinstance(obj, kind) else None
 
-    def _store(self, key: str, obj: object) -> None:
-        if not self.enabled:
+    def _store_obj(self, key: str, obj: object) -> None:
+        if self._store is None:
             return
         try:
-            payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # unpicklable: no cache
+            payload = codec.encode(obj)
+        except (TypeError, ValueError):  # not representable: no cache
             return
-        self.put_bytes(key, payload)
+        self._store.put(key, payload)
 
-    def put_bytes(self, key: str, payload: bytes) -> None:
-        """Store an already pickled entry (atomically; errors ignored)."""
-        if not self.enabled:
-            return
-        path = self._path(key)
-        tmp = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-            os.replace(tmp, path)
-            tmp = None
-        except Exception:  # read-only folder, disk full: no cache
-            pass
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+    def entry_path(self, key: str) -> Path:
+        """The entry file for ``key`` (tests, diagnostics)."""
+        return self._store.path(key) if self._store is not None else self.folder / key
 
     def has(self, key: str) -> bool:
-        return self.enabled and self._path(key).is_file()
+        """An entry exists (unverified): lets parallel parsing skip work."""
+        return self._store is not None and self._store.exists(key)
 
     # -- packets ------------------------------------------------------------
 
@@ -127,18 +114,20 @@ class ParseCache:
         return packet
 
     def put(self, key: str, packet: Packet) -> None:
-        self._store(key, packet)
+        self._store_obj(key, packet)
 
     # -- spec indexes (govcheck.parse.spec.index_store protocol) -------------
 
-    def get_index(self, spec_sha256: str):
-        return self._load(spec_key(spec_sha256), SpecIndex)
+    def get_index(self, spec_sha256: str) -> SpecIndex | None:
+        index = self._load(spec_key(spec_sha256), SpecIndex)
+        # The entry names the text it indexes: one for other bytes is foreign.
+        return index if index is not None and index.sha256 == spec_sha256 else None
 
-    def put_index(self, spec_sha256: str, index) -> None:
-        self._store(spec_key(spec_sha256), index)
+    def put_index(self, spec_sha256: str, index: SpecIndex) -> None:
+        self._store_obj(spec_key(spec_sha256), index)
 
 
-def cached_index(data: bytes, cache: ParseCache | None):
+def cached_index(data: bytes, cache: ParseCache | None) -> SpecIndex:
     """``index_spec(data)`` consulting ``cache`` for the index."""
     with spec_index_cache(cache):
         return index_spec(data)

@@ -5,6 +5,11 @@ Forking only pays past a few hundred packets (process start-up and moving
 results back cost ~0.1 s), and only where ``fork`` exists (spawn would
 re-import and re-read everything). Any failure of the pool gives back
 what was done; the caller does the rest in-process.
+
+Results come back pickled, by the pool, over the pipe between the parent
+and the children it forked: that never touches disk and nothing else can
+write to it, unlike the caches (data-only, ``cache.codec``), which the
+commands under test can reach.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Callable, Sequence
@@ -102,18 +106,17 @@ class _Prefilled:
             self.cache.put(key, packet)
 
 
-def _parse_job(k: int) -> tuple[int, bytes]:
+def _parse_job(k: int) -> tuple[int, Packet]:
     """Parse job ``k`` in a worker; store it in the cache from the worker
-    (the writes then run in parallel too) and hand back the pickle."""
+    (the writes then run in parallel too) and hand back the packet."""
     from govcheck.parse.packet import parse_packet  # loaded already in the parent: no cost
 
     jobs, keys, cache = forked_state()
     loc, data, packet_json = jobs[k]
     packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json)
-    payload = pickle.dumps(packet, protocol=pickle.HIGHEST_PROTOCOL)
     if cache is not None:
-        cache.put_bytes(keys[k], payload)
-    return k, payload
+        cache.put(keys[k], packet)
+    return k, packet
 
 
 def _parallel_parse(repo: Repo, locations: Sequence, cache: ParseCache | None) -> dict[str, Packet]:
@@ -138,7 +141,7 @@ def _parallel_parse(repo: Repo, locations: Sequence, cache: ParseCache | None) -
     import govcheck.parse.packet  # noqa: F401
 
     done = run_forked(_parse_job, range(len(jobs)), (jobs, keys, cache), chunksize=8)
-    return {keys[k]: pickle.loads(payload) for k, payload in (done or ())}
+    return {keys[k]: packet for k, packet in (done or ())}
 
 
 def load_packets(repo: Repo, locations: Sequence, cache: ParseCache | None = None) -> list[Packet]:

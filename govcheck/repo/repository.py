@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import functools
+import hashlib
 import json
 import os
 import re
@@ -69,6 +70,8 @@ _ROOT_MARKERS = ("govcheck.yaml", ".govcheck.yaml", ".GOV", "docs/SPEC_CURRENT.m
 _PLAIN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 _BOLD_LINE_RE = re.compile(r"^\s*\*\*(?P<value>[^*]+?)\*\*\s*$")
 _BUNDLE_RE = re.compile(r"master[-_]spec[-_]v(?P<version>\d+\.\d+)$", re.I)
+# Recorded when a rule read something no file state describes (a glob).
+UNRECORDABLE = "\0unrecordable"
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,10 @@ class Repo:
         self.root = root.resolve()
         self.layout = layout or LayoutConfig()
         self._texts: dict[str, str] = {}
-        self._recording: list[set[str]] = []
+        self._recording: list[dict[str, str]] = []
         self._bytes: dict[str, bytes] = {}
+        # path as recorded -> its fingerprint, fixed at first sight in this run
+        self._fingerprints: dict[str, str] = {}
 
     # -- file access ---------------------------------------------------------
 
@@ -185,24 +190,78 @@ class Repo:
     # only while every file its rules looked at is unchanged) ---------------
 
     def start_recording(self) -> None:
-        self._recording.append(set())
+        self._recording.append({})
 
-    def stop_recording(self) -> set[str]:
+    def stop_recording(self) -> dict[str, str]:
         """Paths (repo-relative or absolute) looked at since the matching
-        start_recording. Recordings nest; an inner one's paths also count
-        for the outer ones."""
+        start_recording, each with its fingerprint as the rules saw it.
+        Recordings nest; an inner one's paths also count for the outer ones."""
         return self._recording.pop()
 
     def record(self, path) -> None:
         """Note that a rule depends on ``path`` (a file, or a folder's entries)."""
         if self._recording:
             key = str(path)
+            fp = "" if key == UNRECORDABLE else self.fingerprint(key)
             for rec in self._recording:
-                rec.add(key)
+                rec[key] = fp
 
     def unrecordable(self) -> None:
         """A rule read something that cannot be recorded as a file state."""
-        self.record("\0unrecordable")
+        self.record(UNRECORDABLE)
+
+    def fingerprint(self, path) -> str:
+        """What ``path`` holds, as a string that changes whenever what a
+        rule could learn from it changes: ``file:<sha256 of the bytes>``,
+        ``dir:<sha256 of the entry names and kinds>``, ``missing``,
+        ``outside`` (leaves the repo), ``special:<type>``, ``unreadable``.
+
+        Taken once per run, at first sight: for a file read through
+        read_bytes, of exactly the bytes the rules got, so an edit during
+        the run (or one that puts size and mtime back) differs next run.
+        A file whose bytes changed between a look and a read is
+        ``unstable``, which no later fingerprint equals."""
+        key = str(path)
+        fp = self._fingerprints.get(key)
+        if fp is None:
+            data = self._bytes.get(key)
+            fp = _digest(data) if data is not None else self._look(key)
+            self._fingerprints[key] = fp
+        return fp
+
+    def _look(self, key: str) -> str:
+        p = Path(key) if os.path.isabs(key) else self.abs(key)
+        try:
+            os.lstat(p)  # most looked-at paths that are absent (cited evidence) end here, without a realpath
+        except (FileNotFoundError, NotADirectoryError):
+            return "missing"
+        except OSError:
+            pass
+        if not self.inside(p):
+            return "outside"
+        try:
+            # O_NONBLOCK: a FIFO in the repo must not hang the run
+            fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except (FileNotFoundError, NotADirectoryError):
+            return "missing"
+        except OSError:
+            return "unreadable"
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISREG(st.st_mode):
+                h = hashlib.sha256()
+                while chunk := os.read(fd, 1 << 20):
+                    h.update(chunk)
+                return "file:" + h.hexdigest()
+            if stat.S_ISDIR(st.st_mode):
+                with os.scandir(fd) as entries:
+                    names = sorted(f"{e.name}\0{int(e.is_dir(follow_symlinks=False))}" for e in entries)
+                return "dir:" + hashlib.sha256("\n".join(names).encode("utf-8", "surrogateescape")).hexdigest()
+            return f"special:{stat.S_IFMT(st.st_mode):o}"
+        except OSError:
+            return "unreadable"
+        finally:
+            os.close(fd)
 
     def exists(self, rel_path: str) -> bool:
         self.record(rel_path)
@@ -220,15 +279,26 @@ class Repo:
     def read_bytes(self, rel_path: str) -> bytes:
         """Read a repo file once (memoised). Refuses paths leaving the repo
         and anything but a regular file."""
-        self.record(rel_path)
         cached = self._bytes.get(rel_path)
         if cached is not None:
+            self.record(rel_path)
             return cached
         p = self.abs(rel_path)
         if not self.inside(p):
+            self.record(rel_path)
             raise RepoError(f"{rel_path}: resolves outside the repository; refused")
-        data = read_regular_file(p, rel_path)
+        try:
+            data = read_regular_file(p, rel_path)
+        except RepoError:
+            self.record(rel_path)
+            raise
         self._bytes[rel_path] = data
+        seen = self._fingerprints.get(rel_path)
+        if seen is not None and seen != _digest(data):
+            # looked at earlier in this run with other bytes: whatever was
+            # recorded then must not match next run
+            self._fingerprints[rel_path] = "unstable"
+        self.record(rel_path)  # after the read: the fingerprint is of these bytes
         return data
 
     def is_dir(self, path: Path | str) -> bool:
@@ -644,9 +714,11 @@ class Repo:
         """A bundle's ``spec-modules/*.md`` joined in name order, front
         matter removed; None when the bundle holds no modules."""
         modules = self.root / bundle / "spec-modules"
+        self.record(f"{bundle}/spec-modules")
         if not modules.is_dir():
             return None
-        chunks = [_strip_front_matter(p.read_bytes()) for p in sorted(modules.glob("*.md")) if self.inside(p)]
+        chunks = [_strip_front_matter(self.read_bytes(self.rel(p)))
+                  for p in sorted(modules.glob("*.md")) if self.inside(p)]
         return b"\n".join(chunks) if chunks else None
 
     # -- configuration files ------------------------------------------------------
@@ -713,6 +785,10 @@ def _json_body(text: str) -> dict | None:
         # The stdlib decoder recurses per nesting level: no pointer is that deep.
         raise SpecCurrentError("JSON nested too deeply") from None
     return doc if isinstance(doc, dict) else None
+
+
+def _digest(data: bytes) -> str:
+    return "file:" + hashlib.sha256(data).hexdigest()
 
 
 def _strip_front_matter(data: bytes) -> bytes:
