@@ -71,6 +71,7 @@ def test_same_tokens_on_fixtures_and_test_data():
         _assert_same(decode(p.read_bytes()).text, str(p))
 
 
+@pytest.mark.slow  # a whole-corpus or thousands-of-documents comparison: .ci/run runs it
 @needs_corpus
 def test_same_tokens_on_the_corpus():
     files = [p for p in _markdown_files(CORPUS) if p.stat().st_size < 1_000_000]
@@ -129,6 +130,7 @@ def _random_document(r: random.Random) -> str:
     return text
 
 
+@pytest.mark.slow  # a whole-corpus or thousands-of-documents comparison: .ci/run runs it
 def test_same_tokens_on_generated_documents():
     r = random.Random(20261126)
     for n in range(4000):

@@ -135,6 +135,7 @@ def test_parallel_parse_keeps_order_and_models(tmp_path: Path, monkeypatch) -> N
     assert load_packets(repo, locs, None) == serial
 
 
+@pytest.mark.slow  # a whole-corpus or thousands-of-documents comparison: .ci/run runs it
 @needs_corpus
 def test_corpus_models_identical(tmp_path: Path, monkeypatch) -> None:
     """Every corpus packet parses to the same model with the fast parser

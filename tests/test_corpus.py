@@ -37,6 +37,7 @@ def test_all_packets_have_a_verdict_and_report_validates(corpus_report):
     assert corpus_report["spec_current"]["version"] == "02.123"
 
 
+@pytest.mark.slow  # a whole-corpus or thousands-of-documents comparison: .ci/run runs it
 def test_every_corpus_packet_matches_packet_schema():
     from govcheck.engine.loader import load_packet, open_repo
 

@@ -63,6 +63,7 @@ def test_any_input_change_is_seen(storage_repo, tmp_path, change):
     assert after != before
 
 
+@pytest.mark.slow  # a whole-corpus or thousands-of-documents comparison: .ci/run runs it
 @needs_corpus
 def test_corpus_output_identical_with_and_without_cache(tmp_path):
     state = tmp_path / "state"
