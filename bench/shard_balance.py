@@ -33,9 +33,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from bench import govcheck_cmd  # noqa: E402
 from gen_repo import make_repo  # noqa: E402
 
+from bench import govcheck_cmd  # noqa: E402
 from govcheck.engine import shard as shards  # noqa: E402
 from govcheck.engine.loader import open_repo  # noqa: E402
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from govcheck.parse.spec import build_index  # noqa: E402
 from govcheck.analysis.spec_diff import compare  # noqa: E402
+from govcheck.parse.spec import build_index  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "handshake-3c9b4c14"
 

@@ -578,8 +578,9 @@ def baseline(repo: str | None, output: str | None) -> None:
     new findings fail validate and ci. Commit the file."""
     # Loaded when the command runs: see the module docstring.
     from govcheck.engine import baseline as bl
+    from govcheck.engine.validate import ValidateOptions
+    from govcheck.engine.validate import validate as run_validate
     from govcheck.repo.config import load_config
-    from govcheck.engine.validate import ValidateOptions, validate as run_validate
 
     root = _repo_root(repo)
     report = run_validate(root, ValidateOptions(all_packets=True, no_run=True))
@@ -601,7 +602,8 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
     from govcheck.cache.state import StateDir
     from govcheck.engine.loader import open_repo
     from govcheck.engine.selection import packets_for_files
-    from govcheck.engine.validate import ValidateOptions, validate as run_validate
+    from govcheck.engine.validate import ValidateOptions
+    from govcheck.engine.validate import validate as run_validate
     from govcheck.report import renderer
 
     root = _repo_root(repo)
@@ -622,9 +624,9 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
 def init(repo: str | None, force: bool) -> None:
     """Write a starter govcheck.yaml for the layout found in this repo."""
     # Loaded when the command runs: see the module docstring.
+    from govcheck.commands.init import starter_config
     from govcheck.repo.config import load_config
     from govcheck.util.fsutil import atomic_write_bytes
-    from govcheck.commands.init import starter_config
 
     root = Path(repo).resolve() if repo else Path.cwd()
     if not root.is_dir():

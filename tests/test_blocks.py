@@ -13,12 +13,11 @@ from pathlib import Path
 
 import markdown_it
 import pytest
+from conftest import CORPUS, needs_corpus
 from markdown_it import MarkdownIt
 
 from govcheck.parse import blocks
 from govcheck.parse.text import decode
-
-from conftest import CORPUS, needs_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 _DISABLED = ["html_block", "html_inline", "entity", "link", "image", "autolink", "backticks", "emphasis", "inline"]

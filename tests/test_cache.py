@@ -9,17 +9,16 @@ import pickle
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, GOOD_GEN2, STORAGE, needs_corpus, run_cli
 from markdown_it import MarkdownIt
 
 from govcheck.cache.parse import ParseCache, cached_index, packet_key
 from govcheck.engine import parallel as parallel_mod
+from govcheck.engine.loader import load_packet, open_repo
 from govcheck.engine.parallel import load_packets
 from govcheck.parse import packet as packet_mod
 from govcheck.parse.packet import parse_packet
 from govcheck.parse.spec import build_index
-from govcheck.engine.loader import load_packet, open_repo
-
-from conftest import CORPUS, GOOD_GEN2, STORAGE, needs_corpus, run_cli
 
 PACKET = GOOD_GEN2.encode("utf-8")
 

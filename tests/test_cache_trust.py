@@ -21,7 +21,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_GEN2, STORAGE, copy_fixture, run_cli, write_packet
 
 WP = "WP-1-Job-Queue-v2"

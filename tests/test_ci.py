@@ -6,8 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-
-from conftest import copy_fixture, STORAGE, run_cli
+from conftest import STORAGE, copy_fixture, run_cli
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 

@@ -13,14 +13,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, STORAGE, run_cli
 
 from govcheck.engine.validate import ValidateOptions, validate
 from govcheck.model import CommandResult, Finding, Report, Severity, Verdict
-from govcheck.report import RenderOptions, render
-from govcheck.report import rules_doc
+from govcheck.report import RenderOptions, render, rules_doc
 from govcheck.rules import all_rules
-
-from conftest import ROOT, STORAGE, run_cli
 
 DATA = Path(__file__).parent / "data"
 FAIL_ID = "WP-1-Storage-Foundation"

@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_cli
 
 from govcheck.engine import shard as shards
 from govcheck.errors import UsageError
 from govcheck.report import FORMATS
-
-from conftest import ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "bench"))
 import gen_repo  # noqa: E402

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, STORAGE, copy_fixture
 
+from govcheck.errors import ConfigError
+from govcheck.model import Severity
 from govcheck.repo.config import (
     Config,
     ConfigWaiver,
@@ -20,10 +22,6 @@ from govcheck.repo.config import (
     config_schema,
     load_config,
 )
-from govcheck.errors import ConfigError
-from govcheck.model import Severity
-
-from conftest import copy_fixture, ROOT, STORAGE
 
 # Shaped like pipeline.open_repo's argument (RuleSpec.options_schema()) for
 # one rule and like a bare "properties" dict for the others.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
-
 from conftest import CORPUS, needs_corpus, run_cli
 
 from govcheck.model import to_jsonable

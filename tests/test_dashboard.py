@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, STORAGE, run_cli
+
 from govcheck.engine.validate import ValidateOptions, validate
 from govcheck.model import Report
 from govcheck.report import FORMATS

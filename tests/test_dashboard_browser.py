@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from conftest import FIXTURES, ROOT, STORAGE
+
 from govcheck.engine.validate import ValidateOptions, validate
 from govcheck.report import html as dashboard
 

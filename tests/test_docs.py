@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT
 
 from govcheck.commands.docs import BEGIN, END, configuration_reference, with_reference

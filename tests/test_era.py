@@ -3,8 +3,8 @@ came in, unless config forces it (rules.<id>.all_eras)."""
 
 from __future__ import annotations
 
-from govcheck.model import Packet
 from govcheck.analysis.era import ALWAYS, Since
+from govcheck.model import Packet
 
 
 def _packet(generation="gen1", written=None, format_version=None) -> Packet:

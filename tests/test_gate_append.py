@@ -15,8 +15,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
+
 from govcheck.commands.append import TEMP_TAG, AppendRefused, append_report, build_appended
 from govcheck.parse.report_markers import appended_reports
 

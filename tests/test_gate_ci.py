@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import STORAGE, copy_fixture, run_cli
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")

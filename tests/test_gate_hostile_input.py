@@ -19,8 +19,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import GOOD_GEN2, PACKET_DIR, run_cli, write_packet
+
 from govcheck.util.schemas import load_schema
 
 LONG_NAME = "n" * 300  # one component over NAME_MAX (255 bytes)

@@ -4,8 +4,8 @@ can name its spec (issue 14, item 9)."""
 from __future__ import annotations
 
 import jsonschema
-
 from conftest import GOOD_GEN2, validate_json, write_packet
+
 from govcheck.util.schemas import load_schema
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import copy_fixture, FIXTURES, findings, run_cli, validate_json
+from conftest import FIXTURES, copy_fixture, findings, run_cli, validate_json
 
 from govcheck.repo.repository import Repo
 
@@ -48,7 +48,6 @@ def test_json_spec_current_and_gen3_packet():
 
 
 def test_json_spec_current_anchor_missing_from_bundle(tmp_path):
-    import shutil
 
     repo = tmp_path / "r"
     copy_fixture(FIXTURES / "layout-json", repo)

@@ -4,7 +4,6 @@ crash, never a hang."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import GOOD_GEN2, findings, validate_json, write_packet
 
 WP = "WP-9-Broken"

@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import copy_fixture, ROOT, STORAGE
+from conftest import ROOT, STORAGE, copy_fixture
 
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 pytestmark = [

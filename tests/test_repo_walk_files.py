@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 from govcheck.repo.repository import Repo

@@ -3,10 +3,7 @@ input is unchanged, and never change the output."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-
 from conftest import CORPUS, GOOD_GEN2, needs_corpus, run_cli, write_packet
 
 WP = "WP-1-Job-Queue-v2"

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from govcheck.model import EvidenceMapping
 from govcheck.analysis import done_means
+from govcheck.model import EvidenceMapping
 
 WORDS = ("the", "queue", "lease", "expires", "storage", "trait", "returns", "error", "a", "an", "tests",
          "pass", "cargo", "test", "works", "properly", "backend", "agnostic", "exposes", "methods")
@@ -325,8 +325,8 @@ def test_observable_same_answer_as_the_whole_regex():
 
 
 def test_tagged_sections_same_as_a_test_per_section():
-    from govcheck.parse.spec import SpecIndex, SpecSection
     from govcheck.analysis.spec_anchors import tagged_sections
+    from govcheck.parse.spec import SpecIndex, SpecSection
 
     rng = random.Random(9)
     words = ("CX-1", "CX-12", "CX-DBP-040", "HSK-7", "[CX-1]", "Storage", "x", " ", "FR-A-B", "cx-1", "-", "\r")

@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import copy_fixture, FIXTURES, GOOD_GEN2, STORAGE, findings, run_cli, write_packet
+from conftest import FIXTURES, GOOD_GEN2, STORAGE, copy_fixture, run_cli, write_packet
 
 SECRETS = {
     "MY_API_TOKEN": "tok-4f1e9c",

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_GEN2, run_cli, write_packet
+
 from govcheck.model import Command
 from govcheck.run.runner import (
     PlaceholderError,
@@ -241,8 +241,8 @@ def test_planted_gitignore_symlink_is_not_written_through(tmp_path):
 
 
 def test_run_cache_does_not_write_through_a_planted_symlink(tmp_path):
-    from govcheck.model import CommandResult
     from govcheck.cache.runs import RunCache
+    from govcheck.model import CommandResult
 
     folder = tmp_path / "runs"
     folder.mkdir()
@@ -435,10 +435,10 @@ def test_isolation_degrades_when_bwrap_is_missing_or_broken(tmp_path, monkeypatc
 
 
 def test_run_cache_ignores_entries_written_after_the_run_began(tmp_path):
-    from govcheck.model import CommandResult
-    from govcheck.cache.runs import RunCache
-
     import hashlib
+
+    from govcheck.cache.runs import RunCache
+    from govcheck.model import CommandResult
 
     folder = tmp_path / "runs"
     folder.mkdir()

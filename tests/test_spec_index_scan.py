@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS
 
 from govcheck.parse import spec as spec_mod

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import CORPUS, GOOD_GEN2, STORAGE, findings, needs_corpus, run_cli, validate_json, write_packet
 
 from govcheck.parse.spec import build_index

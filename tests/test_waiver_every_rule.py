@@ -4,7 +4,6 @@ valid waiver names the rule, and the finding stays in the report, marked."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import GOOD_GEN2, validate_json, write_packet
 
 WP = "WP-1-Job-Queue-v2"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import GOOD_GEN2, findings, run_cli, validate_json, write_packet
+from conftest import GOOD_GEN2, findings, run_cli, write_packet
 
 WP = "WP-1-Job-Queue-v2"
 # The baseline names v02.90 while the anchor names v02.93: a spec-ref-conflict warning.

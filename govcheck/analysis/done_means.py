@@ -11,9 +11,9 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 from govcheck.analysis.era import Since
+from govcheck.analysis.text import line_number
 from govcheck.errors import GovcheckError
 from govcheck.model import CriterionStatus, EvidenceMapping, Packet
-from govcheck.analysis.text import line_number
 
 if TYPE_CHECKING:
     from govcheck.engine.context import Context

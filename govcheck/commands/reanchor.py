@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 
 from govcheck.analysis.anchoring import anchored_version
+from govcheck.analysis.spec_diff import AnchoredChanges, anchored_ids, changed_anchored_sections
 from govcheck.model import Packet
-from govcheck.analysis.spec_diff import AnchoredChanges, changed_anchored_sections, anchored_ids
 from govcheck.parse.spec import index_spec
 from govcheck.parse.versions import compare_versions
 

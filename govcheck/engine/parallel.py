@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from typing import Callable, Sequence
 
 from govcheck.cache.parse import ParseCache, packet_key
-from govcheck.model import Packet
 from govcheck.engine.loader import load_packet, read_packet_bytes
+from govcheck.model import Packet
 from govcheck.repo.repository import Repo
 
 PARALLEL_MIN = 200  # below this, forking workers costs more than it saves

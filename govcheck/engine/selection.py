@@ -27,7 +27,15 @@ from govcheck.engine.loader import load_packet
 from govcheck.errors import ConfigError, GovcheckError, UsageError
 from govcheck.parse.report_markers import appended_reports
 from govcheck.parse.versions import version_from_spec_filename, version_key
-from govcheck.repo.config import Config, config_fingerprint, disk_reader, git_reader, load_config, read_at_commit, read_repo_file
+from govcheck.repo.config import (
+    Config,
+    config_fingerprint,
+    disk_reader,
+    git_reader,
+    load_config,
+    read_at_commit,
+    read_repo_file,
+)
 from govcheck.repo.git import Git
 from govcheck.repo.repository import PacketLocation, Repo
 

@@ -22,6 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+
 @dataclass(frozen=True)
 class JsonProblem:
     """Why a JSON file could not be read as intended.

@@ -8,7 +8,6 @@ import os
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 

@@ -50,7 +50,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, Callable, Mapping, Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
 from govcheck.model import Command, CommandResult
 from govcheck.run.isolation import ISOLATION_MODES, isolation_prefix, make_non_dumpable

@@ -32,10 +32,10 @@ from typing import Callable, Iterator
 
 import hypothesis
 import jsonschema
+from conftest import STORAGE, copy_fixture, run_cli
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from conftest import STORAGE, copy_fixture, run_cli
 from govcheck.util.schemas import load_schema
 
 EXAMPLES = int(os.environ.get("GOVCHECK_FUZZ_EXAMPLES", "12"))

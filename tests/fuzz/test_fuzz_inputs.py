@@ -13,9 +13,6 @@ import random
 
 import pytest
 import yaml
-from hypothesis import given
-from hypothesis import strategies as st
-
 from conftest import STORAGE
 from fuzzkit import (
     FuzzRepo,
@@ -29,6 +26,8 @@ from fuzzkit import (
     snippet,
     write_stats,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.fuzz
 
