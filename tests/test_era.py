@@ -42,3 +42,23 @@ def test_packet_dates_are_read_from_date_and_format_version_fields():
     assert (packet.written_on, packet.format_version_date) == ("2026-01-16", "2026-02-01")
     bare = parse_packet(b"# Task Packet: WP-1-X\n\n- DATE: soon\n", packet_id="WP-1-X", path="x.md")
     assert (bare.written_on, bare.format_version_date) == (None, None)
+
+
+def test_every_rule_states_its_era_and_rules_json_shows_it():
+    """Each rule carries its start (every packet, or a template / a date,
+    with the evidence for it), and `govcheck rules --format json` shows it."""
+    import json
+
+    from conftest import run_cli
+
+    from govcheck.rules import all_rules
+
+    for spec in all_rules().values():
+        assert isinstance(spec.since, Since)
+        if not spec.since.always:
+            assert spec.since.why, f"{spec.id}: a start without its reason"
+    listed = json.loads(run_cli("rules", "--format", "json").stdout)
+    assert {r["id"] for r in listed} == set(all_rules())
+    assert all(r["since"]["applies_to"] for r in listed)
+    gated = {r["id"] for r in listed if r["since"]["format_version"] or r["since"]["written"]}
+    assert {"phase-order", "lineage-missing", "done-means-unevidenced", "non-ascii"} <= gated
