@@ -74,3 +74,13 @@ def test_metadata_bullets_beside_done_means_criteria_are_not_criteria():
 def test_template_notes_in_waivers_granted_are_not_waivers():
     packet = _parse(LIST_FENCE)
     assert [(w.waiver_id, w.date) for w in packet.waivers] == [("CX-573F", "2026-03-07")]
+
+
+def test_waiver_facts_written_as_name_equals_value_pairs():
+    text = LIST_FENCE.replace(
+        "- CX-573F | 2026-03-07 | Scope: the label printer stub | Justification: the printer arrives next sprint, owner agreed.",
+        "- WAIVER_ARTIFACT: Waiver ID=W-PRINT-01; Date=2026-03-07; Scope=the label printer stub; "
+        "Justification=the printer arrives next sprint, owner agreed")
+    packet = _parse(text)
+    assert [(w.waiver_id, w.date, w.justification) for w in packet.waivers] == [
+        ("W-PRINT-01", "2026-03-07", "the printer arrives next sprint, owner agreed")]

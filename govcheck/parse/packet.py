@@ -1283,6 +1283,10 @@ def _waivers(nodes: Sequence[FieldNode], doc: _Doc, sections: Sequence[Section])
         d: dict[str, str] = {}
         for name, value in facts:
             d.setdefault(name, _clean_value(value))
+        # "Waiver ID=W-1; Date=2026-02-16; Check Waived=...; Scope=...": facts
+        # written as Name=value pairs separated by semicolons.
+        for name, value in _EQUALS_FACT_RE.findall(whole):
+            d.setdefault(_canonical_name(name), value.strip())
         head_id, rest = _waiver_head(head)
         # Facts written inline in the head: "... Approver: ilja. Expires: on WP closure."
         for name, value in _INLINE_WAIVER_FACT_RE.findall(rest):
@@ -1311,6 +1315,7 @@ def _waivers(nodes: Sequence[FieldNode], doc: _Doc, sections: Sequence[Section])
     return tuple(out)
 
 
+_EQUALS_FACT_RE = re.compile(r"(?:^|[;:]\s*)([A-Za-z][A-Za-z _]{1,30}?)\s*=\s*([^;]+)")
 _INLINE_WAIVER_FACT_RE = re.compile(r"\b(Approver|Approved by|Owner|Expires|Expiry|Granted by)\s*:\s*([^.;|]+)[.;]?", re.I)
 _ISO_DATE_RE = re.compile(r"\b(20\d{2})-?(\d{2})-?(\d{2})\b")
 
