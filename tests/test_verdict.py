@@ -200,3 +200,11 @@ def test_fail_on_outdated_makes_an_outdated_packet_fail_the_gate(tmp_path):
     assert res.json()["summary"]["outdated"] == 1
     res = run_cli("validate", "WP-1-Old-Work", "--repo", repo, "--no-run", "--fail-on", "outdated", env=EPOCH)
     assert res.exit_code == 1 and "Verdict: OUTDATED" in res.stdout and "REASON FOR OUTDATED:" in res.stdout
+
+
+def test_historical_done_with_a_note_in_the_parentheses_is_done_historical():
+    from govcheck.parse.vocabulary import normalize_status, status_class
+
+    for written in ("Done (Historical)", "Done (historical spec-enrichment capture)"):
+        assert normalize_status(written) == "done (historical)" and status_class(normalize_status(written)) == "done"
+    assert normalize_status("Done (pending review)") == "done"

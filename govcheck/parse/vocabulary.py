@@ -51,7 +51,7 @@ def normalize_status(value: str) -> str:
     v = value.strip().strip("*").strip()
     v = re.sub(r"[-_]+", " ", v)
     low = v.lower()
-    if low.startswith("done (historical)"):
+    if low.startswith("done (historical"):  # also "Done (historical spec-enrichment capture)"
         return "done (historical)"
     low = re.split(r"[\[(:;,.]| - | \u2014 ", low, maxsplit=1)[0]
     low = re.sub(r"[^a-z ]+", " ", low)
