@@ -131,7 +131,12 @@ def test_table_lists_every_packet_and_sorts_and_filters(browser, repo: Path, tmp
     assert not page.errors
 
 
-@pytest.mark.parametrize("repo", REPOS)
+# Repos holding a stale packet whose anchored section changed (the contract-
+# era fixture's stale packet follows its contract to the current version).
+REPOS_WITH_A_DIFF = [p for p in REPOS if p.id != "contract-era"]
+
+
+@pytest.mark.parametrize("repo", REPOS_WITH_A_DIFF)
 def test_stale_packet_detail_shows_its_section_diff(browser, repo: Path, tmp_path: Path):
     report = _dashboard(repo, tmp_path / "dash.html")
     with_diff = [r for r in report.packets
