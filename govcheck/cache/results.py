@@ -90,11 +90,12 @@ class CachedResult:
 
 
 def slim(packet: Packet) -> Packet:
-    """The parts of a packet a finished result still needs."""
+    """The parts of a packet a finished result still needs (its anchors
+    too: the report's coverage data and the dashboard draw them)."""
     tp = packet.test_plan
     return dataclasses.replace(
         packet,
-        fields=(), sections=(), fences=(), spec_refs=(), anchors=(), waivers=(), evidence_mappings=(),
+        fields=(), sections=(), fences=(), spec_refs=(), waivers=(), evidence_mappings=(),
         scope=Scope(), done_means=None, bootstrap=None, rollback_hint=None,
         test_plan=None if tp is None else dataclasses.replace(tp, blocks=(), prose=(),
                                                                commands=tuple(Command(c.text, c.line) for c in tp.commands)),

@@ -172,11 +172,10 @@ def validate(root: Path, options: ValidateOptions) -> Report:
         hits: dict[str, CachedResult] = {}
         if cache is not None:
             run.results_cache, hits = _cached_results(run, locations)
-        # Results (cached or from workers) carry slim packets without their
-        # anchors: keep the anchors beside them for the report's coverage data.
+        # The anchors of every packet, for the report's coverage data (slim
+        # packets from the results cache and from workers keep them).
         anchors: dict[str, tuple[SectionAnchor, ...]] = {}
-        if hits:
-            anchors.update(_cached_anchors(run, [loc for loc in locations if loc.id in hits]))
+        anchors.update({wp_id: hit.packet.anchors for wp_id, hit in hits.items()})
         misses = [loc for loc in locations if loc.id not in hits]
         if options.no_run and misses:
             # A large cold run parses and checks packets in worker processes:
@@ -220,12 +219,6 @@ def _check_chunk(chunk: list) -> list:
         packet = load_packet(run.repo, loc, run.cache)
         out.append((loc.id, (packet_outcome(packet, loc, ctx, run.rules, run.results_cache), packet.anchors)))
     return out
-
-
-def _cached_anchors(run: _Run, locations: Sequence[PacketLocation]) -> dict[str, tuple[SectionAnchor, ...]]:
-    """Anchors of packets served from the results cache, from the parse
-    cache (a warm run has every packet there, so this parses nothing)."""
-    return {loc.id: p.anchors for loc, p in zip(locations, load_packets(run.repo, locations, run.cache))}
 
 
 def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, tuple[CachedResult, tuple[SectionAnchor, ...]]]:
