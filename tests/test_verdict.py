@@ -208,3 +208,13 @@ def test_historical_done_with_a_note_in_the_parentheses_is_done_historical():
     for written in ("Done (Historical)", "Done (historical spec-enrichment capture)"):
         assert normalize_status(written) == "done (historical)" and status_class(normalize_status(written)) == "done"
     assert normalize_status("Done (pending review)") == "done"
+
+
+def test_outdated_reason_says_why_the_changed_sections_are_unknown():
+    unavailable = Finding(rule="spec-stale", severity=Severity.ERROR, message="m",
+                          data={"packet_version": "02.90", "current_version": "02.93", "changed_sections": None,
+                                "old_spec_source": None})
+    unanchored = Finding(rule="spec-stale", severity=Severity.ERROR, message="m",
+                         data={"packet_version": "02.90", "current_version": "02.93", "changed_sections": None})
+    assert "not in the repo or its git history" in decide([unavailable], closed=True).reason
+    assert "anchors no numbered section" in decide([unanchored], closed=True).reason

@@ -119,8 +119,11 @@ def _outdated_reason(drift: Sequence[Finding]) -> str:
         changed = stale.data.get("changed_sections")
         if changed:
             what = f"anchored sections changed since: {', '.join(changed)}"
+        elif changed is None and "old_spec_source" in stale.data:
+            what = (f"the text of v{old} is not in the repo or its git history, so which anchored sections "
+                    f"changed is unknown: re-anchoring means re-reading each anchored section in v{new}")
         elif changed is None:
-            what = "which anchored sections changed is unknown (no section anchors, or the old text is unavailable)"
+            what = "the packet anchors no numbered section, so only the versions can be compared"
         else:
             what = "no anchored section changed"
         parts.append(f"closed work judged against v{old}; SPEC_CURRENT is v{new}; {what}")
