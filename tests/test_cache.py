@@ -130,7 +130,7 @@ def test_parallel_parse_keeps_order_and_models(tmp_path: Path, monkeypatch) -> N
     monkeypatch.setattr(parallel_mod, "workers", lambda: 2)
     c = ParseCache(tmp_path / "c")
     assert load_packets(repo, locs, c) == serial
-    assert c.get(packet_key(locs[0].path, repo.read_bytes(locs[0].path), None)) == serial[0]
+    assert c.get(packet_key(locs[0].path, repo.read_bytes(locs[0].path), None, profile=repo.profile)) == serial[0]
     assert load_packets(repo, locs, None) == serial
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -20,6 +21,7 @@ from govcheck.repo.config import (
     RuleConfig,
     RunConfig,
     config_schema,
+    default_config,
     load_config,
 )
 
@@ -87,7 +89,9 @@ def config_error(repo: Path, known=KNOWN) -> str:
 
 def test_no_config_gives_defaults(tmp_path):
     cfg = load_config(tmp_path, KNOWN)
-    assert cfg == Config()
+    assert cfg == default_config(tmp_path)
+    assert cfg.profile.name == "generic"  # no reference layout here
+    assert replace(cfg, profile=Config().profile) == Config()
     assert cfg.source is None and cfg.sha256 is None
     assert cfg.layout == Layout()
     assert cfg.run == RunConfig()
@@ -107,7 +111,7 @@ def test_empty_yaml_gives_defaults(tmp_path, text):
 
 def test_pyproject_without_section_gives_defaults(tmp_path):
     write(tmp_path, "[project]\nname = 'x'\n", "pyproject.toml")
-    assert load_config(tmp_path, KNOWN) == Config()
+    assert load_config(tmp_path, KNOWN) == default_config(tmp_path)
 
 
 # -- a full, valid file -------------------------------------------------------
@@ -292,7 +296,7 @@ def test_broken_pyproject_with_our_section_is_an_error(tmp_path):
 
 def test_broken_pyproject_without_our_section_is_ignored(tmp_path):
     write(tmp_path, "[project\nname = 1\n", "pyproject.toml")
-    assert load_config(tmp_path, KNOWN) == Config()
+    assert load_config(tmp_path, KNOWN) == default_config(tmp_path)
 
 
 # -- errors: one line, file:line ----------------------------------------------
@@ -351,7 +355,7 @@ def test_option_on_rule_without_options(tmp_path):
     write(tmp_path, "rules:\n  non-ascii:\n    patterns: [x]\n")
     message = config_error(tmp_path)
     assert message.startswith("govcheck.yaml:3: rules.non-ascii.patterns: rule 'non-ascii' has no option 'patterns'")
-    assert "allowed: all_eras, severity" in message
+    assert "allowed: all_eras, enabled, severity" in message
 
 
 def test_bad_rule_option_value(tmp_path):

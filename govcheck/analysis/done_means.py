@@ -238,7 +238,7 @@ def _criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...
             status, note = "unevidenced", "EVIDENCE_MAPPING entry has no path:line"
         elif says_tests_pass(item.text):
             status, note = _tests_outcome(packet, ctx)
-        elif done and not EVIDENCE_MAPPING_SINCE.applies_to(packet):
+        elif done and ctx.config.profile.eras and not EVIDENCE_MAPPING_SINCE.applies_to(packet):
             status, note = "not-required", "no EVIDENCE_MAPPING entry; the packet predates EVIDENCE_MAPPING"
         else:
             status, note = ("unevidenced" if done else "not-required"), "no EVIDENCE_MAPPING entry"

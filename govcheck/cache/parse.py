@@ -31,6 +31,7 @@ from govcheck.cache.fingerprint import code_fingerprint
 from govcheck.cache.state import CACHE_OWNED_PARTS
 from govcheck.cache.store import EntryStore
 from govcheck.model import Packet
+from govcheck.model.profile import Profile
 from govcheck.parse import spec
 from govcheck.parse.spec import SpecIndex, index_spec
 
@@ -45,10 +46,13 @@ def _prefix(version: str) -> bytes:
     return f"govcheck {version} cache {CACHE_FORMAT}".encode()
 
 
-def packet_key(path: str, data: bytes, packet_json: bytes | None, version: str | None = None) -> str:
+def packet_key(path: str, data: bytes, packet_json: bytes | None, version: str | None = None,
+               profile: Profile | None = None) -> str:
     h = hashlib.sha256(_prefix(version or code_fingerprint()))
+    # The profile's names and vocabulary change what a parse reads.
+    dialect = b"" if profile is None else profile.parse_fingerprint.encode("ascii")
     for part in (b"packet", path.encode("utf-8"), data, b"json" if packet_json is not None else b"-",
-                 packet_json or b""):
+                 packet_json or b"", *((b"profile", dialect) if dialect else ())):
         # length-prefixed, so no two different tuples hash the same stream
         h.update(len(part).to_bytes(8, "big"))
         h.update(part)

@@ -44,13 +44,26 @@ def _resolve(spec: RuleSpec, found: Finding, packet: Packet | None, config: Conf
 
 
 def enabled(spec: RuleSpec, config: Config) -> bool:
+    """Whether the rule runs: config's ``enabled`` or ``severity: off`` says
+    so first; a process rule outside a process profile runs only when
+    config switches it on (``enabled: true``, or a severity of its own)."""
     configured = config.rules.get(spec.id)
-    return not (configured is not None and getattr(configured, "severity", None) == Severity.OFF)
+    severity = getattr(configured, "severity", None) if configured is not None else None
+    if severity == Severity.OFF:
+        return False
+    switch = getattr(configured, "enabled", None) if configured is not None else None
+    if switch is not None:
+        return bool(switch)
+    if spec.process and not config.profile.process_rules:
+        return severity is not None
+    return True
 
 
 def in_force(spec: RuleSpec, packet: Packet, config: Config) -> bool:
     """Whether the rule applies to a packet of this era (or config forces it
     on every packet with ``all_eras``)."""
+    if not config.profile.eras:
+        return True  # a profile without the reference template's history has no eras
     configured = config.rules.get(spec.id)
     return spec.since.applies_to(packet) or bool(configured is not None and configured.all_eras)
 

@@ -14,6 +14,7 @@ from govcheck.cache.parse import ParseCache, packet_key
 from govcheck.errors import GovcheckError
 from govcheck.model import DecodeIssue, Packet
 from govcheck.repo.config import Config, load_config
+from govcheck.repo.profiles import default_layout
 from govcheck.repo.repository import LayoutConfig, PacketLocation, Repo
 from govcheck.rules import RuleSpec, all_rules
 
@@ -42,17 +43,21 @@ def open_repo(root, config: Config | None = None, config_file=None) -> tuple[Rep
     if config is None:
         config = load_config(root, known_rules=known_rule_options(rules), config_file=config_file)
     layout = config.layout
+    # A profile's own default locations (generic: tasks/, spec/) stand in
+    # for keys the config leaves unset.
+    defaults = default_layout(config.profile.name)
     repo = Repo(
         root,
         LayoutConfig(
-            packets=tuple(layout.packets or ()),
-            spec_current=tuple(layout.spec_current or ()),
-            spec_dirs=tuple(layout.spec_dirs or ()),
+            packets=tuple(layout.packets or defaults.get("packets", ())),
+            spec_current=tuple(layout.spec_current or defaults.get("spec_current", ())),
+            spec_dirs=tuple(layout.spec_dirs or defaults.get("spec_dirs", ())),
             task_board=tuple(layout.task_board or ()),
             traceability_registry=tuple(layout.traceability_registry or ()),
             refinements=tuple(layout.refinements or ()),
             exclude=tuple(layout.exclude or ()),
         ),
+        config.profile,
     )
     return repo, config, rules
 
@@ -113,7 +118,7 @@ def load_packet(repo: Repo, loc: PacketLocation, cache: ParseCache | None = None
             packet_json = None
     key = packet = None
     if cache is not None:
-        key = packet_key(loc.path, data, packet_json)
+        key = packet_key(loc.path, data, packet_json, profile=repo.profile)
         packet = cache.get(key)
     if packet is None:
         # Imported here, a real cost: a warm run served from the caches never
@@ -123,7 +128,8 @@ def load_packet(repo: Repo, loc: PacketLocation, cache: ParseCache | None = None
 
         decoded = decode(data)
         repo.remember_text(loc.path, decoded.text)  # rules read the same text
-        packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json, decoded=decoded)
+        packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json, decoded=decoded,
+                              profile=repo.profile)
         if key is not None:
             cache.put(key, packet)
     if packet.contract is not None and loc.json_path and packet.contract.path != loc.json_path:

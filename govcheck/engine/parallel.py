@@ -112,8 +112,8 @@ def _parse_job(k: int) -> tuple[int, Packet]:
     from govcheck.parse.packet import parse_packet  # loaded already in the parent: no cost
 
     jobs, keys, cache = forked_state()
-    loc, data, packet_json = jobs[k]
-    packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json)
+    loc, data, packet_json, profile = jobs[k]
+    packet = parse_packet(data, packet_id=loc.id, path=loc.path, packet_json=packet_json, profile=profile)
     if cache is not None:
         cache.put(keys[k], packet)
     return k, packet
@@ -130,10 +130,10 @@ def _parallel_parse(repo: Repo, locations: Sequence, cache: ParseCache | None) -
         read = read_packet_bytes(repo, loc)
         if read is None:
             continue
-        key = packet_key(loc.path, read[0], read[1])
+        key = packet_key(loc.path, read[0], read[1], profile=repo.profile)
         if cache is not None and cache.has(key):
             continue
-        jobs.append((loc, read[0], read[1]))
+        jobs.append((loc, read[0], read[1], repo.profile))
         keys.append(key)
     if len(jobs) <= PARALLEL_MIN:
         return {}

@@ -356,7 +356,7 @@ class SpecCurrent:
     path: str
     spec_file: str
     version: str
-    form: str  # "markdown" | "json"
+    form: str  # "markdown" | "json" | "latest" (no pointer file: the newest spec file)
     line: int = 1
     bundle: str | None = None
     codex: str | None = None

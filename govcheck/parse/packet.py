@@ -26,7 +26,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from markdown_it import MarkdownIt
 
@@ -49,8 +49,10 @@ from govcheck.model import (
     ValidationReportRecord,
     Waiver,
 )
+from govcheck.model.profile import Profile, field_key, spec_reference_regex
 from govcheck.parse.blocks import install as install_block_dispatch
 from govcheck.parse.commands import split_commands
+from govcheck.parse.front_matter import FrontMatter, read_front_matter
 from govcheck.parse.packet_json import merge_packet_json
 from govcheck.parse.text import BOM, decode, line_breaks, newline_style, normalize_for_matching
 from govcheck.parse.versions import SPEC_FILE_RE
@@ -155,8 +157,9 @@ class FieldNode:
     line: int  # 1-based
     body_start: int  # 1-based first body line (inclusive)
     body_end: int  # 1-based last body line (inclusive); < body_start when empty
-    kind: str  # "item" | "heading" | "line"
+    kind: str  # "item" | "heading" | "line" | "front" (a front-matter key)
     level: int = 0  # heading level, or list depth
+    items: tuple[tuple[str, int], ...] = ()  # a front-matter list: its items and their lines
 
 
 @dataclass(frozen=True)
@@ -206,14 +209,21 @@ def parse_packet(
     decoded: DecodedText | None = None,
     max_bytes: int = MAX_PACKET_BYTES,
     max_lines: int = MAX_PACKET_LINES,
+    profile: Profile | None = None,
 ) -> Packet:
     """Parse a packet's raw bytes (see :func:`_parse`), with its lifecycle
     facts (normalised status, its class, the risk tier) read once from the
-    fields that won, after packet.json was merged in."""
+    fields that won, after packet.json was merged in. ``profile`` names the
+    dialect: other names of fields, front matter, the status vocabulary,
+    spec file names (default: the reference project's)."""
     packet = _parse(data, packet_id=packet_id, path=path, packet_json=packet_json, decoded=decoded,
-                    max_bytes=max_bytes, max_lines=max_lines)
+                    max_bytes=max_bytes, max_lines=max_lines, profile=profile)
     norm = normalize_status(packet.status.value) if packet.status is not None else ""
-    return replace(packet, status_norm=norm, status_class=status_class(norm) if norm else "",
+    if profile is not None and profile.statuses:
+        meaning = profile.status_meaning(norm) if norm else ""
+    else:
+        meaning = status_class(norm) if norm else ""
+    return replace(packet, status_norm=norm, status_class=meaning,
                    risk=parse_risk_tier(packet.risk_tier.value if packet.risk_tier is not None else None),
                    written_on=_iso_date(packet.field("DATE")),
                    format_version_date=_iso_date(packet.format_version))
@@ -238,6 +248,7 @@ def _parse(
     decoded: DecodedText | None = None,
     max_bytes: int = MAX_PACKET_BYTES,
     max_lines: int = MAX_PACKET_LINES,
+    profile: Profile | None = None,
 ) -> Packet:
     """Parse a packet's raw bytes. Never raises for bad content: problems
     become ``decode_issues`` / ``parse_issues`` that rules report.
@@ -272,13 +283,20 @@ def _parse(
     text, repaired = _repair_mangled_fences(decoded.text)
     text = _indent_list_fence_bodies(text)
     parse_issues.extend(repaired)
+    front: FrontMatter | None = None
+    if profile is not None and profile.front_matter:
+        front = read_front_matter(text.split("\n"))
+        if front is not None and front.problem is not None:
+            parse_issues.append(DecodeIssue("front-matter", front.problem[0], front.problem[1]))
     doc = _Doc(text)
     deep = _deep_nesting_line(doc.lines, text)
     if deep:
         parse_issues.append(
             DecodeIssue("deep-nesting", deep, f"list nesting deeper than {_MAX_NESTING} levels is not parsed")
         )
-    tokens, skipped = _tokenize(text, deep, doc.lines)
+    # Front matter is not Markdown (its --- would read as a rule and its
+    # last key as a setext heading): the tokenizer sees blank lines there.
+    tokens, skipped = _tokenize(text, deep, doc.lines, blank_to=front.last if front is not None else 0)
     for line in skipped:
         parse_issues.append(
             DecodeIssue("long-line", line, f"line longer than {_MAX_PARSED_LINE} characters not parsed as Markdown")
@@ -293,7 +311,10 @@ def _parse(
                 DecodeIssue("unterminated-fence", fence.start, "code fence never closed; it runs to the end of the file")
             )
     history = _history_ranges(sections)
-    nodes = _field_nodes(tokens, doc, sections)
+    aliases = profile.aliases if profile is not None else {}
+    nodes = _field_nodes(tokens, doc, sections, aliases)
+    if front is not None:
+        nodes = _front_nodes(front, aliases) + nodes
 
     history_mask = bytearray(len(doc.lines) + 2)
     for a, b in history:
@@ -310,13 +331,16 @@ def _parse(
             n.name,
             _clean_value(n.value),
             n.line,
-            tuple(_body_items(n, doc, fences)) if n.kind == "item" and n.body_end >= n.body_start else (),
+            tuple(_body_items(n, doc, fences)) if n.kind in ("item", "front") and (n.body_end >= n.body_start or n.items) else (),
         )
         for n in nodes
         if n.kind != "heading" or n.value
     )
 
     title, title_line = _title(tokens, doc)
+    if title is None and front is not None:
+        title, title_line = next(((v.value, v.line) for v in front.values if field_key(v.key) == "TITLE" and v.value),
+                                 (None, None))
     format_version = _first_field(live_nodes, ("PACKET_FORMAT_VERSION",))
     generation = _generation(doc, nodes, format_version is not None)
 
@@ -326,7 +350,8 @@ def _parse(
     status = _status(live_nodes, sections) or _status(nodes, sections)
     risk_tier = _risk_tier(live_nodes, doc) or _risk_tier(nodes, doc)
 
-    spec_refs = _spec_refs(live_nodes, doc, in_history)
+    spec_names = profile.spec_files if profile is not None else ()
+    spec_refs = _spec_refs(live_nodes, doc, in_history, spec_names)
     anchors = _anchors(live_nodes, doc, in_history)
 
     packet = Packet(
@@ -346,7 +371,8 @@ def _parse(
         user_signature=_first_field(live_nodes, _SIGNATURE_NAMES) or _first_field(nodes, _SIGNATURE_NAMES),
         fields=fields,
         scope=_scope(live_nodes, doc, fences, sections),
-        test_plan=_test_plan(live_nodes, doc, fences),
+        test_plan=_test_plan(live_nodes, doc, fences, _code_blocks(tokens),
+                             profile.test_plan_forms if profile is not None else ("fenced",)),
         done_means=_done_means(live_nodes, doc, fences),
         rollback_hint=_block_field(live_nodes, doc, fences, ("ROLLBACK_HINT", "ROLLBACK")),
         bootstrap=_bootstrap(live_nodes, doc, fences),
@@ -618,7 +644,8 @@ def _has_long_line(lines: Sequence[str], limit: int = _MAX_PARSED_LINE) -> bool:
     return bool(lines) and max(map(len, lines)) > limit
 
 
-def _tokenize(text: str, deep_from: int | None = None, lines: Sequence[str] | None = None) -> tuple[list, list[int]]:
+def _tokenize(text: str, deep_from: int | None = None, lines: Sequence[str] | None = None,
+              blank_to: int = 0) -> tuple[list, list[int]]:
     """Tokens for the text; over-long lines, and lines nested deeper than
     the parser descends, are blanked first (same line count) so they cost
     nothing. ``lines`` is ``text.split("\\n")`` when the caller has it."""
@@ -626,9 +653,10 @@ def _tokenize(text: str, deep_from: int | None = None, lines: Sequence[str] | No
     if lines is None:
         lines = text.split("\n")
     long_lines = len(text) > _MAX_PARSED_LINE and _has_long_line(lines)
-    if long_lines or deep_from:
+    if long_lines or deep_from or blank_to:
         limit = 2 * _MAX_NESTING
         lines = list(lines)  # the caller's list stays as it is
+        lines[:blank_to] = [""] * min(blank_to, len(lines))
         for i, l in enumerate(lines):
             if len(l) > _MAX_PARSED_LINE:
                 skipped.append(i + 1)
@@ -717,7 +745,30 @@ _NODE_TOKEN_KINDS = {
 }
 
 
-def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[FieldNode]:
+def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section],
+                 aliases: Mapping[str, str] | None = None) -> list[FieldNode]:
+    nodes = _raw_field_nodes(tokens, doc, sections)
+    if aliases:
+        # A team's own name for a field (``Acceptance criteria``) is that field.
+        nodes = [replace(n, name=aliases[n.name]) if n.name in aliases else n for n in nodes]
+    return nodes
+
+
+def _front_nodes(front: FrontMatter, aliases: Mapping[str, str]) -> list[FieldNode]:
+    """Front-matter keys as field nodes. A list's body is its item lines
+    (block style, ``- item``), which the body readers take as bullets; an
+    inline list (``[a, b]``) is read from its value."""
+    out = []
+    for v in front.values:
+        name = _canonical_name(v.key)
+        name = aliases.get(name, name)
+        item_lines = sorted({line for _, line in v.items if line > v.line})
+        end = item_lines[-1] if item_lines else v.line
+        out.append(FieldNode(name, "" if v.is_list else v.value, v.line, v.line + 1, end, "front", 0, v.items))
+    return out
+
+
+def _raw_field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> list[FieldNode]:
     nodes: list[FieldNode] = []
     depth = 0
     section_at = {}
@@ -865,7 +916,7 @@ def _status(nodes: Sequence[FieldNode], sections: Sequence[Section]) -> Field | 
             n = candidates[k]
             return Field("STATUS", _clean_value(n.value), n.line)
     for n in candidates:
-        if n.kind in ("item", "line"):
+        if n.kind in ("item", "line", "front"):
             return Field("STATUS", _clean_value(n.value), n.line)
     return None
 
@@ -895,6 +946,8 @@ def _body_fences(node: FieldNode, fences: Sequence[_Fence]) -> list[_Fence]:
 
 def _body_items(node: FieldNode, doc: _Doc, fences: Sequence[_Fence]) -> list[ListItem]:
     """Bullets in a field's body, outside fences, with relative depth."""
+    if node.kind == "front":
+        return [ListItem(text, line) for text, line in node.items]
     items: list[ListItem] = []
     base_indent: int | None = None
     continuation_of: int | None = None
@@ -933,17 +986,47 @@ def _is_placeholder_only(text: str) -> bool:
     return bool(_PLACEHOLDER_ONLY_RE.match(text))
 
 
-def _test_plan(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence]) -> TestPlan | None:
+def _code_blocks(tokens: list) -> tuple[tuple[int, int, str], ...]:
+    """Indented code blocks: (first line, last line, text)."""
+    return tuple((tok.map[0] + 1, tok.map[1], tok.content) for tok in tokens if tok.type == "code_block" and tok.map)
+
+
+_INLINE_COMMAND_RE = re.compile(r"^(`+)(?P<command>[^`]+)\1\s*$")
+
+
+def _test_plan(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence],
+               code_blocks: Sequence[tuple[int, int, str]] = (),
+               forms: Sequence[str] = ("fenced",)) -> TestPlan | None:
+    """The TEST_PLAN's commands: its fenced blocks; where the profile's
+    ``forms`` say so also its indented code blocks, or a list whose items
+    are each one inline-code command (``- `pytest -q` ``); or a
+    front-matter list. Anything else
+    under it is prose (no command: field-missing says so)."""
     found = _find_nodes(nodes, ("TEST_PLAN",))
     if not found:
         return None
     node = found[0]
     blocks: list[CodeBlock] = []
     commands = []
+    if node.kind == "front":
+        entries = node.items or (((node.value, node.line),) if node.value.strip() else ())
+        for text, line in entries:
+            commands.extend(split_commands(text, line))
+        return TestPlan(line=node.line, blocks=(), commands=tuple(commands), prose=())
     for f in _body_fences(node, fences):
         blocks.append(CodeBlock(f.info, f.text, f.start, f.end, f.terminated))
         commands.extend(split_commands(f.text, f.start + 1))
+    for start, end, text in code_blocks if "indented" in forms else ():
+        if node.body_start <= start <= node.body_end:
+            blocks.append(CodeBlock("", text, start, end, True))
+            commands.extend(split_commands(text, start))
     prose = [] if blocks else _body_items(node, doc, fences)
+    if "inline-code" in forms and not blocks and prose:
+        inline = [_INLINE_COMMAND_RE.match(item.text.strip()) for item in prose]
+        if all(inline):
+            for item, m in zip(prose, inline):
+                commands.extend(split_commands(m.group("command").strip(), item.line))  # type: ignore[union-attr]
+            return TestPlan(line=node.line, blocks=(), commands=tuple(commands), prose=())
     if not blocks and node.value.strip():
         prose.insert(0, ListItem(node.value.strip(), node.line))
     return TestPlan(line=node.line, blocks=tuple(blocks), commands=tuple(commands), prose=tuple(prose))
@@ -955,7 +1038,9 @@ def _done_means(nodes: Sequence[FieldNode], doc: _Doc, fences: Sequence[_Fence])
         return None
     node = found[0]
     items = _criteria(_body_items(node, doc, fences))
-    if node.value.strip():
+    # A heading's value is its one-line body (_single_line_body): that line
+    # is already an item when it is a bullet.
+    if node.value.strip() and not (node.kind == "heading" and items):
         items.insert(0, ListItem(_clean_value(node.value), node.line))
     if not items:
         # Criteria written as plain paragraph lines under a heading.
@@ -1096,7 +1181,7 @@ _SPEC_REF_FIELDS = {
 
 
 def _spec_refs(
-    nodes: Sequence[FieldNode], doc: _Doc, in_history
+    nodes: Sequence[FieldNode], doc: _Doc, in_history, spec_names: Sequence[str] = ()
 ) -> tuple[SpecRef, ...]:
     refs: list[SpecRef] = []
     seen_lines: set[int] = set()
@@ -1105,10 +1190,18 @@ def _spec_refs(
         if kind is None or n.kind == "heading" and not n.value:
             continue
         text = normalize_for_matching(n.value)
-        ref = _spec_ref_from_text(kind, text, n.line)
+        ref = _configured_spec_ref(kind, text, n.line, spec_names) if spec_names else None
+        ref = ref or _spec_ref_from_text(kind, text, n.line)
         if ref is not None:
             refs.append(ref)
             seen_lines.add(n.line)
+    # Spec files named in prose by the team's own file names.
+    for ln, raw in enumerate(doc.match_lines, 1) if spec_names else ():
+        if ln in seen_lines or len(raw) > _MAX_PARSED_LINE or in_history(ln):
+            continue
+        for pattern in spec_names:
+            for m in spec_reference_regex(pattern).finditer(raw):
+                refs.append(SpecRef("inline", m.group("version"), raw.strip()[:300], ln, file=m.group(0)))
     # Inline statements in prose: "per Master Spec v02.90 §2.3.12".
     for ln, raw in enumerate(doc.match_lines, 1):
         # Both patterns need the letters "spec" (case-insensitive; casefold
@@ -1122,6 +1215,28 @@ def _spec_refs(
         for m in _SPEC_FILE_ANY_RE.finditer(raw):
             refs.append(SpecRef("inline", m.group("version"), raw.strip()[:300], ln, file=m.group(0)))
     return tuple(_dedupe_refs(refs))
+
+
+# A version written alone in a spec field of a configured dialect:
+# ``spec: v1.3``, ``spec_version: 1.3``.
+_FIELD_VERSION_RE = re.compile(r"(?<![\w.])v?(\d{1,4}(?:\.\d{1,4})+)(?![\w]|\.\d)", re.I)
+
+
+def _configured_spec_ref(kind: str, text: str, line: int, spec_names: Sequence[str]) -> SpecRef | None:
+    """A spec reference in a field, by the profile's spec file names, or a
+    bare version in a field that can only mean one (a profile that names
+    its spec files has no other versions to confuse with)."""
+    # The team's own spec field is no "Master Spec" field: named as it is.
+    kind = "spec-field" if kind == "master-spec" else kind
+    for pattern in spec_names:
+        m = spec_reference_regex(pattern).search(text)
+        if m:
+            return SpecRef(kind, m.group("version"), text.strip()[:300], line, file=m.group(0))
+    if kind in ("spec-field", "baseline", "target", "pinned"):
+        m = _FIELD_VERSION_RE.search(text)
+        if m:
+            return SpecRef(kind, m.group(1), text.strip()[:300], line)
+    return None
 
 
 def _dedupe_refs(refs: list[SpecRef]) -> list[SpecRef]:

@@ -46,7 +46,9 @@ import yaml
 
 from govcheck.errors import ConfigError
 from govcheck.model import Severity
+from govcheck.model.profile import Profile
 from govcheck.repo.git import Git
+from govcheck.repo.profiles import build_profile, detect_profile
 from govcheck.util.schemas import load_schema
 
 if TYPE_CHECKING:  # imported when validating: it costs ~0.2 s
@@ -105,6 +107,7 @@ class RuleConfig:
     severity: Severity | None = None
     options: Mapping[str, Any] = field(default_factory=_frozen_map)
     all_eras: bool = False  # apply the rule to packets written before it came in
+    enabled: bool | None = None  # on/off whatever the profile runs; None = the profile decides
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,12 @@ class Config:
     baseline: str | None = None
     fail_on: str = "fail"  # "fail" | "outdated": which verdicts fail the gate
     ci: CiConfig = CiConfig()
+    profile: Profile = Profile()
+
+    @property
+    def spec_current_latest(self) -> bool:
+        """``layout.spec_current: latest``: no pointer file, the newest spec is current."""
+        return self.layout.spec_current == ("latest",)
 
     def rule_severity(self, rule_id: str, default: Severity) -> Severity:
         """The configured severity of a rule, else ``default``."""
@@ -411,6 +420,7 @@ def config_schema(known_rules: Mapping[str, Mapping[str, Any]] | None = None) ->
             props = _option_properties(entry)
             props["severity"] = {"$ref": "#/$defs/severity"}
             props["all_eras"] = {"$ref": "#/$defs/all_eras"}
+            props["enabled"] = {"type": "boolean"}
             rules[rule_id] = {"type": "object", "additionalProperties": False, "properties": props}
         schema["properties"]["rules"] = {
             "type": "object",
@@ -454,6 +464,16 @@ def _semantic_errors(doc: Mapping[str, Any], known_rules: Mapping[str, Any] | No
             re.compile(pattern)
         except re.error as exc:
             yield ["run", "allow", i], f"{pattern!r} is not a valid regular expression: {exc}"
+
+    id_pattern = (doc.get("layout") or {}).get("id_pattern")
+    if isinstance(id_pattern, str):
+        try:
+            re.compile(id_pattern)
+        except re.error as exc:
+            yield ["layout", "id_pattern"], f"{id_pattern!r} is not a valid regular expression: {exc}"
+    spec_current = (doc.get("layout") or {}).get("spec_current")
+    if isinstance(spec_current, list) and "latest" in spec_current and len(spec_current) > 1:
+        yield ["layout", "spec_current"], "'latest' means no pointer file; it cannot be listed with pointer files"
 
     known = set(known_rules) if known_rules is not None else None
 
@@ -505,19 +525,23 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-def _build(doc: Mapping[str, Any], source: str, sha256: str) -> Config:
+def _build(doc: Mapping[str, Any], source: str | None, sha256: str | None, root: Path | None = None) -> Config:
     lay = doc.get("layout") or {}
-    layout = Layout(**{name: _strs(lay.get(name)) for name in Layout.__dataclass_fields__ if name in lay})
+    layout = Layout(**{name: _strs([lay[name]] if isinstance(lay[name], str) else lay[name])
+                       for name in Layout.__dataclass_fields__ if name in lay})
+    profile_name = doc.get("profile") or (detect_profile(root) if root is not None else "handshake")
 
     rules: dict[str, RuleConfig] = {}
     for rule_id, entry in (doc.get("rules") or {}).items():
         entry = entry or {}
         severity = entry.get("severity")
         options = {str(k): _freeze(v) for k, v in entry.items() if k not in ("severity", "all_eras")}
+        enabled = entry.get("enabled")
         rules[str(rule_id)] = RuleConfig(
             severity=Severity(severity) if severity is not None else None,
             options=MappingProxyType(options),
             all_eras=bool(entry.get("all_eras", False)),
+            enabled=bool(enabled) if enabled is not None else None,
         )
 
     run_doc = doc.get("run") or {}
@@ -571,6 +595,7 @@ def _build(doc: Mapping[str, Any], source: str, sha256: str) -> Config:
         baseline=doc.get("baseline"),
         fail_on=doc.get("fail_on") or Config.fail_on,
         ci=CiConfig(allow_config_changes=bool((doc.get("ci") or {}).get("allow_config_changes", False))),
+        profile=build_profile(str(profile_name), doc),
     )
 
 
@@ -661,7 +686,7 @@ def load_config(repo_root: Path, known_rules: Mapping[str, Mapping[str, Any]] | 
             doc = _read_yaml(data, src)
             if doc is None:
                 doc = _LineDict()
-        return _checked(doc, src, name, data, known_rules)
+        return _checked(doc, src, name, data, known_rules, Path(repo_root))
     read = read or disk_reader(Path(repo_root))
     for name in YAML_NAMES:
         data = read(name)
@@ -674,18 +699,24 @@ def load_config(repo_root: Path, known_rules: Mapping[str, Mapping[str, Any]] | 
     else:
         data = read(PYPROJECT)
         if data is None:
-            return Config()
+            return default_config(Path(repo_root))
         name = PYPROJECT
         src = _Source(PYPROJECT, yaml_file=False)
         doc = _read_pyproject(data, src)
         if doc is None:
-            return Config()
+            return default_config(Path(repo_root))
         name = PYPROJECT
-    return _checked(doc, src, name, data, known_rules)
+    return _checked(doc, src, name, data, known_rules, Path(repo_root))
+
+
+def default_config(root: Path) -> Config:
+    """The configuration of a repo without one: the defaults, with the
+    profile its layout shows (handshake or generic)."""
+    return _build({}, None, None, root)
 
 
 def _checked(doc: Any, src: _Source, name: str, data: bytes,
-             known_rules: Mapping[str, Mapping[str, Any]] | None) -> Config:
+             known_rules: Mapping[str, Mapping[str, Any]] | None, root: Path | None = None) -> Config:
     try:
         problem = _first_error(doc, config_schema(known_rules))
         if problem is not None:
@@ -693,7 +724,7 @@ def _checked(doc: Any, src: _Source, name: str, data: bytes,
             raise src.error(path_, message, line)
         for path_, message in _semantic_errors(doc, known_rules):
             raise src.error(path_, message, _line_of(doc, path_))
-        return _build(doc, name, hashlib.sha256(data).hexdigest())
+        return _build(doc, name, hashlib.sha256(data).hexdigest(), root)
     except RecursionError:
         # YAML anchors and TOML can build structures deeper than the schema
         # validator's recursion allows.

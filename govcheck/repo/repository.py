@@ -19,10 +19,11 @@ import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from govcheck.errors import RepoError, SpecCurrentError, UnknownPacketError, UsageError
 from govcheck.model import SpecCurrent, SpecFile
+from govcheck.model.profile import Profile
 from govcheck.parse.text import decode
 from govcheck.parse.versions import (
     normalize_version,
@@ -140,13 +141,14 @@ _GLOB_CHARS = "*?["
 class Repo:
     """Lazy, read-only view of a governance repository."""
 
-    def __init__(self, root: Path, layout: LayoutConfig | None = None) -> None:
+    def __init__(self, root: Path, layout: LayoutConfig | None = None, profile: Profile | None = None) -> None:
         if not root.exists():
             raise RepoError(f"repo folder does not exist: {root}")
         if not root.is_dir():
             raise RepoError(f"repo path is not a folder: {root}")
         self.root = root.resolve()
         self.layout = layout or LayoutConfig()
+        self.profile = profile or Profile()
         self._texts: dict[str, str] = {}
         self._recording: list[dict[str, str]] = []
         self._bytes: dict[str, bytes] = {}
@@ -462,7 +464,9 @@ class Repo:
         """What a report must say about the layout: a task board or
         traceability registry that was looked for and not found (the rules
         that read them then have nothing to check, which is not a pass)."""
-        notes = []
+        notes: list[str] = []
+        if not self.profile.process_rules and not (self.layout.task_board or self.layout.traceability_registry):
+            return ()  # only the reference's process rules read them, and this profile runs none
         for what, found, configured, default in (
             ("task board", self.task_board_path, self.layout.task_board, DEFAULT_TASK_BOARD),
             ("traceability registry", self.traceability_path, self.layout.traceability_registry, DEFAULT_TRACEABILITY),
@@ -493,13 +497,45 @@ class Repo:
 
     @cached_property
     def packets(self) -> dict[str, PacketLocation]:
-        """Packet id -> location. Every ``WP-*`` folder holding
-        ``packet.md``, ``packet.json`` or ``MT-NNN.json`` is a packet, and
-        wins over a flat ``WP-*.md`` of the same id (the flat file is
-        superseded)."""
-        flat: dict[str, str] = {}
-        folders: dict[str, tuple[str, str | None, str, str]] = {}
+        """Packet id -> location: the profile's packet files when it names
+        them (``layout.packet_files``), else the reference's discovery."""
+        if self.profile.packet_files:
+            return self._packets_by_glob()
+        return self._wp_packets()
+
+    def _packets_by_glob(self) -> dict[str, PacketLocation]:
+        """Files under the packet folders matching ``layout.packet_files``
+        (matched against the path below the folder; a pattern without ``/``
+        against the file name at any depth). The id is the file's stem, or
+        for a folder per task (``TASK-*/task.md``) the nearest folder name,
+        whichever matches ``id_pattern``; a file with no such name is not a
+        packet (a README beside the tasks)."""
+        out: dict[str, PacketLocation] = {}
         escapes: set[str] = set()
+        patterns = self.profile.packet_files
+        for base, here, rel_here, _dirnames, filenames in self._walk_packet_dirs():
+            below = here.relative_to(base).as_posix()
+            for name in sorted(filenames):
+                sub = name if below == "." else f"{below}/{name}"
+                if not any(fnmatch.fnmatchcase(sub if "/" in pat else name, pat) for pat in patterns):
+                    continue
+                rel = f"{rel_here}/{name}" if rel_here != "." else name
+                if self._excluded(rel):
+                    continue
+                packet_id = self._id_of(sub)
+                if packet_id is None or packet_id in out:
+                    continue
+                folder = rel.rsplit("/", 1)[0] if packet_id != name.rsplit(".", 1)[0] else None
+                if os.path.islink(here / name) and not self.inside(here / name):
+                    escapes.add(packet_id)
+                out[packet_id] = PacketLocation(packet_id, rel, "folder" if folder else "file",
+                                                escapes_repo=packet_id in escapes, folder=folder)
+        return dict(sorted(out.items()))
+
+    def _walk_packet_dirs(self) -> Iterator[tuple[Path, Path, str, list[str], list[str]]]:
+        """(packet folder, folder walked, its repo path, sub-folders, files)
+        for every folder under the packet folders, hidden and excluded
+        folders left out, links never followed."""
         for d in self.packet_dirs:
             base = self.root / d
             for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
@@ -508,48 +544,67 @@ class Repo:
                 dirnames[:] = sorted(
                     n for n in dirnames if not n.startswith(".") and not self._excluded(f"{rel_here}/{n}/")
                 )
-                for name in sorted(dirnames):
-                    if not name.startswith("WP-") or name in folders:
-                        continue
-                    folder = f"{rel_here}/{name}" if rel_here != "." else name
-                    try:
-                        # Any entry but a folder counts: a FIFO or device
-                        # named packet.md is still this packet, which the
-                        # loader then refuses without opening it blocking
-                        # (packet-unreadable), rather than a packet skipped
-                        # without a word.
-                        with os.scandir(here / name) as entries:
-                            names = {e.name for e in entries if not e.is_dir(follow_symlinks=False)}
-                    except OSError:
-                        continue
-                    form = _folder_form(names)
-                    if form is None:
-                        continue
-                    js = f"{folder}/packet.json" if "packet.json" in names else None
-                    if "packet.md" in names:
-                        rel = f"{folder}/packet.md"
-                    else:
-                        rel = js or folder
-                    folders[name] = (rel, js, form, folder)
-                    if (not self.inside(here / name) or not self.inside(here / name / "packet.md")
-                            or (js and not self.inside(self.abs(js)))):
-                        escapes.add(name)
-                for name in sorted(filenames):
-                    if not (name.startswith("WP-") and name.endswith(".md")):
-                        continue
-                    if here.name.startswith("WP-") and name != "packet.md":
-                        continue  # MT-/refinement files inside a folder packet
-                    rel = f"{rel_here}/{name}" if rel_here != "." else name
-                    if self._excluded(rel):
-                        continue
-                    wp_id = name[:-3]
-                    if wp_id in flat:
-                        continue  # first packet dir wins
-                    flat[wp_id] = rel
-                    # os.walk does not follow linked folders, so only a link
-                    # itself can lead outside: resolve just those.
-                    if os.path.islink(here / name) and not self.inside(here / name):
-                        escapes.add(wp_id)
+                yield base, here, rel_here, dirnames, filenames
+
+    def _id_of(self, sub: str) -> str | None:
+        parts = sub.split("/")
+        stem = parts[-1].rsplit(".", 1)[0]
+        for candidate in (stem, *reversed(parts[:-1])):
+            if self.profile.is_id(candidate):
+                return candidate
+        return None
+
+    def _wp_packets(self) -> dict[str, PacketLocation]:
+        """Every ``WP-*`` folder holding
+        ``packet.md``, ``packet.json`` or ``MT-NNN.json`` is a packet, and
+        wins over a flat ``WP-*.md`` of the same id (the flat file is
+        superseded)."""
+        flat: dict[str, str] = {}
+        folders: dict[str, tuple[str, str | None, str, str]] = {}
+        escapes: set[str] = set()
+        for _base, here, rel_here, dirnames, filenames in self._walk_packet_dirs():
+            for name in sorted(dirnames):
+                if not name.startswith("WP-") or name in folders:
+                    continue
+                folder = f"{rel_here}/{name}" if rel_here != "." else name
+                try:
+                    # Any entry but a folder counts: a FIFO or device
+                    # named packet.md is still this packet, which the
+                    # loader then refuses without opening it blocking
+                    # (packet-unreadable), rather than a packet skipped
+                    # without a word.
+                    with os.scandir(here / name) as entries:
+                        names = {e.name for e in entries if not e.is_dir(follow_symlinks=False)}
+                except OSError:
+                    continue
+                form = _folder_form(names)
+                if form is None:
+                    continue
+                js = f"{folder}/packet.json" if "packet.json" in names else None
+                if "packet.md" in names:
+                    rel = f"{folder}/packet.md"
+                else:
+                    rel = js or folder
+                folders[name] = (rel, js, form, folder)
+                if (not self.inside(here / name) or not self.inside(here / name / "packet.md")
+                        or (js and not self.inside(self.abs(js)))):
+                    escapes.add(name)
+            for name in sorted(filenames):
+                if not (name.startswith("WP-") and name.endswith(".md")):
+                    continue
+                if here.name.startswith("WP-") and name != "packet.md":
+                    continue  # MT-/refinement files inside a folder packet
+                rel = f"{rel_here}/{name}" if rel_here != "." else name
+                if self._excluded(rel):
+                    continue
+                wp_id = name[:-3]
+                if wp_id in flat:
+                    continue  # first packet dir wins
+                flat[wp_id] = rel
+                # os.walk does not follow linked folders, so only a link
+                # itself can lead outside: resolve just those.
+                if os.path.islink(here / name) and not self.inside(here / name):
+                    escapes.add(wp_id)
         out: dict[str, PacketLocation] = {}
         for wp_id, rel in flat.items():
             if wp_id not in folders:
@@ -567,6 +622,8 @@ class Repo:
             close = difflib.get_close_matches(wp_id, list(self.packets), n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             where = ", ".join(self.packet_dirs) or "no packet folder found"
+            if self.profile.packet_files:
+                where += f"; files {', '.join(self.profile.packet_files)} (layout.packet_files)"
             raise UnknownPacketError(f"unknown packet '{wp_id}' (searched {where}){hint}")
         return loc
 
@@ -583,11 +640,23 @@ class Repo:
             except OSError:
                 continue
             for name in names:
-                version = version_from_spec_filename(name)
+                version = self.spec_version_of(name)
                 if version and (folder / name).is_file():
                     rel = name if d == "." else f"{d}/{name}"
                     found.setdefault(rel, SpecFile(rel, version))
         return tuple(sorted(found.values(), key=lambda s: (version_key(s.version), s.path)))
+
+    def spec_version_of(self, name: str) -> str | None:
+        """The version in a spec file's name, by the profile's
+        ``spec_files`` patterns (default: ``*Master_Spec_v{version}.md``)."""
+        if self.profile.spec_files:
+            return self.profile.spec_version_of(name)
+        return version_from_spec_filename(name)
+
+    @property
+    def spec_file_patterns(self) -> str:
+        """The spec file names looked for, as a user would write them."""
+        return ", ".join(self.profile.spec_files or ("*Master_Spec_v{version}.md",))
 
     @cached_property
     def spec_bundles(self) -> tuple[SpecFile, ...]:
@@ -621,11 +690,24 @@ class Repo:
     def spec_current(self) -> SpecCurrent:
         """Resolve SPEC_CURRENT; raise SpecCurrentError (exit 2) when it is
         missing, names no spec, or names a spec file that does not exist."""
+        if self.layout.spec_current == ("latest",):
+            return self._latest_as_current()
         paths = self.spec_current_paths
         if not paths:
             looked = ", ".join(self.layout.spec_current or DEFAULT_SPEC_CURRENT)
-            raise SpecCurrentError(f"no SPEC_CURRENT found (looked for {looked})")
+            raise SpecCurrentError(f"no SPEC_CURRENT found (looked for {looked}; set layout.spec_current, "
+                                   "or `latest` when the newest spec file is current)")
         return self.parse_spec_current(paths[0])
+
+    def _latest_as_current(self) -> SpecCurrent:
+        """``layout.spec_current: latest``: the newest spec file is current."""
+        files = self.spec_files
+        if not files:
+            dirs = ", ".join(self.layout.spec_dirs or DEFAULT_SPEC_DIRS)
+            raise SpecCurrentError(f"layout.spec_current is latest, but no spec file matches {self.spec_file_patterns} "
+                                   f"in {dirs} (set layout.spec_files / layout.spec_dirs)")
+        newest = files[-1]
+        return SpecCurrent(newest.path, newest.path, newest.version, "latest", 1, None, None)
 
     def compat_spec_currents(self) -> list[SpecCurrent | str]:
         """The other SPEC_CURRENT copies, parsed (or the error text)."""
@@ -662,14 +744,41 @@ class Repo:
                 codex = value
                 break
         if spec_value is None:
-            raise SpecCurrentError(f"{rel_path}: no pointer found (expected a bold line such as **Handshake_Master_Spec_v02.93.md**)")
-        version = version_from_spec_filename(spec_value)
+            keyed = _keyed_pointer(text)
+            if keyed is not None:
+                return self._spec_current_keyed(rel_path, *keyed)
+            example = (self.profile.spec_files[0].replace("{version}", "1.3").replace("*", "spec-")
+                       if self.profile.spec_files else "Handshake_Master_Spec_v02.93.md")
+            raise SpecCurrentError(f"{rel_path}: no pointer found (expected a bold line such as **{example}**, "
+                                   f"or a line such as `current: {example}` or `current: v1.3`)")
+        version = self.spec_version_of(spec_value)
         if version is None:
-            raise SpecCurrentError(f"{rel_path}:{spec_line}: pointer '{spec_value}' names no master spec file")
+            raise SpecCurrentError(f"{rel_path}:{spec_line}: pointer '{spec_value}' names no spec file "
+                                   f"(spec files are named {self.spec_file_patterns}; layout.spec_files)")
         spec_file = self.find_spec_file(spec_value)
         if spec_file is None:
             raise SpecCurrentError(f"{rel_path}:{spec_line}: names {spec_value}, which does not exist in the repo")
         return SpecCurrent(rel_path, spec_file, version, "markdown", spec_line, None, codex)
+
+    def _spec_current_keyed(self, rel_path: str, value: str, line: int) -> SpecCurrent:
+        """A ``key: value`` pointer (a line, or front matter) naming a spec
+        file or a bare version (``current: v1.3``)."""
+        version = self.spec_version_of(value)
+        if version is not None:
+            spec_file = self.find_spec_file(value)
+            if spec_file is None:
+                raise SpecCurrentError(f"{rel_path}:{line}: names {value}, which does not exist in the repo")
+            return SpecCurrent(rel_path, spec_file, version, "markdown", line, None, None)
+        try:
+            version = normalize_version(value)
+        except ValueError:
+            raise SpecCurrentError(f"{rel_path}:{line}: pointer '{value}' names no spec file or version "
+                                   f"(spec files are named {self.spec_file_patterns}; layout.spec_files)") from None
+        for sf in self.spec_files:
+            if version_key(sf.version) == version_key(version):
+                return SpecCurrent(rel_path, sf.path, sf.version, "markdown", line, None, None)
+        raise SpecCurrentError(f"{rel_path}:{line}: names version {version}, but no spec file of that version "
+                               f"matches {self.spec_file_patterns} in the spec folders (layout.spec_dirs, layout.spec_files)")
 
     def _spec_current_json(self, rel_path: str, doc: dict) -> SpecCurrent:
         current = doc.get("current_spec")
@@ -785,6 +894,26 @@ def _json_body(text: str) -> dict | None:
         # The stdlib decoder recurses per nesting level: no pointer is that deep.
         raise SpecCurrentError("JSON nested too deeply") from None
     return doc if isinstance(doc, dict) else None
+
+
+# ``current: v1.3`` / ``spec: payments-spec-v1.3.md`` / ``version = "1.3"``
+# (TOML front matter): a pointer key and what it names.
+_KEYED_POINTER_RE = re.compile(
+    r"^\s*(?:[-*]\s+)?\**(?P<key>current|current[_ ]spec|spec|spec[_ ]current|version|spec[_ ]version|file|path)\**"
+    r"\s*[:=]\s*\**\s*(?P<value>.+?)\s*\**\s*$",
+    re.IGNORECASE,
+)
+
+
+def _keyed_pointer(text: str) -> tuple[str, int] | None:
+    """The value and line of the first pointer key in a SPEC_CURRENT file."""
+    for n, line in enumerate(text.split("\n"), 1):
+        m = _KEYED_POINTER_RE.match(line)
+        if m:
+            value = m.group("value").strip().strip("`'\"").strip()
+            if value:
+                return value, n
+    return None
 
 
 def _digest(data: bytes) -> str:

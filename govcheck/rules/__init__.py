@@ -77,6 +77,10 @@ class RuleSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
     # The first packets the rule applies to (analysis/era.py).
     since: Since = ALWAYS
+    # One of the reference project's own process rules (phase gate, claims,
+    # board, lineage, id naming, ASCII): run only by profiles that keep that
+    # process (handshake), or when config switches the rule on.
+    process: bool = False
 
     @functools.cached_property
     def explanation(self) -> str:
@@ -139,13 +143,14 @@ def rule(
     scope: str = "packet",
     options: Mapping[str, Any] | None = None,
     since: Since = ALWAYS,
+    process: bool = False,
 ) -> Callable[[Callable[..., Iterator[Finding]]], Callable[..., Iterator[Finding]]]:
     def register(fn: Callable[..., Iterator[Finding]]) -> Callable[..., Iterator[Finding]]:
         if rule_id in _REGISTRY:
             raise RuntimeError(f"rule {rule_id} registered twice")
         family = family_of(fn.__module__)
         _REGISTRY[rule_id] = RuleSpec(rule_id, severity, summary, codex, family, scope, fn, dict(options or {}),
-                                       since)
+                                       since, process)
         return fn
 
     return register

@@ -30,6 +30,7 @@ def _expected(key: str) -> str:
             "description": "Severity for Ready for Dev, Stub Backlog and Blocked entries (formats the reference board recommends but does not enforce)",
         }
     },
+    process=True,
 )
 def task_board_format(ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -82,6 +82,7 @@ def _has_verdict(packet: Packet, ctx: Context) -> bool:
     severity=ERROR,
     scope="repo",
     summary="The task board disagrees with the packets",
+    process=True,
 )
 def task_board_mismatch(ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 )
 def field_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks
-    Status must be one of: Ready for Dev, In Progress, Done, Done
+    Status must be one of the profile's statuses (config ``statuses``; under
+    the handshake profile: Ready for Dev, In Progress, Done, Done
     (Historical), Validated, Blocked, STUB, Superseded (case and ``-``/``_``
     ignored; a bracketed suffix such as ``Done [VALIDATED]`` is allowed).
     RISK_TIER must be LOW, MEDIUM or HIGH. END_TO_END_CLOSURE_PLAN_APPLICABLE
@@ -40,10 +41,11 @@ def field_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
         - **Status:** READY FOR DEV 🔴   -> fine (decoration ignored)
         - STATUS: Implementation complete; ready for Validation -> invalid
     """
+    vocabulary = tuple(ctx.config.profile.statuses) or STATUS_VOCABULARY
     if packet.status is not None and packet.status.value:
-        if packet.status_norm not in STATUS_VOCABULARY:
+        if packet.status_norm not in vocabulary:
             yield hit(
-                f"Status '{packet.status.value[:80]}' is not a canonical status ({', '.join(s.title() for s in STATUS_VOCABULARY)})",
+                f"Status '{packet.status.value[:80]}' is not a canonical status ({', '.join(s.title() for s in vocabulary)})",
                 line=packet.status.line,
                 data={"field": "Status", "value": packet.status.value},
             )

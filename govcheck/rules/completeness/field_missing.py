@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 from govcheck.analysis.closure_plan import E2E_LISTS, e2e_fields, e2e_section
 from govcheck.analysis.era import Since
 from govcheck.model import Finding, Packet
+from govcheck.model.profile import Profile, field_key, internal_field
 from govcheck.rules import ERROR, hit, rule
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ ROLLBACK_HINT_SINCE = Since(format_version="2026-02-01")
 )
 def field_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks
-    Every packet needs: a Status, RISK_TIER, TEST_PLAN (with at least one
+    Every field the profile requires (config ``required_fields``) is there
+    and not empty. Under the handshake profile every packet needs: a Status, RISK_TIER, TEST_PLAN (with at least one
     command), DONE_MEANS, BOOTSTRAP, USER_SIGNATURE, and a spec pointer (a
     pinned SPEC_CURRENT, or SPEC_BASELINE and SPEC_TARGET): the fields the
     reference's completeness check has asked for from the first packets.
@@ -48,55 +50,96 @@ def field_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     How to fix
     Fill the field (the packet template lists them all).
 
+    Under the generic profile the default is status, done_means, test_plan
+    and spec_version; a TEST_PLAN must hold commands (a fenced or indented
+    code block, a list of ``inline code`` items, or a front-matter list):
+    one written only as prose is reported, never read as "no commands".
+
     Example
     A packet with ``## TEST_PLAN`` but no command under it gives
     ``field-missing: TEST_PLAN has no commands``.
     """
-    def missing(name: str, why: str = "is missing", line: int | None = None) -> Finding:
-        return hit(f"{name} {why}", line=line or _where(packet), data={"field": name})
+    profile = ctx.config.profile
 
-    if packet.status is None:
-        yield missing("Status", "is missing (expected a canonical **Status:** line)")
-    if packet.risk_tier is None:
-        yield missing("RISK_TIER")
-    elif not packet.risk_tier.value:
-        yield missing("RISK_TIER", "is empty", packet.risk_tier.line)
-    if packet.test_plan is None:
-        yield missing("TEST_PLAN")
-    elif not packet.test_plan.commands and not packet.test_plan.prose:
-        yield missing("TEST_PLAN", "has no commands", packet.test_plan.line)
-    if packet.done_means is None:
-        pass  # done-means-missing reports it, with its own explanation
-    if packet.rollback_hint is None and not ROLLBACK_HINT_SINCE.applies_to(packet):
-        pass  # the packet predates the field
-    elif packet.rollback_hint is None:
-        yield missing("ROLLBACK_HINT")
-    elif not packet.rollback_hint.value.strip():
-        yield missing("ROLLBACK_HINT", "is empty", packet.rollback_hint.line)
-    if packet.bootstrap is None:
-        yield missing("BOOTSTRAP")
-    if packet.user_signature is None:
-        yield missing("USER_SIGNATURE")
-    elif not packet.user_signature.value:
-        yield missing("USER_SIGNATURE", "is empty", packet.user_signature.line)
-    kinds = {r.kind for r in packet.spec_refs}
-    pinned = any(r.kind in ("pinned", "spec-current-note", "master-spec") for r in packet.spec_refs)
-    has_pointer_field = packet.field("SPEC_CURRENT") is not None
-    if not (pinned or has_pointer_field or ("baseline" in kinds and "target" in kinds)):
-        if "baseline" in kinds:
-            yield missing("SPEC_TARGET", "is missing (SPEC_BASELINE needs a SPEC_TARGET)")
-        elif "target" in kinds:
-            written = packet.field("SPEC_BASELINE")
-            if written is not None and written.value.strip():
-                # Written, but naming no version: "Handshake_Master_Spec_vXX.XX.md".
-                yield missing("SPEC_BASELINE", f"names no spec version ('{written.value.strip()[:60]}'): "
-                              "a template placeholder left in place", written.line)
-            else:
-                yield missing("SPEC_BASELINE", "is missing (SPEC_TARGET needs a SPEC_BASELINE)")
-        else:
-            yield missing("SPEC_CURRENT", "is missing (name SPEC_CURRENT, or SPEC_BASELINE and SPEC_TARGET)")
+    def missing(name: str, why: str = "is missing", line: int | None = None) -> Finding:
+        return hit(f"{profile.label(name)} {why}", line=line or _where(packet), data={"field": name})
+
+    for required in profile.required_fields:
+        yield from _required(packet, field_key(required), profile, missing)
     if packet.format_version is not None:
         yield from _e2e_missing(packet)
+
+
+def _required(packet: Packet, name: str, profile: Profile, missing) -> Iterator[Finding]:
+    """Findings for one required field (``name`` as field_key gives it)."""
+    if name == "STATUS":
+        if packet.status is None:
+            yield missing("Status", "is missing (expected a canonical **Status:** line)")
+    elif name == "RISK_TIER":
+        if packet.risk_tier is None:
+            yield missing("RISK_TIER")
+        elif not packet.risk_tier.value:
+            yield missing("RISK_TIER", "is empty", packet.risk_tier.line)
+    elif name == "TEST_PLAN":
+        if packet.test_plan is None:
+            yield missing("TEST_PLAN")
+        elif not packet.test_plan.commands and not packet.test_plan.prose:
+            yield missing("TEST_PLAN", "has no commands", packet.test_plan.line)
+        elif not packet.test_plan.commands and not profile.eras:
+            yield missing("TEST_PLAN", "names no command govcheck can run (write commands in a fenced or "
+                          "indented code block, or as a list of `inline code` items)", packet.test_plan.line)
+    elif name == "DONE_MEANS":
+        pass  # done-means-missing reports it, with its own explanation
+    elif name in ("ROLLBACK_HINT", "ROLLBACK"):
+        if packet.rollback_hint is None and profile.eras and not ROLLBACK_HINT_SINCE.applies_to(packet):
+            pass  # the packet predates the field
+        elif packet.rollback_hint is None:
+            yield missing("ROLLBACK_HINT")
+        elif not packet.rollback_hint.value.strip():
+            yield missing("ROLLBACK_HINT", "is empty", packet.rollback_hint.line)
+    elif name == "BOOTSTRAP":
+        if packet.bootstrap is None:
+            yield missing("BOOTSTRAP")
+    elif name in ("USER_SIGNATURE", "USER_SIGNATURE_LOCKED"):
+        if packet.user_signature is None:
+            yield missing("USER_SIGNATURE")
+        elif not packet.user_signature.value:
+            yield missing("USER_SIGNATURE", "is empty", packet.user_signature.line)
+    elif name in ("SPEC_VERSION", "SPEC"):
+        yield from _spec_pointer_missing(packet, profile, missing)
+    else:
+        internal = internal_field(name)
+        found = packet.field(internal)
+        if found is None:
+            yield missing(internal)
+        elif not found.value.strip() and not found.items:
+            yield missing(internal, "is empty", found.line)
+
+
+def _spec_pointer_missing(packet: Packet, profile: Profile, missing) -> Iterator[Finding]:
+    kinds = {r.kind for r in packet.spec_refs}
+    pinned = any(r.kind in ("pinned", "spec-current-note", "master-spec", "spec-field") for r in packet.spec_refs)
+    has_pointer_field = packet.field("SPEC_CURRENT") is not None
+    if pinned or has_pointer_field or ("baseline" in kinds and "target" in kinds):
+        return
+    if "baseline" in kinds:
+        yield missing("SPEC_TARGET", "is missing (SPEC_BASELINE needs a SPEC_TARGET)")
+    elif "target" in kinds:
+        written = packet.field("SPEC_BASELINE")
+        if written is not None and written.value.strip():
+            # Written, but naming no version: "Handshake_Master_Spec_vXX.XX.md".
+            yield missing("SPEC_BASELINE", f"names no spec version ('{written.value.strip()[:60]}'): "
+                          "a template placeholder left in place", written.line)
+        else:
+            yield missing("SPEC_BASELINE", "is missing (SPEC_TARGET needs a SPEC_BASELINE)")
+    elif "SPEC" in profile.labels:
+        spec = packet.field("SPEC")
+        if spec is not None and spec.value.strip():
+            yield missing("SPEC", f"names no spec version ('{spec.value.strip()[:60]}')", spec.line)
+        else:
+            yield missing("SPEC", "is missing (name the spec version the packet was written against)")
+    else:
+        yield missing("SPEC_CURRENT", "is missing (name SPEC_CURRENT, or SPEC_BASELINE and SPEC_TARGET)")
 
 
 def _e2e_missing(packet: Packet) -> Iterator[Finding]:

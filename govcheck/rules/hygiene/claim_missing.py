@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     summary="An In Progress packet does not say which coder model claimed it",
     since=Since(format_version="2026-02-01", why=(
         "CODER_MODEL and CODER_REASONING_STRENGTH are fields of the 2026-02-01 packet template.")),
+    process=True,
 )
 def claim_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -86,6 +86,7 @@ def _families(ctx: Context) -> dict[str, list[str]]:
     since=Since(written="2026-01-12", why=(
         "Every -vN revision packet dated 2026-01-12 or later carries a LINEAGE_AUDIT section and none dated "
         "earlier does: the lineage audit [CX-580E] came in then.")),
+    process=True,
 )
 def lineage_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -116,6 +116,7 @@ def describe_non_ascii(line: str) -> tuple[str, dict]:
     since=Since(format_version="2026-02-01", why=(
         "The ASCII-only rule belongs to the 2026-02-01 packet template (the post-work check reads the "
         "manifest as ASCII); earlier packets were written in Markdown with typographic characters.")),
+    process=True,
 )
 def non_ascii(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

@@ -44,6 +44,7 @@ def _refinement_exists(ctx: Context, path: str) -> bool:
     "refinement-missing",
     severity=ERROR,
     summary="The refinement file the packet names does not exist",
+    process=True,
 )
 def refinement_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

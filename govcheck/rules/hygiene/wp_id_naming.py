@@ -49,6 +49,7 @@ def naming_problems(wp_id: str) -> list[tuple[str, str]]:
     since=Since(written="2026-01-01", why=(
         "The only date-stamped ids in the history were created on 2025-12-28; no packet written in 2026 "
         "carries one: the naming rule [CX-580C] applies from then.")),
+    process=True,
 )
 def wp_id_naming(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks

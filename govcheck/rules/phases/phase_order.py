@@ -148,6 +148,7 @@ def _near_miss_note(marks: _Marks) -> str:
         "19 packets validated in January 2026 have no SKELETON APPROVED line, and the validators passed "
         "them: the gate in its present form (a SKELETON heading, then a line reading exactly SKELETON "
         "APPROVED, before any implementation) came with the 2026-02-01 packet template.")),
+    process=True,
 )
 def phase_order(packet: Packet, ctx: Context) -> Iterator[Finding]:
     """What it checks
