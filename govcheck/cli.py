@@ -643,12 +643,19 @@ def init(repo: str | None, force: bool) -> None:
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="markdown: the page docs/rules.md holds.")
-def rules_cmd(fmt: str) -> None:
-    """List every rule with its default severity and codex reference."""
+@click.option("--profile", type=click.Choice(["handshake", "generic"]), default=None,
+              help="Mark the rules this profile does not run (the reference project's process rules under generic).")
+def rules_cmd(fmt: str, profile: str | None) -> None:
+    """List every rule with its default severity and codex reference, and
+    the profiles that run it."""
     # Loaded when the command runs: see the module docstring.
+    from govcheck.repo.profiles import BUILTIN_PROFILES, build_profile
     from govcheck.rules import all_rules
 
     rules = all_rules()
+
+    def profiles_of(r) -> list[str]:
+        return [name for name in BUILTIN_PROFILES if not r.process or build_profile(name).process_rules]
     if fmt == "markdown":
         # Loaded when the command runs: see the module docstring.
         from govcheck.model import RuleInfo
@@ -666,7 +673,8 @@ def rules_cmd(fmt: str) -> None:
                     {"id": r.id, "severity": r.severity.value, "summary": r.summary, "codex": r.codex, "family": r.family,
                      "module": r.code_path, "tests": r.tests_path,
                      "since": {"format_version": r.since.format_version, "written": r.since.written,
-                               "applies_to": r.since.describe()}}
+                               "applies_to": r.since.describe()},
+                     "profiles": profiles_of(r)}
                     for r in rules.values()
                 ],
                 indent=2,
@@ -676,7 +684,14 @@ def rules_cmd(fmt: str) -> None:
     width = max(len(r) for r in rules)
     for r in rules.values():
         codex = f" [{r.codex}]" if r.codex else ""
-        click.echo(f"{r.id.ljust(width)}  {r.severity.value:<7}  {r.summary}{codex}")
+        runs = profiles_of(r)
+        if profile is not None and profile not in runs:
+            note = f"  (not run by profile {profile}; rules.{r.id}.enabled: true runs it)"
+        elif profile is None and len(runs) < len(BUILTIN_PROFILES):
+            note = f"  (profile {', '.join(runs)} only)"
+        else:
+            note = ""
+        click.echo(f"{r.id.ljust(width)}  {r.severity.value:<7}  {r.summary}{codex}{note}")
 
 
 @main.command()

@@ -240,10 +240,21 @@ def _criteria_status(packet: Packet, ctx: Context) -> tuple[CriterionStatus, ...
             status, note = _tests_outcome(packet, ctx)
         elif done and ctx.config.profile.eras and not EVIDENCE_MAPPING_SINCE.applies_to(packet):
             status, note = "not-required", "no EVIDENCE_MAPPING entry; the packet predates EVIDENCE_MAPPING"
+        elif done and not ctx.config.profile.eras and not _keeps_evidence_mapping(packet, ctx):
+            status, note = "not-required", "no EVIDENCE_MAPPING entry; the packet keeps no EVIDENCE_MAPPING"
         else:
             status, note = ("unevidenced" if done else "not-required"), "no EVIDENCE_MAPPING entry"
         out.append(CriterionStatus(item.text, item.line, status, existing or refs, note))
     return tuple(out)
+
+
+def _keeps_evidence_mapping(packet: Packet, ctx: Context) -> bool:
+    """Whether a packet of a profile without eras is held to evidence per
+    criterion: it keeps an EVIDENCE_MAPPING, or the profile requires one
+    (``required_fields: [evidence_mapping]``). A team that maps no evidence
+    is not failed for lacking a section it never writes."""
+    return bool(packet.evidence_mappings) or packet.field("EVIDENCE_MAPPING") is not None or any(
+        f.lower() == "evidence_mapping" for f in ctx.config.profile.required_fields)
 
 
 def _tests_outcome(packet: Packet, ctx: Context) -> tuple[str, str]:

@@ -279,6 +279,9 @@ def select_packets(repo: Repo, packet_ids: tuple[str, ...], all_packets: bool) -
     if all_packets:
         if packet_ids:
             raise UsageError("give packet ids or --all, not both")
+        problem = repo.layout_problem()
+        if problem is not None:
+            raise UsageError(problem)
         return list(repo.packets.values())
     if not packet_ids:
         raise UsageError("name at least one packet id (e.g. govcheck validate WP-1-Storage-Foundation) or use --all")

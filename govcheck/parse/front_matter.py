@@ -84,7 +84,9 @@ def _yaml_values(body: str) -> list[FrontValue]:
     try:
         root = yaml.compose(body, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # The construct that was left open (a flow list's "[") is where the
+        # writer has to look; the problem mark is where the parser noticed.
+        mark = exc.context_mark or exc.problem_mark
         raise _Unreadable(mark.line + 1 if mark else 1, f"front matter is not valid YAML: {exc.problem or exc.context}") from None
     except (yaml.YAMLError, RecursionError):
         raise _Unreadable(1, "front matter is not valid YAML") from None

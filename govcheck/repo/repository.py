@@ -615,6 +615,29 @@ class Repo:
                                         form=form, folder=folder)
         return dict(sorted(out.items()))
 
+    def layout_problem(self) -> str | None:
+        """Why this layout cannot be validated, naming the config key to
+        change: a configured folder that does not exist, packet-file globs
+        that match nothing, or no packet at all. None when it is fine.
+        A run that found nothing must never read as a pass."""
+        for key, configured in (("layout.packets", self.layout.packets), ("layout.spec_dirs", self.layout.spec_dirs)):
+            default = DEFAULT_PACKET_DIRS if key == "layout.packets" else DEFAULT_SPEC_DIRS
+            if configured == default or not configured:
+                continue
+            missing = [d for d in configured if not (self.root / d).is_dir()]
+            if missing and len(missing) == len(configured):
+                return f"{key}: no folder {', '.join(missing)} in the repository (change {key})"
+        if self.packets:
+            return None
+        folders = ", ".join(self.layout.packets or DEFAULT_PACKET_DIRS)
+        if self.profile.packet_files:
+            files = ", ".join(self.profile.packet_files)
+            return (f"no packets found: no file matching {files} whose name matches id pattern "
+                    f"'{self.profile.id_pattern}' in {folders} (change layout.packets, layout.packet_files "
+                    "or layout.id_pattern)")
+        return (f"no packets found: no WP-* packet file or folder in {folders} (change layout.packets, "
+                "or layout.packet_files for another naming)")
+
     def packet(self, wp_id: str) -> PacketLocation:
         check_plain_id(wp_id)
         loc = self.packets.get(wp_id)

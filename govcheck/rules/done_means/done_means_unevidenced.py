@@ -25,7 +25,10 @@ def done_means_unevidenced(packet: Packet, ctx: Context) -> Iterator[Finding]:
     criterion needs an EVIDENCE_MAPPING entry (``REQUIREMENT: "<criterion>"``
     with ``EVIDENCE: path/to/file:line``) whose file exists in the repo and
     has that line. A criterion that says the tests pass is checked against
-    the TEST_PLAN outcome instead (see ``test-plan-failed``).
+    the TEST_PLAN outcome instead (see ``test-plan-failed``). Under a
+    profile without eras (generic), only packets that keep an
+    EVIDENCE_MAPPING (or whose profile requires ``evidence_mapping``) are
+    held to it.
 
     Why
     "Done" without evidence is the phantom completion that hand validation

@@ -16,6 +16,9 @@ _STRUCTURE_KINDS = {
     "long-line": ERROR,
     "deep-nesting": ERROR,
     "mangled-fence": WARNING,
+    # Front matter (profiles that read it) that is not valid YAML/TOML: its
+    # fields are not read, so what the packet states there is unknown.
+    "front-matter": ERROR,
 }
 
 
@@ -31,7 +34,9 @@ def markdown_malformed(packet: Packet, ctx: Context) -> Iterator[Finding]:
     characters (not parsed), list nesting deeper than 40 levels (not
     parsed), and, as a warning, a ```bash fence mangled by a shell rewrite
     into a backtick, a backspace byte and ``ash`` (govcheck reads it as a
-    fence and says so).
+    fence and says so). Under profiles that read front matter (generic):
+    a ``---`` / ``+++`` block at the top that is not valid YAML / TOML, or
+    not a mapping of keys to values (its fields are then not read).
 
     Why
     Each makes the packet read differently in different tools; a reviewer
