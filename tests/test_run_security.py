@@ -385,12 +385,42 @@ def test_daemon_of_a_timed_out_command_is_ended(tmp_path, isolation):
     assert_never_appears(tmp_path / "survived", 0.8)
 
 
+def _isolation_used(mode: str) -> str:
+    from govcheck.run.isolation import probe_isolation
+
+    return probe_isolation(mode)[0]
+
+
 @pytest.mark.parametrize("isolation", ISOLATIONS)
-def test_a_killed_reaper_fails_the_command(tmp_path, isolation):
+def test_a_command_cannot_kill_the_reaper_unnoticed(tmp_path, isolation):
     # The command kills the process that would report its leftovers.
-    r = run_one(tmp_path, "kill -9 $PPID; echo still-here", isolation=isolation)
+    r = run_one(tmp_path, "kill -9 $PPID; sleep 0.2; echo ppid=$PPID state=$(cut -d' ' -f3 /proc/$PPID/stat)",
+                isolation=isolation)
+    if _isolation_used(isolation) == "unshare":
+        # The reaper is PID 1 of the namespace (unshare forks it, setpriv
+        # execs it): the kernel drops SIGKILL sent to a namespace's init from
+        # inside it. The reaper is out of reach and reports as usual.
+        assert r.status == "passed", r.reason
+        assert r.proof_lines[-1].startswith("ppid=1 state=") and r.proof_lines[-1][-1] != "Z"
+    else:
+        # none: the reaper is bash's parent; bwrap: it is PID 2 under
+        # bwrap's own init. Either way the kill works and must not pass.
+        assert r.status == "failed"
+        assert "no report from the process reaper" in r.reason
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+@pytest.mark.parametrize("sig", ["TERM", "INT", "HUP"])
+def test_a_signalled_reaper_fails_the_command(tmp_path, isolation, sig):
+    # The signals the reaper handles reach it in every mode (a namespace's
+    # init gets those it has a handler for). It then ends the command, which
+    # traps the SIGTERM and exits 0, and lists nothing left behind: the
+    # daemon started here must not let the command pass.
+    r = run_one(tmp_path, "trap 'exit 0' TERM; setsid sh -c 'sleep 0.5; touch survived' >/dev/null 2>&1 &"
+                f" kill -{sig} $PPID; sleep 3 & wait", isolation=isolation)
     assert r.status == "failed"
-    assert "no report from the process reaper" in r.reason
+    assert "the process reaper was signalled by another process" in r.reason
+    assert_never_appears(tmp_path / "survived", 0.8)
 
 
 def test_govcheck_is_non_dumpable_once_it_runs_commands(tmp_path):
@@ -402,9 +432,7 @@ def test_govcheck_is_non_dumpable_once_it_runs_commands(tmp_path):
 
 
 def _works_here(mode: str) -> bool:
-    from govcheck.run.isolation import probe_isolation
-
-    return probe_isolation(mode)[0] == mode
+    return _isolation_used(mode) == mode
 
 
 @pytest.mark.parametrize("isolation", ["bwrap", "unshare"])

@@ -9,7 +9,8 @@ a descendant. When the command's main process has exited, every descendant
 still running is a process the command left behind: it is listed, sent
 SIGTERM, and after GRACE seconds SIGKILL. SIGTERM to the reaper itself (the
 runner's timeout or Ctrl-C) ends the command and all descendants the same
-way.
+way; the report then says ``"terminated": true`` and lists nothing in
+``left`` (the runner fails such a command unless it sent the signal).
 
 Last, one JSON line goes to REPORT_FD: ``exit`` or ``signal`` of the main
 process, ``left`` (names of the processes left running) and ``subreaper``
@@ -167,15 +168,19 @@ def main(argv: list[str]) -> int:
     statuses: dict[int, int] = {}
     terminated = False
     left: list[str] = []
+    # Held back until main_pid is known: the command can signal the reaper
+    # as soon as it runs, and _Terminate must not escape before the try.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _FORWARDED)
     try:
         main_pid = os.posix_spawnp(
             command[0], command, dict(os.environ),
-            setsigdef=(*_FORWARDED, signal.SIGPIPE, signal.SIGXFSZ),
+            setsigmask=mask, setsigdef=(*_FORWARDED, signal.SIGPIPE, signal.SIGXFSZ),
         )
     except OSError as exc:
         os.write(2, f"govcheck: cannot start {command[0]}: {exc}\n".encode())
         main_pid, statuses = -1, {-1: 127 << 8}
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending signal raises here
         while main_pid not in statuses:
             try:
                 pid, status = os.waitpid(-1, 0)

@@ -624,6 +624,12 @@ def run_command(
                 # processes are gone (the reaper itself was killed).
                 status = "failed"
                 reason = _join(reason, "no report from the process reaper; processes the command started may survive")
+            elif report.get("terminated"):
+                # The runner sent no signal (no timeout, no Ctrl-C), so the
+                # command did: the reaper ended it without listing what it
+                # left, and the exit status is whatever a trap chose.
+                status = "failed"
+                reason = _join(reason, "the process reaper was signalled by another process and ended the command")
             elif report["left"]:
                 # A strict gate: a command is its whole process tree. What it
                 # left running could change the repo while the next command
