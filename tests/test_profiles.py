@@ -345,3 +345,29 @@ def test_done_means_heading_with_one_bullet_lists_it_once(tmp_path: Path) -> Non
     packet = load_packet(repo_obj, repo_obj.packets["LED-1"])
     assert packet.done_means is not None
     assert [i.text for i in packet.done_means.items] == ["A posting with two currencies is refused."]
+
+
+# -- old spec versions from git history, by the profile's file names ---------------------
+
+
+def test_old_spec_version_from_git_history(tmp_path: Path) -> None:
+    import subprocess
+
+    stale = TASK_OK.replace("status: In Progress", "status: Done").replace("spec: v1.3", "spec: v1.2") \
+        .replace('anchors: ["2.2"]', 'anchors: ["2.1"]')
+    repo = make_repo(tmp_path, {"LED-1.md": stale})
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", *args], cwd=repo, check=True,
+                       capture_output=True)
+
+    git("init", "-q", ".")
+    git("add", "-A")
+    git("commit", "-qm", "specs")
+    (repo / "spec" / "ledger-spec-v1.2.md").unlink()  # only v1.3 is left in the tree
+    git("commit", "-qam", "drop the old spec")
+    _, report = validate_json(repo, "--all")
+    stale_findings = findings(report, "LED-1", "spec-stale")
+    # The old text came from history: the changed anchored section is named.
+    assert len(stale_findings) == 1 and "anchored sections changed since: 2.1" in stale_findings[0]["message"]
+    assert report["packets"][0]["verdict"] == "OUTDATED"

@@ -24,7 +24,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from govcheck.parse.versions import normalize_version, version_key
 from govcheck.repo.git import BatchReaderError, CatFileBatch, Git
@@ -76,7 +76,22 @@ def spec_file_version(path: str) -> str | None:
     return version
 
 
-def parse_history_log(out: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
+VersionOf = Callable[[str], "str | None"]
+
+
+def history_naming(repo: Repo) -> tuple[tuple[str, ...], VersionOf]:
+    """The git pathspecs of every spec file name in history, and the
+    version a logged path names: the reference's ``*Master*Spec_v*.md`` by
+    default, or the profile's ``layout.spec_files`` patterns with
+    ``{version}`` as a wildcard (``*payments-spec-v*.md``)."""
+    patterns = repo.profile.spec_files
+    if not patterns:
+        return (HISTORY_PATHSPEC,), spec_file_version
+    specs = tuple(dict.fromkeys("*" + p.replace("{version}", "*").lstrip("*") for p in patterns))
+    return specs, repo.profile.spec_version_of
+
+
+def parse_history_log(out: bytes, version_of: VersionOf = spec_file_version) -> dict[str, tuple[tuple[str, str], ...]]:
     """Candidates per version from ``git log --format=%x00%H --name-only``.
 
     Parsed exactly as the per-version lookups parsed their own logs (so
@@ -89,13 +104,13 @@ def parse_history_log(out: bytes) -> dict[str, tuple[tuple[str, str], ...]]:
             continue
         sha, paths = lines[0], lines[1:]
         for path in paths:
-            version = spec_file_version(path)
+            version = version_of(path)
             if version is not None:
                 found.setdefault(version, []).append((sha, path))
     return {v: tuple(c) for v, c in found.items()}
 
 
-def _valid_map(raw: object) -> dict[str, tuple[tuple[str, str], ...]] | None:
+def _valid_map(raw: object, version_of: VersionOf = spec_file_version) -> dict[str, tuple[tuple[str, str], ...]] | None:
     """The map a cache file holds, or None when anything in it is not what
     this module writes: the cache folder may hold anything (a restored CI
     cache, a hand edit), and a bad entry must cost a rebuild, never a wrong
@@ -113,7 +128,7 @@ def _valid_map(raw: object) -> dict[str, tuple[tuple[str, str], ...]] | None:
             if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
                 return None
             sha, path = pair
-            if not _OBJECT_ID_RE.fullmatch(sha) or "\n" in path or spec_file_version(path) != version:
+            if not _OBJECT_ID_RE.fullmatch(sha) or "\n" in path or version_of(path) != version:
                 return None
             pairs.append((sha, path))
         out[version] = tuple(pairs)
@@ -137,6 +152,7 @@ class SpecStore:
         self._reader: CatFileBatch | None = None
         self._reader_failed_pid: int | None = None  # the process in which the reader could not start
         self._reader_lock = threading.Lock()
+        self.pathspecs, self.version_of = history_naming(repo)
 
     def get(self, version: str) -> SpecText | None:
         key = ".".join(str(p) for p in version_key(version))
@@ -213,9 +229,9 @@ class SpecStore:
         # logs never saw a rename's source under another version's name.
         out = self.git.output(
             "log", "--all", "--no-renames", "--format=%x00%H", "--name-only", "--diff-filter=AMR", "--",
-            HISTORY_PATHSPEC,
+            *self.pathspecs,
         )
-        return None if out is None else parse_history_log(out)
+        return None if out is None else parse_history_log(out, self.version_of)
 
     def _refs_key(self) -> str | None:
         """What the map depends on: every ref and HEAD (``log --all``
@@ -225,7 +241,7 @@ class SpecStore:
         if not refs:
             return None
         h = hashlib.sha256()
-        for part in (str(MAP_FORMAT), str(self.repo.root), HISTORY_PATHSPEC):
+        for part in (str(MAP_FORMAT), str(self.repo.root), *self.pathspecs):
             h.update(part.encode("utf-8") + b"\0")
         h.update(refs)
         return h.hexdigest()
@@ -238,7 +254,7 @@ class SpecStore:
             return None  # absent, unreadable or not JSON: rebuild
         if not isinstance(raw, dict) or raw.get("format") != MAP_FORMAT or raw.get("key") != key:
             return None
-        return _valid_map(raw.get("versions"))
+        return _valid_map(raw.get("versions"), self.version_of)
 
     def _save_map(self, key: str, versions: Mapping[str, tuple[tuple[str, str], ...]]) -> None:
         assert self.cache_dir is not None
