@@ -371,3 +371,29 @@ def test_old_spec_version_from_git_history(tmp_path: Path) -> None:
     # The old text came from history: the changed anchored section is named.
     assert len(stale_findings) == 1 and "anchored sections changed since: 2.1" in stale_findings[0]["message"]
     assert report["packets"][0]["verdict"] == "OUTDATED"
+
+
+def test_ci_selects_changed_tasks_and_specs_by_the_profile(tmp_path: Path) -> None:
+    import subprocess
+
+    repo = make_repo(tmp_path, {"LED-1.md": TASK_OK, "LED-2.md": TASK_OK})
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", *args], cwd=repo, check=True,
+                       capture_output=True)
+
+    git("init", "-q", "-b", "main", ".")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("checkout", "-q", "-b", "change")
+    (repo / "tasks" / "LED-2.md").write_text(TASK_OK.replace("Currency on postings", "Currency rules"))
+    git("commit", "-qam", "edit one task")
+    res = run_cli("ci", "--repo", str(repo), "--no-run", "--base", "main", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert [p["id"] for p in res.json()["packets"]] == ["LED-2"]
+    # A task matching no packet pattern is not a packet change.
+    (repo / "tasks" / "notes.md").write_text("# notes\n")
+    git("add", "-A")
+    git("commit", "-qm", "notes")
+    res = run_cli("ci", "--repo", str(repo), "--no-run", "--base", "main", "--format", "json")
+    assert [p["id"] for p in res.json()["packets"]] == ["LED-2"]

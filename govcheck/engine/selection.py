@@ -26,7 +26,7 @@ from govcheck.engine import baseline as baselines
 from govcheck.engine.loader import load_packet
 from govcheck.errors import ConfigError, GovcheckError, UsageError
 from govcheck.parse.report_markers import appended_reports
-from govcheck.parse.versions import version_from_spec_filename, version_key
+from govcheck.parse.versions import version_key
 from govcheck.repo.config import (
     Config,
     config_fingerprint,
@@ -208,7 +208,7 @@ def compute(repo: Repo, base: str | None, head: str | None, config_sources: tupl
     spec_current_paths = set(repo.spec_current_paths)
     board = repo.task_board_path
     for status, path, old in changes:
-        wp = packet_id_of(path, dirs)
+        wp = repo.packet_id_for_path(path) if repo.profile.packet_files else packet_id_of(path, dirs)
         if wp is not None:
             if status == "D":
                 if wp not in repo.packets:
@@ -221,8 +221,8 @@ def compute(repo: Repo, base: str | None, head: str | None, config_sources: tupl
             all_reason = f"SPEC_CURRENT changed ({path})"
         elif path in config_sources:
             all_reason = all_reason or f"configuration changed ({path})"
-        elif version_from_spec_filename(path.rsplit("/", 1)[-1]) or "/master-spec-v" in f"/{path}":
-            v = version_from_spec_filename(path.rsplit("/", 1)[-1])
+        elif repo.spec_version_of(path.rsplit("/", 1)[-1]) or "/master-spec-v" in f"/{path}":
+            v = repo.spec_version_of(path.rsplit("/", 1)[-1])
             if v:
                 spec_versions.append(v)
             else:
@@ -231,7 +231,7 @@ def compute(repo: Repo, base: str | None, head: str | None, config_sources: tupl
             diff = git(root, "diff", "--relative", "-U0", merge_base, head_sha, "--", path)
             for line in diff.splitlines():
                 if line.startswith(("+", "-")) and not line.startswith(("+++", "---")):
-                    for wp_id in _ID_RE.findall(line):
+                    for wp_id in _ID_RE.findall(line):  # the reference's board (handshake profile)
                         if wp_id in repo.packets:
                             packets.setdefault(wp_id, f"task board entry changed ({path})")
     removed = tuple(r for status, path, old in changes if status in ("M", "R")

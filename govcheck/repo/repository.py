@@ -546,6 +546,20 @@ class Repo:
                 )
                 yield base, here, rel_here, dirnames, filenames
 
+    def packet_id_for_path(self, rel_path: str) -> str | None:
+        """The packet a changed repo path is (``layout.packet_files``
+        profiles; govcheck ci): the path below a packet folder matches a
+        packet-file pattern and names an id, else None."""
+        for d in self.layout.packets:
+            prefix = d.rstrip("/") + "/"
+            if not rel_path.startswith(prefix) or self._excluded(rel_path):
+                continue
+            sub = rel_path[len(prefix):]
+            name = sub.rsplit("/", 1)[-1]
+            if any(fnmatch.fnmatchcase(sub if "/" in pat else name, pat) for pat in self.profile.packet_files):
+                return self._id_of(sub)
+        return None
+
     def _id_of(self, sub: str) -> str | None:
         parts = sub.split("/")
         stem = parts[-1].rsplit(".", 1)[0]
