@@ -111,6 +111,10 @@ class Profile:
     # blocks, a list of "inline-code" items. The reference project's
     # validators run fenced blocks only; its inline-code lists are notes.
     test_plan_forms: tuple[str, ...] = ("fenced",)
+    # A bold label alone on its line (``**Definition of done:**``) heads the
+    # blocks below it (a list, a code block) up to the next heading or label.
+    # The reference's packets write such labels only as prose headings.
+    label_bodies: bool = False
 
     @functools.cached_property
     def id_regex(self) -> re.Pattern[str]:
@@ -155,4 +159,6 @@ class Profile:
         doc = {"aliases": sorted(self.aliases.items()), "statuses": sorted(self.statuses.items()),
                "spec_files": list(self.spec_files), "front_matter": self.front_matter, "name": self.name,
                "test_plan_forms": list(self.test_plan_forms)}
+        if self.label_bodies:  # only when set: the handshake parse cache keys stay as they were
+            doc["label_bodies"] = True
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()

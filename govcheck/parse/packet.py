@@ -312,7 +312,8 @@ def _parse(
             )
     history = _history_ranges(sections)
     aliases = profile.aliases if profile is not None else {}
-    nodes = _field_nodes(tokens, doc, sections, aliases)
+    nodes = _field_nodes(tokens, doc, sections, aliases,
+                         label_bodies=profile is not None and profile.label_bodies)
     if front is not None:
         nodes = _front_nodes(front, aliases) + nodes
 
@@ -331,7 +332,7 @@ def _parse(
             n.name,
             _clean_value(n.value),
             n.line,
-            tuple(_body_items(n, doc, fences)) if n.kind in ("item", "front") and (n.body_end >= n.body_start or n.items) else (),
+            tuple(_body_items(n, doc, fences)) if n.kind in ("item", "front", "line") and (n.body_end >= n.body_start or n.items) else (),
         )
         for n in nodes
         if n.kind != "heading" or n.value
@@ -746,12 +747,30 @@ _NODE_TOKEN_KINDS = {
 
 
 def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section],
-                 aliases: Mapping[str, str] | None = None) -> list[FieldNode]:
+                 aliases: Mapping[str, str] | None = None, label_bodies: bool = False) -> list[FieldNode]:
     nodes = _raw_field_nodes(tokens, doc, sections)
+    if label_bodies:
+        nodes = _with_label_bodies(nodes, tokens, len(doc.lines))
     if aliases:
         # A team's own name for a field (``Acceptance criteria``) is that field.
         nodes = [replace(n, name=aliases[n.name]) if n.name in aliases else n for n in nodes]
     return nodes
+
+
+def _with_label_bodies(nodes: list[FieldNode], tokens: list, last_line: int) -> list[FieldNode]:
+    """A label alone on its line (``**Definition of done:**``, no value) gets
+    the blocks below it as its body: up to the next heading or the next
+    label line, else to the end of the file."""
+    stops = sorted({tok.map[0] + 1 for tok in tokens if tok.type == "heading_open" and tok.map}
+                   | {n.line for n in nodes if n.kind == "line"})
+    out = []
+    for n in nodes:
+        if n.kind == "line" and not _clean_value(n.value):
+            after = bisect.bisect_right(stops, n.line)
+            end = stops[after] - 1 if after < len(stops) else last_line
+            n = replace(n, body_end=end)
+        out.append(n)
+    return out
 
 
 def _front_nodes(front: FrontMatter, aliases: Mapping[str, str]) -> list[FieldNode]:

@@ -52,6 +52,7 @@ HANDSHAKE: Mapping[str, Any] = MappingProxyType({
     "eras": True,
     "front_matter": False,
     "test_plan_forms": ["fenced"],
+    "label_bodies": False,
 })
 
 GENERIC: Mapping[str, Any] = MappingProxyType({
@@ -84,6 +85,7 @@ GENERIC: Mapping[str, Any] = MappingProxyType({
     "eras": False,
     "front_matter": True,
     "test_plan_forms": ["fenced", "indented", "inline-code"],
+    "label_bodies": True,
 })
 
 BUILTIN_PROFILES: Mapping[str, Mapping[str, Any]] = MappingProxyType({"handshake": HANDSHAKE, "generic": GENERIC})
@@ -138,6 +140,7 @@ def build_profile(name: str, doc: Mapping[str, Any] | None = None) -> Profile:
         eras=bool(base["eras"]),
         front_matter=bool(base["front_matter"]),
         test_plan_forms=tuple(base["test_plan_forms"]),
+        label_bodies=bool(base["label_bodies"]),
     )
 
 

@@ -81,7 +81,8 @@ def placeholder_left(packet: Packet, ctx: Context) -> Iterator[Finding]:
             m = PLACEHOLDER_RE.search(text) if may_hold_placeholder(text) else None
             if m:
                 yield hit(
-                    f"{f.name} still holds the placeholder '{m.group(0).strip()}'",
+                    # The team's own name for the field where its profile has one: "Impact (RISK_TIER)".
+                    f"{ctx.config.profile.label(f.name)} still holds the placeholder '{m.group(0).strip()}'",
                     line=line,
                     data={"field": f.name, "placeholder": m.group(0).strip()},
                 )
