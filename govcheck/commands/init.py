@@ -104,7 +104,7 @@ STATUS_WORDS: Mapping[str, str] = {
 
 _ID_STEM_RE = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9]*)-(?P<num>[0-9]+)(?P<rest>[-_.][A-Za-z0-9._-]*)?$")
 _VERSION_RE = re.compile(r"(?<![0-9.])(?P<version>[0-9]+(?:\.[0-9]+)+)(?![0-9])")
-_HEADING_RE = re.compile(r"^ {0,3}#{1,6}\s+(?P<name>.+?)\s*#*\s*$")
+_HEADING_RE = re.compile(r"^ {0,3}#{2,6}\s+(?P<name>.+?)\s*#*\s*$")  # a level-1 heading is a title
 _LABEL_RE = re.compile(
     r"^\s*(?:[-*+]\s+)?(?P<b1>\*\*|__)?\s*(?P<name>[A-Za-z][A-Za-z0-9_/ -]{0,48}?)\s*(?P<b2>\*\*|__)?\s*:"
 )
@@ -444,7 +444,7 @@ def detect_pointer(tree: Tree, spec: SpecGuess) -> PointerGuess | None:
 
 def names_in(text: str) -> list[str]:
     """The names a packet gives its parts, as written: front-matter keys,
-    headings, and labels (``**Acceptance criteria:**``, ``- State: Done``),
+    headings below the title, and labels (``**Acceptance criteria:**``, ``- State: Done``),
     outside code fences, once each."""
     lines = text.split("\n")
     out: list[str] = []
