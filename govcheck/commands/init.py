@@ -530,20 +530,15 @@ def detect_statuses(values: Iterable[str]) -> StatusGuess:
                        tuple(unplaced.values()))
 
 
-def _status_values(tree: Tree, paths: Sequence[str], fields: FieldGuess) -> tuple[list[str], list[str]]:
-    """(packet texts, status values) of the sampled packets, the status read
-    by the parser with the names found."""
+def status_values(texts: Iterable[str], fields: FieldGuess) -> list[str]:
+    """The status values of packets, read by the parser with the names found."""
     profile = build_profile("generic", {"fields": {c: list(n) for c, n in fields.names.items()}})
-    texts, values = [], []
-    for rel in paths:
-        text = tree.read(rel)
-        if text is None:
-            continue
-        texts.append(text)
-        packet = parse_packet(text.encode("utf-8"), packet_id="X-1", path=rel, profile=profile)
+    values = []
+    for text in texts:
+        packet = parse_packet(text.encode("utf-8"), packet_id="X-1", path="x.md", profile=profile)
         if packet.status is not None and packet.status.value.strip():
             values.append(packet.status.value)
-    return texts, values
+    return values
 
 
 # -- writing ----------------------------------------------------------------
@@ -648,11 +643,9 @@ def detect(root: Path) -> Detection:
                          "with a version in its name (looked for *.md named like payments-spec-v1.2.md); "
                          "add one, or write govcheck.yaml by hand (docs/configuration.md)")
     pointer = detect_pointer(tree, spec)
-    sample = packets.paths[:SAMPLE]
-    first_texts = [t for t in (tree.read(p) for p in sample) if t]
-    fields = detect_fields(first_texts)
-    _texts, values = _status_values(tree, sample, fields)
-    return Detection(packets, spec, pointer, fields, detect_statuses(values), tree.truncated)
+    texts = [t for t in (tree.read(p) for p in packets.paths[:SAMPLE]) if t]
+    fields = detect_fields(texts)
+    return Detection(packets, spec, pointer, fields, detect_statuses(status_values(texts, fields)), tree.truncated)
 
 
 def generic_config(found: Detection) -> str:
