@@ -150,7 +150,8 @@ TASK = "---\nstatus: Done\n---\n# T\n\n## Acceptance criteria\n- works\n"
 
 def test_flat_task_files_are_found(tmp_path):
     root = write(tmp_path, {"tasks/TASK-001.md": TASK, "tasks/TASK-002.md": TASK, "tasks/README.md": "# Tasks\n",
-                            "tasks/done/TASK-000.md": TASK})
+                            "tasks/done/TASK-000.md": TASK, "tasks/templates/TASK-999.md": TASK,
+                            "tasks/stubs/TASK-998.md": TASK})
     guess = detect_packets(scan_tree(root))
     assert (guess.folder, guess.style, guess.packet_files, guess.id_pattern) == ("tasks", "file", ("TASK-*.md",), "TASK-[0-9]+")
     assert guess.paths == ("tasks/TASK-001.md", "tasks/TASK-002.md", "tasks/done/TASK-000.md")

@@ -21,6 +21,7 @@ is a bug, never a file left behind.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -40,7 +41,7 @@ from govcheck.parse.versions import version_key
 from govcheck.parse.vocabulary import normalize_status
 from govcheck.repo.config import YAML_NAMES, load_config, read_repo_file
 from govcheck.repo.profiles import GENERIC, build_profile, detect_profile
-from govcheck.repo.repository import LayoutConfig, Repo
+from govcheck.repo.repository import DEFAULT_EXCLUDE, LayoutConfig, Repo
 from govcheck.rules import all_rules
 from govcheck.util.fsutil import atomic_write_bytes
 
@@ -279,12 +280,17 @@ def _under(folder: str, ancestor: str) -> bool:
     return ancestor == "." or folder == ancestor or folder.startswith(ancestor + "/")
 
 
+def _excluded(rel: str) -> bool:
+    """Never a packet, as validate sees it (``stubs/``, ``templates/``, ``_archive/``)."""
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch("/" + rel, p) for p in DEFAULT_EXCLUDE)
+
+
 def _candidates(tree: Tree) -> list[_Candidate]:
     flat: dict[tuple[str, str], _Candidate] = {}
     for folder, names in tree.md_files.items():
         for name in names:
             parsed = id_stem(name[:-3])
-            if parsed is None:
+            if parsed is None or _excluded(_join(folder, name)):
                 continue
             cand = flat.setdefault((folder, parsed[0]), _Candidate(folder, "file", parsed[0], []))
             cand.paths.append(_join(folder, name))
@@ -304,7 +310,7 @@ def _candidates(tree: Tree) -> list[_Candidate]:
             parsed = id_stem(sub)
             inner = _join(parent, sub)
             md = tree.md_files.get(inner) or []
-            if parsed is None or not md:
+            if parsed is None or not md or _excluded(inner + "/"):
                 continue
             cand = folders.setdefault((parent, parsed[0]), _Candidate(parent, "folder", parsed[0], []))
             name = _task_file(md, sub)
