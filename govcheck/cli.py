@@ -622,22 +622,17 @@ def hook(files: tuple[str, ...], repo: str | None, fmt: str) -> None:
 @repo_option
 @click.option("--force", is_flag=True, help="Overwrite an existing govcheck.yaml.")
 def init(repo: str | None, force: bool) -> None:
-    """Write a starter govcheck.yaml for the layout found in this repo."""
+    """Write a starter govcheck.yaml for the layout found in this repo:
+    the reference layout, or Markdown tasks and versioned spec files found
+    by name (each guess said in a comment). Exit 2 when nothing is found."""
     # Loaded when the command runs: see the module docstring.
-    from govcheck.commands.init import starter_config
-    from govcheck.repo.config import load_config
-    from govcheck.util.fsutil import atomic_write_bytes
+    from govcheck.commands.init import write_starter
 
     root = Path(repo).resolve() if repo else Path.cwd()
     if not root.is_dir():
         raise UsageError(f"--repo {repo}: no such folder")
-    target = root / "govcheck.yaml"
-    if target.exists() and not force:
-        raise UsageError(f"{target} exists; use --force to overwrite it")
-    text = starter_config(root)
-    atomic_write_bytes(target, text.encode("utf-8"))
-    load_config(root)  # the starter must load: a broken one is a bug, reported as exit 2
-    click.echo(f"govcheck: wrote {target}", err=True)
+    target, summary = write_starter(root, force)  # checked before it is written: loads, finds the packets
+    click.echo(f"govcheck: wrote {target} ({summary})", err=True)
 
 
 @main.command("rules")
