@@ -27,7 +27,7 @@ import os
 import re
 import stat
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -389,7 +389,9 @@ def detect_specs(tree: Tree, packet_paths: Sequence[str] = ()) -> SpecGuess | No
     for folder, names in tree.md_files.items():
         for name in names:
             found = spec_template(name)
-            if found is None or _join(folder, name) in skip or id_stem(name[:-3]) is not None:
+            # A packet file is never a spec; a spec named like an id with a
+            # version (LENDING-2.1.md) still is one.
+            if found is None or _join(folder, name) in skip:
                 continue
             groups.setdefault((folder, found[0]), []).append(found[1])
 
@@ -648,6 +650,8 @@ def detect(root: Path) -> Detection:
         raise UsageError(f"init: found {len(packets.paths)} task files ({packets.describe}) but no spec file "
                          "with a version in its name (looked for *.md named like payments-spec-v1.2.md); "
                          "add one, or write govcheck.yaml by hand (docs/configuration.md)")
+    # The spec files (LENDING-2.1.md) may look like ids too: never "other tasks".
+    packets = replace(packets, others=tuple(o for o in packets.others if not o.startswith(f"{_where(spec.folder)} (")))
     pointer = detect_pointer(tree, spec)
     texts = [t for t in (tree.read(p) for p in packets.paths[:SAMPLE]) if t]
     fields = detect_fields(texts)

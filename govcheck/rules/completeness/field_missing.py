@@ -74,7 +74,9 @@ def _required(packet: Packet, name: str, profile: Profile, missing) -> Iterator[
     """Findings for one required field (``name`` as field_key gives it)."""
     if name == "STATUS":
         if packet.status is None:
-            yield missing("Status", "is missing (expected a canonical **Status:** line)")
+            where = ("a `status:` front-matter key, a **Status:** label or a Status heading" if profile.front_matter
+                     else "a canonical **Status:** line")
+            yield missing("Status", f"is missing (expected {where})")
     elif name == "RISK_TIER":
         if packet.risk_tier is None:
             yield missing("RISK_TIER")
