@@ -709,8 +709,15 @@ def explain(rule_id: str) -> None:
             f"  {name}: {schema.get('description', '')}" for name, schema in spec.options.items()
         )
     era = f"\n\nIn force for: {spec.since.describe()}."
+    if not spec.since.always:
+        era += " (Eras are the handshake profile's; under generic the rule applies to every packet.)"
     if spec.since.why:
         era += f"\nWhy from then: {spec.since.why}"
+    if spec.process:
+        era += (f"\nProfiles: handshake only (one of the reference project's process rules); elsewhere "
+                f"`rules: {{{spec.id}: {{enabled: true}}}}` switches it on.")
+    else:
+        era += "\nProfiles: every profile (handshake, generic)."
     click.echo(
         f"{spec.id} ({spec.severity.value}, family {spec.family}){codex}\n{spec.summary}\n\n{spec.explanation}{options}"
         f"{era}\n\nCode: {spec.code_path}\nTests: {spec.tests_path}"
