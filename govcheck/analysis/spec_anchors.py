@@ -154,6 +154,16 @@ _TITLES: dict[str, tuple[str, list[int]] | None] = {}
 _TAGGED: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
 
+def heading_in_code(data: bytes, section_id: str) -> bool:
+    """Whether the spec writes a heading line numbered ``section_id``
+    (``#### 4.3.9.12 ...``) that the section index did not take: it sits in
+    fenced code (a template embedded in the spec, or a fence the spec
+    leaves open above it), where no Markdown reader shows a section."""
+    pattern = re.compile(rb"(?m)^ {0,3}#{1,6}[ \t]+(?:\xc2\xa7)?" + re.escape(section_id.encode("ascii", "ignore"))
+                         + rb"(?![0-9]|\.[0-9])")
+    return pattern.search(data) is not None
+
+
 def section_exists(index, data: bytes, section_id: str) -> bool:
     """A section id names text in this spec: a numbered heading, a numbered
     list item under one, or a part whose numbered subsections exist."""

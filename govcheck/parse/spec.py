@@ -194,6 +194,30 @@ def _candidate_starts(data: bytes) -> Iterator[int]:
         yield m.start() + 1
 
 
+def fence_open_at_end(data: bytes) -> bytes | None:
+    """The marker of a code fence still open at the end of ``data`` (the
+    same scan as iter_headings), or None. A spec bundle's modules are files
+    a reader renders one by one, so a fence a module leaves open ends with
+    that module; joined into one text, it would swallow the next module's
+    headings (and flip every fence after it)."""
+    fence: bytes | None = None
+    for start in _candidate_starts(data):
+        end = data.find(b"\n", start)
+        raw = data[start:] if end < 0 else data[start:end]
+        if raw[0] == 35:
+            continue
+        m = _FENCE_RE.match(raw)
+        if m is None:
+            continue
+        marker = m.group(1)
+        if fence is None:
+            if not (marker[0] == 96 and b"`" in m.group(2)):
+                fence = marker
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not m.group(2).strip():
+            fence = None
+    return fence
+
+
 def iter_headings(data: bytes) -> Iterable[tuple[int, int, int, bytes | None, bytes]]:
     """Every heading outside fenced code: (line, byte offset, level, number
     or None, title). A line scan: only lines starting with ``#`` or a fence

@@ -24,6 +24,7 @@ from typing import Iterable, Iterator, Sequence
 from govcheck.errors import RepoError, SpecCurrentError, UnknownPacketError, UsageError
 from govcheck.model import SpecCurrent, SpecFile
 from govcheck.model.profile import Profile
+from govcheck.parse.spec import fence_open_at_end
 from govcheck.parse.text import decode
 from govcheck.parse.versions import (
     normalize_version,
@@ -863,7 +864,7 @@ class Repo:
         self.record(f"{bundle}/spec-modules")
         if not modules.is_dir():
             return None
-        chunks = [_strip_front_matter(self.read_bytes(self.rel(p)))
+        chunks = [_closed_fences(_strip_front_matter(self.read_bytes(self.rel(p))))
                   for p in sorted(modules.glob("*.md")) if self.inside(p)]
         return b"\n".join(chunks) if chunks else None
 
@@ -955,6 +956,15 @@ def _keyed_pointer(text: str) -> tuple[str, int] | None:
 
 def _digest(data: bytes) -> str:
     return "file:" + hashlib.sha256(data).hexdigest()
+
+
+def _closed_fences(module: bytes) -> bytes:
+    """A bundle module with a fence it leaves open closed at its end: read
+    as its own file, the fence ends there (see parse.spec.fence_open_at_end)."""
+    marker = fence_open_at_end(module)
+    if marker is None:
+        return module
+    return module + (b"" if module.endswith(b"\n") else b"\n") + marker
 
 
 def _strip_front_matter(data: bytes) -> bytes:

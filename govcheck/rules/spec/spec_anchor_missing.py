@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from govcheck.analysis.anchoring import anchored_version
-from govcheck.analysis.spec_anchors import anchor_context, section_exists, tag_locations
+from govcheck.analysis.spec_anchors import anchor_context, heading_in_code, section_exists, tag_locations
 from govcheck.model import Finding, Packet
 from govcheck.parse.spec import index_spec
 from govcheck.parse.versions import compare_versions
@@ -36,6 +36,13 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     either was never a real anchor. ``data.in_packet_version`` says which
     (``null`` when the old text is not available).
 
+    A heading the spec writes inside fenced code (an embedded template, or
+    below a code fence the spec leaves open) is no section to any Markdown
+    reader (CommonMark, markdown-it-py): it is reported, and the message
+    says the spec writes it in code, so the spec's fence can be fixed. A
+    spec bundle's modules are read one by one, as a reader renders them: a
+    fence one module leaves open ends with that module.
+
     Why
     A section that is gone was renumbered, merged or dropped: the packet's
     requirements no longer point at normative text.
@@ -63,6 +70,10 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
             moved = tag_locations(anchor_context(packet, anchor, ctx), index)
             where = f"; its tag now heads {', '.join(moved)}" if moved else ""
             in_packet_version = None
+            coded = [i for i in missing if heading_in_code(data, i)]
+            if coded:
+                where += (f"; the spec writes {', '.join(coded)} as a heading inside fenced code, which no reader "
+                          "shows as a section (an embedded template, or a code fence the spec leaves open above it)")
             if old_version is not None:
                 if old_index is None:
                     where += f"; whether it existed in v{old_version} (the packet's version) is unknown: that text is not available"

@@ -60,6 +60,9 @@ def test_spec_anchor_missing_on_the_storage_fixture(storage_repo):
 def test_anchor_inside_code_fence_of_spec_is_not_a_section(storage_repo):
     variant(storage_repo, "v02.93.md 4.2 (Job queue)", "v02.93.md 9.9")
     assert "spec-anchor-missing" in rule_ids(storage_repo)
+    _, report = validate_json(storage_repo, WP)
+    [missing] = findings(report, rule="spec-anchor-missing")
+    assert "the spec writes 9.9 as a heading inside fenced code" in missing["message"]
 
 
 def test_mojibake_anchor_still_recognised(storage_repo):
@@ -118,3 +121,33 @@ def test_a_part_numbered_only_through_its_subsections_exists():
     assert check_rule(RULE, GOOD.replace("3.1 (Lease timers)", "3.1 (Lease timers) and 3.7"), files=files) == []
     found = check_rule(RULE, GOOD.replace("3.1 (Lease timers)", "3.1 (Lease timers) and 3.8"), files=files)
     assert [f.data["sections"] for f in found] == [["3.8"]]
+
+
+def test_heading_in_code_is_said_only_for_headings_the_spec_writes() -> None:
+    from govcheck.analysis.spec_anchors import heading_in_code
+
+    data = b"# 1. Top\n```\n## 7.1 Embedded\n```\nsee 9.9 in prose\n### 7.10 Other\n"
+    assert heading_in_code(data, "7.1")
+    assert not heading_in_code(data, "9.9")  # named in prose only
+    assert not heading_in_code(data, "7.1.2") and heading_in_code(data, "7.10")
+
+
+def test_a_fence_a_bundle_module_leaves_open_ends_with_the_module(tmp_path) -> None:
+    """Modules are files a reader renders one by one: a fence left open at
+    the end of one must not swallow the next module's sections."""
+    from govcheck.parse.spec import fence_open_at_end, index_spec
+    from govcheck.repo.repository import Repo
+
+    modules = tmp_path / "spec" / "master-spec-v02.60" / "spec-modules"
+    modules.mkdir(parents=True)
+    (modules / "01-a.md").write_text("# 1. A\n\n## 1.1 First\n\n````md\n# template, never closed\n")
+    (modules / "02-b.md").write_text("# 2. B\n\n## 2.1 Second\n\n```\ncode\n```\n\n## 2.2 Third\n")
+    assert fence_open_at_end((modules / "01-a.md").read_bytes()) == b"````"
+    assert fence_open_at_end((modules / "02-b.md").read_bytes()) is None
+    joined = Repo(tmp_path).bundle_text_bytes("spec/master-spec-v02.60")
+    assert joined is not None
+    index = index_spec(joined)
+    assert index.lookup("2.1") is not None and index.lookup("2.2") is not None
+    # Joined as written, the open fence would have swallowed module 02:
+    raw = b"\n".join(p.read_bytes() for p in sorted(modules.glob("*.md")))
+    assert index_spec(raw).lookup("2.1") is None
