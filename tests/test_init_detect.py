@@ -378,8 +378,12 @@ def test_g1_like_repo_with_slugged_ids(tmp_path):
     text, report = _init_and_validate(root)
     assert sorted(p["id"] for p in report["packets"]) == ["TASK-1-refunds", "TASK-2-partial"]
     assert report["spec_current"]["version"] == "1.3"
-    # No packet has a test plan or a spec field: not required.
-    assert 'required_fields: ["status", "done_means"]' in text
+    # No packet has a test plan or a spec field: still required (a dropped
+    # requirement would let every packet without it pass), and said so.
+    assert 'required_fields: ["status", "done_means", "test_plan", "spec_version"]' in text
+    assert "No packet read has test_plan, spec_version under a name init knows" in text
+    missing = {f["message"] for p in report["packets"] for f in p["findings"] if f["rule"] == "field-missing"}
+    assert any("TEST_PLAN" in m for m in missing)
 
 
 def test_unused_tree_is_not_read(tmp_path, monkeypatch):

@@ -74,6 +74,13 @@ def make_repo(root: Path, tasks: dict[str, str], config: str | None = CONFIG, po
     return root
 
 
+def _git(repo: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", *args], cwd=repo, check=True,
+                   capture_output=True)
+
+
 def rules_of(report: dict, wp_id: str) -> list[tuple[str, str]]:
     return sorted((f["rule"], f["severity"]) for f in findings(report, wp_id) if not f.get("waived"))
 
@@ -265,6 +272,10 @@ def test_rules_command_shows_what_a_profile_runs() -> None:
     "spec: ledger-spec-v1.3.md\n",
     "---\ncurrent: 1.3\n---\n# Which spec is current\n",
     "# Current\n\n**ledger-spec-v1.3.md**\n",
+    # in words: a key of a few words, trailing text, a line that is no pointer first
+    "Current edition: ledger 1.3 (adopted in May)\n",
+    "Spec owner: Kim\nCurrent edition: **ledger-spec-v1.3.md**\n",
+    "- Latest spec: v1.3\n",
 ])
 def test_pointer_forms(tmp_path: Path, pointer: str) -> None:
     repo = make_repo(tmp_path, {"LED-1.md": TASK_OK}, pointer=pointer)
@@ -351,15 +362,12 @@ def test_done_means_heading_with_one_bullet_lists_it_once(tmp_path: Path) -> Non
 
 
 def test_old_spec_version_from_git_history(tmp_path: Path) -> None:
-    import subprocess
-
     stale = TASK_OK.replace("status: In Progress", "status: Done").replace("spec: v1.3", "spec: v1.2") \
         .replace('anchors: ["2.2"]', 'anchors: ["2.1"]')
     repo = make_repo(tmp_path, {"LED-1.md": stale})
 
     def git(*args: str) -> None:
-        subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", *args], cwd=repo, check=True,
-                       capture_output=True)
+        _git(repo, *args)
 
     git("init", "-q", ".")
     git("add", "-A")
@@ -374,13 +382,10 @@ def test_old_spec_version_from_git_history(tmp_path: Path) -> None:
 
 
 def test_ci_selects_changed_tasks_and_specs_by_the_profile(tmp_path: Path) -> None:
-    import subprocess
-
     repo = make_repo(tmp_path, {"LED-1.md": TASK_OK, "LED-2.md": TASK_OK})
 
     def git(*args: str) -> None:
-        subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", *args], cwd=repo, check=True,
-                       capture_output=True)
+        _git(repo, *args)
 
     git("init", "-q", "-b", "main", ".")
     git("add", "-A")
@@ -397,3 +402,12 @@ def test_ci_selects_changed_tasks_and_specs_by_the_profile(tmp_path: Path) -> No
     git("commit", "-qm", "notes")
     res = run_cli("ci", "--repo", str(repo), "--no-run", "--base", "main", "--format", "json")
     assert [p["id"] for p in res.json()["packets"]] == ["LED-2"]
+
+
+def test_angle_bracket_template_slots_are_placeholders(tmp_path: Path) -> None:
+    text = TASK_OK.replace("- A posting with two currencies is refused with an error naming both.",
+                           "- Given <context>, When <action>, Then <outcome>\n- The error names `<currency>` codes.")
+    repo = make_repo(tmp_path, {"LED-1.md": text})
+    _, report = validate_json(repo, "--all")
+    placeholders = findings(report, "LED-1", "done-means-placeholder")
+    assert len(placeholders) == 1 and "<context>" in placeholders[0]["message"]

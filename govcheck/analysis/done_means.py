@@ -19,7 +19,12 @@ if TYPE_CHECKING:
     from govcheck.engine.context import Context
 
 _PLACEHOLDER_RE = re.compile(
-    r"^\s*(?:tbd|todo|n/?a|\.\.\.|-)\.?\s*$|\{\{[^}]*\}\}|<fill[^>]*>|<pending>|<tbd>|measurable criterion \d+|\bcriterion \d+\b",
+    r"^\s*(?:tbd|todo|n/?a|\.\.\.|-)\.?\s*$|\{\{[^}]*\}\}|<fill[^>]*>|<pending>|<tbd>|measurable criterion \d+|\bcriterion \d+\b"
+    # A template's slot in angle brackets (Given <context>, When <action>):
+    # lower-case words, outside code spans (checked by the caller), and no
+    # HTML tag a criterion may carry (<br>, <kbd>).
+    r"|(?-i:(?<![\w/<])<(?!(?:br|p|b|i|u|s|em|strong|code|kbd|sub|sup|del|ins|mark|small|pre|hr|wbr|span|div|details"
+    r"|summary)>)[a-z]+(?:[ _-][a-z]+){0,3}>(?![\w/>]))",
     re.I,
 )
 # Words that make a criterion checkable: something a reviewer can observe.

@@ -78,7 +78,8 @@ FIELD_NAMES: Mapping[str, str] = {
                      "DONE_WHEN", "DONE_CRITERIA", "EXIT_CRITERIA", "SUCCESS_CRITERIA",
                      "ACCEPTANCE_CRITERION", "CRITERIA"), "done_means"),
     **dict.fromkeys(("TEST_PLAN", "TESTS", "TESTING", "TEST", "VERIFICATION", "VERIFY", "HOW_TO_TEST",
-                     "HOW_TO_VERIFY", "TEST_COMMANDS", "VALIDATION_PLAN", "CHECKS"), "test_plan"),
+                     "HOW_TO_VERIFY", "TEST_COMMANDS", "VALIDATION_PLAN", "CHECKS", "HOW_WE_TEST",
+                     "HOW_WE_VERIFY", "HOW_TO_CHECK", "TEST_STEPS", "TESTING_NOTES", "QA", "QA_PLAN"), "test_plan"),
     **dict.fromkeys(("SPEC", "SPEC_VERSION", "SPECIFICATION", "SPEC_FILE", "SPEC_REF", "TARGET_SPEC",
                      "SPEC_VER"), "spec_version"),
     **dict.fromkeys(("SPEC_ANCHORS", "SPEC_ANCHOR", "ANCHORS", "ANCHOR", "SECTIONS", "SECTION",
@@ -92,9 +93,11 @@ FIELD_NAMES: Mapping[str, str] = {
 # normalize_status of a status word -> its meaning.
 STATUS_WORDS: Mapping[str, str] = {
     **dict.fromkeys(("done", "shipped", "closed", "complete", "completed", "finished", "resolved", "merged",
-                     "released", "delivered", "validated", "deployed", "fixed"), "done"),
+                     "released", "delivered", "validated", "deployed", "fixed", "live", "launched", "in production",
+                     "accepted and live"), "done"),
     **dict.fromkeys(("in progress", "doing", "in review", "review", "wip", "started", "active", "ongoing",
-                     "in development", "in dev", "implementing", "under review", "in qa", "testing"), "active"),
+                     "in development", "in dev", "implementing", "under review", "in qa", "testing", "building",
+                     "in build", "coding"), "active"),
     **dict.fromkeys(("todo", "to do", "queued", "open", "ready", "backlog", "planned", "new", "not started",
                      "pending", "ready for dev", "next", "accepted"), "ready"),
     **dict.fromkeys(("blocked", "on hold", "waiting", "paused", "stalled"), "blocked"),
@@ -702,9 +705,13 @@ def generic_config(found: Detection) -> str:
     required = list(GENERIC["required_fields"])
     missing = [c for c in required if not f.present.get(c)]
     if missing and f.packets:
-        lines += [f"# No packet read has {', '.join(missing)}: not required (the generic profile requires "
-                  f"{', '.join(required)}).",
-                  f"required_fields: {_list([c for c in required if c not in missing])}"]
+        # Never dropped: a field init cannot find is either written under a
+        # name it does not know (listed above) or truly missing, and a
+        # dropped requirement would let every packet without it pass.
+        lines += [f"# No packet read has {', '.join(missing)} under a name init knows: if the packets write it "
+                  "under another name, add that name under fields (see the names listed above); until then "
+                  "validate reports it missing.",
+                  f"required_fields: {_list(required)}"]
     else:
         lines.append(f"# required_fields: {_list(required)}   # the generic profile's")
     lines.append("")

@@ -782,9 +782,17 @@ class Repo:
                 codex = value
                 break
         if spec_value is None:
-            keyed = _keyed_pointer(text)
-            if keyed is not None:
-                return self._spec_current_keyed(rel_path, *keyed)
+            # The first pointer line that names a spec wins ("Spec owner: Kim"
+            # above "Current: v1.3" is no pointer); none naming one is the
+            # first one's error.
+            first_error: SpecCurrentError | None = None
+            for value, line in _keyed_pointers(text):
+                try:
+                    return self._spec_current_keyed(rel_path, value, line)
+                except SpecCurrentError as exc:
+                    first_error = first_error or exc
+            if first_error is not None:
+                raise first_error
             example = (self.profile.spec_files[0].replace("{version}", "1.3").replace("*", "spec-")
                        if self.profile.spec_files else "Handshake_Master_Spec_v02.93.md")
             raise SpecCurrentError(f"{rel_path}: no pointer found (expected a bold line such as **{example}**, "
@@ -800,18 +808,21 @@ class Repo:
 
     def _spec_current_keyed(self, rel_path: str, value: str, line: int) -> SpecCurrent:
         """A ``key: value`` pointer (a line, or front matter) naming a spec
-        file or a bare version (``current: v1.3``)."""
-        version = self.spec_version_of(value)
-        if version is not None:
-            spec_file = self.find_spec_file(value)
-            if spec_file is None:
-                raise SpecCurrentError(f"{rel_path}:{line}: names {value}, which does not exist in the repo")
-            return SpecCurrent(rel_path, spec_file, version, "markdown", line, None, None)
-        try:
-            version = normalize_version(value)
-        except ValueError:
-            raise SpecCurrentError(f"{rel_path}:{line}: pointer '{value}' names no spec file or version "
-                                   f"(spec files are named {self.spec_file_patterns}; layout.spec_files)") from None
+        file (``spec: payments-spec-v1.3.md``) or a version, alone or in
+        words (``current: v1.3``, ``Current edition: handbook 3.4 (adopted
+        in May)``). A file name wins over a bare version."""
+        for word in re.findall(r"[\w./-]+", value):
+            version = self.spec_version_of(word)
+            if version is not None:
+                spec_file = self.find_spec_file(word)
+                if spec_file is None:
+                    raise SpecCurrentError(f"{rel_path}:{line}: names {word}, which does not exist in the repo")
+                return SpecCurrent(rel_path, spec_file, version, "markdown", line, None, None)
+        m = re.search(r"(?<![\w.])v?(\d{1,4}(?:\.\d{1,4})+)(?![\w]|\.\d)", value, re.IGNORECASE)
+        if m is None:
+            raise SpecCurrentError(f"{rel_path}:{line}: pointer '{value[:80]}' names no spec file or version "
+                                   f"(spec files are named {self.spec_file_patterns}; layout.spec_files)")
+        version = m.group(1)
         for sf in self.spec_files:
             if version_key(sf.version) == version_key(version):
                 return SpecCurrent(rel_path, sf.path, sf.version, "markdown", line, None, None)
@@ -936,22 +947,24 @@ def _json_body(text: str) -> dict | None:
 
 # ``current: v1.3`` / ``spec: payments-spec-v1.3.md`` / ``version = "1.3"``
 # (TOML front matter): a pointer key and what it names.
+# The key: up to four words, one of them saying what the line points at
+# ("current", "Current edition", "spec_version", "latest spec").
 _KEYED_POINTER_RE = re.compile(
-    r"^\s*(?:[-*]\s+)?\**(?P<key>current|current[_ ]spec|spec|spec[_ ]current|version|spec[_ ]version|file|path)\**"
-    r"\s*[:=]\s*\**\s*(?P<value>.+?)\s*\**\s*$",
+    r"^\s*(?:[-*]\s+)?\**(?P<key>(?:[\w-]+[ _]){0,3}[\w-]+)\**\s*[:=]\s*(?P<value>.+?)\s*$",
     re.IGNORECASE,
 )
+_POINTER_KEY_WORDS = frozenset({"current", "latest", "spec", "version", "edition", "file", "path", "release"})
 
 
-def _keyed_pointer(text: str) -> tuple[str, int] | None:
-    """The value and line of the first pointer key in a SPEC_CURRENT file."""
+def _keyed_pointers(text: str) -> Iterator[tuple[str, int]]:
+    """The value and line of every pointer-like ``key: value`` line of a
+    SPEC_CURRENT file, in order."""
     for n, line in enumerate(text.split("\n"), 1):
         m = _KEYED_POINTER_RE.match(line)
-        if m:
-            value = m.group("value").strip().strip("`'\"").strip()
+        if m and _POINTER_KEY_WORDS & set(re.split(r"[ _-]+", m.group("key").lower())):
+            value = m.group("value").replace("**", "").strip().strip("`'\"").strip()
             if value:
-                return value, n
-    return None
+                yield value, n
 
 
 def _digest(data: bytes) -> str:

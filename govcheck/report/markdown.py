@@ -37,6 +37,14 @@ def render_finding(f: Finding) -> str:
     return f"[{_SEV.get(f.severity, f.severity.value.upper())}] {f.rule}{codex} {_location(f)}: {f.message}{waived}"
 
 
+def _current_line(sc) -> str:
+    if sc is None:
+        return "- SPEC_CURRENT: unresolved"
+    if sc.form == "latest":
+        return f"- SPEC_CURRENT: the newest spec file, {sc.spec_file} (v{sc.version}; layout.spec_current: latest)"
+    return f"- SPEC_CURRENT: {sc.path} -> {sc.spec_file} (v{sc.version})"
+
+
 def _spec_line(result: PacketResult, report: Report) -> str:
     sc = report.spec_current
     if result.spec_version:
@@ -45,6 +53,8 @@ def _spec_line(result: PacketResult, report: Report) -> str:
         packet_part = "Packet names no spec version"
     if sc is None:
         return packet_part
+    if sc.form == "latest":
+        return f"{packet_part}; the current spec is the newest spec file, {sc.spec_file} (v{sc.version})."
     return f"{packet_part}; {sc.path} points to {sc.spec_file} (v{sc.version})."
 
 
@@ -167,7 +177,7 @@ def render(report: Report, options: object = None) -> str:
         f"# govcheck validation \u2014 {len(report.packets)} packet(s) ({report.generated_at[:10]})",
         f"Verdict: {report.verdict.value}",
         "",
-        f"- SPEC_CURRENT: {sc.path} -> {sc.spec_file} (v{sc.version})" if sc else "- SPEC_CURRENT: unresolved",
+        _current_line(sc),
         f"- Packets: {len(report.packets)} ({counts[Verdict.PASS]} pass, {counts[Verdict.FAIL]} fail, "
         f"{counts[Verdict.OUTDATED]} outdated)",
         *(f"- {note}" for note in report.notes),

@@ -35,7 +35,9 @@ def field_invalid(packet: Packet, ctx: Context) -> Iterator[Finding]:
     ``Implementation complete`` is read by nothing.
 
     How to fix
-    Use the canonical value; move any commentary to STATUS_HANDOFF.
+    Use a status of the vocabulary, or add the word to config ``statuses``
+    under its meaning; move any commentary out of the status line (the
+    reference project keeps it in STATUS_HANDOFF).
 
     Example
         - **Status:** READY FOR DEV 🔴   -> fine (decoration ignored)
