@@ -411,3 +411,13 @@ def test_angle_bracket_template_slots_are_placeholders(tmp_path: Path) -> None:
     _, report = validate_json(repo, "--all")
     placeholders = findings(report, "LED-1", "done-means-placeholder")
     assert len(placeholders) == 1 and "<context>" in placeholders[0]["message"]
+
+
+@pytest.mark.parametrize("spec_line, expected", [
+    ("", [("spec-unanchored", "error")]),  # no spec field: one cause, one finding
+    ("spec: soon\n", [("field-missing", "error"), ("spec-unanchored", "error")]),  # written, names no version
+])
+def test_missing_spec_version_is_reported_once(tmp_path: Path, spec_line: str, expected: list) -> None:
+    repo = make_repo(tmp_path, {"LED-1.md": TASK_OK.replace("spec: v1.3\n", spec_line)})
+    _, report = validate_json(repo, "--all")
+    assert rules_of(report, "LED-1") == expected

@@ -135,11 +135,12 @@ def _spec_pointer_missing(packet: Packet, profile: Profile, missing) -> Iterator
         else:
             yield missing("SPEC_BASELINE", "is missing (SPEC_TARGET needs a SPEC_BASELINE)")
     elif "SPEC" in profile.labels:
+        # The team's one spec field: a packet naming no version at all is
+        # spec-unanchored's (one cause, one finding); a field written with
+        # no version in it is this rule's.
         spec = packet.field("SPEC")
         if spec is not None and spec.value.strip():
             yield missing("SPEC", f"names no spec version ('{spec.value.strip()[:60]}')", spec.line)
-        else:
-            yield missing("SPEC", "is missing (name the spec version the packet was written against)")
     else:
         yield missing("SPEC_CURRENT", "is missing (name SPEC_CURRENT, or SPEC_BASELINE and SPEC_TARGET)")
 
