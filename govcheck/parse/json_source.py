@@ -20,6 +20,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -44,8 +45,9 @@ class JsonProblem:
 class JsonDocument:
     value: Any  # the decoded document; None when it could not be decoded
     problems: tuple[JsonProblem, ...] = ()
-    # path -> line of the first character of the value at that path
-    lines: dict = field(default_factory=dict, compare=False, hash=False)
+    # The decoded text, kept when lines are tracked (None otherwise, or
+    # when it did not decode): line_of() looks paths up in it on demand.
+    text: str | None = field(default=None, compare=False, hash=False, repr=False)
     has_bom: bool = False
 
     @property
@@ -53,15 +55,41 @@ class JsonDocument:
         """Decoded (possibly with a BOM or replaced bytes noted)."""
         return not any(p.kind in ("invalid-json", "too-deep", "not-js-json") for p in self.problems)
 
+    @cached_property
+    def lines(self) -> dict:
+        """Path -> line of the first character of the value at that path
+        (the first occurrence, when an object repeats a key), for every
+        value of the document; {} without text."""
+        return _map_lines(self.text) if self.text is not None else {}
+
     def line_of(self, path: tuple) -> int:
         """Line of the value at ``path``, else of its nearest enclosing
-        value that has one, else 1."""
-        while path:
-            line = self.lines.get(path)
-            if line is not None:
-                return line
-            path = path[:-1]
-        return self.lines.get((), 1)
+        value that has one, else 1.
+
+        Callers ask for a dozen paths of a document they rarely report on,
+        so the paths are looked up in the text (C-speed skips over the
+        values in between) instead of mapping every value: the answer is
+        the one ``lines`` gives."""
+        if self.text is None:
+            return 1
+        try:
+            for k in range(len(path), -1, -1):
+                pos = _find(self.text, _value_start(self.text, 0), path[:k])
+                if pos is not None:
+                    return self.text.count("\n", 0, pos) + 1
+            return 1  # pragma: no cover - the root value is always found
+        except (ValueError, IndexError, StopIteration, RecursionError):  # pragma: no cover - decoded text
+            return mapped_line_of(self.lines, path)
+
+
+def mapped_line_of(lines: dict, path: tuple) -> int:
+    """``line_of`` from a full map (``_map_lines``)."""
+    while path:
+        line = lines.get(path)
+        if line is not None:
+            return line
+        path = path[:-1]
+    return lines.get((), 1)
 
 
 def _reject_constant(name: str) -> Any:
@@ -70,6 +98,59 @@ def _reject_constant(name: str) -> Any:
 
 _TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)
 _CONSTANT_RE = re.compile(r"-?Infinity|NaN")
+
+
+_WS_RE = re.compile(r"[ \t\n\r]*")
+_SCAN = json.JSONDecoder().scan_once  # C: skips a well-formed value, returns its end
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _value_start(text: str, pos: int) -> int:
+    return _WS_RE.match(text, pos).end()  # type: ignore[union-attr]
+
+
+def _find(text: str, pos: int, path: tuple) -> int | None:
+    """Offset of the first value (in document order) at ``path`` below the
+    value starting at ``pos`` in well-formed JSON ``text``, or None. An
+    object may repeat a key: each occurrence is searched, in order (as
+    ``_map_lines`` records the first value it meets at a path)."""
+    if not path:
+        return pos
+    step, rest = path[0], path[1:]
+    opener = text[pos]
+    if opener == "{":
+        if not isinstance(step, str):
+            return None
+        i = _value_start(text, pos + 1)
+        if text[i] == "}":
+            return None
+        while True:
+            key, i = _scanstring(text, i + 1)  # i: the opening quote
+            i = _value_start(text, _value_start(text, i) + 1)  # past ':'
+            if key == step:
+                found = _find(text, i, rest)
+                if found is not None:
+                    return found
+            i = _value_start(text, _SCAN(text, i)[1])
+            if text[i] == "}":
+                return None
+            i = _value_start(text, i + 1)  # past ','
+    if opener == "[":
+        if not isinstance(step, int) or step < 0:
+            return None
+        i = _value_start(text, pos + 1)
+        if text[i] == "]":
+            return None
+        index = 0
+        while True:
+            if index == step:
+                return _find(text, i, rest)
+            i = _value_start(text, _SCAN(text, i)[1])
+            if text[i] == "]":
+                return None
+            i = _value_start(text, i + 1)
+            index += 1
+    return None
 
 
 def _line_starts(text: str) -> list[int]:
@@ -146,7 +227,7 @@ def loads_with_lines(data: bytes | str, *, parse_int=None, parse_float=None, tra
         value = json.loads(text, **kwargs)
     except json.JSONDecodeError as exc:
         problems.append(JsonProblem("invalid-json", exc.lineno, exc.colno, exc.msg))
-        return JsonDocument(None, tuple(problems), {}, has_bom)
+        return JsonDocument(None, tuple(problems), None, has_bom)
     except RecursionError:
         # json recurses once per level: 100,000 "[" exhaust the stack. It
         # cannot go deeper than the recursion limit, so the scan for where
@@ -158,7 +239,7 @@ def loads_with_lines(data: bytes | str, *, parse_int=None, parse_float=None, tra
         problems.append(JsonProblem("too-deep", line, column,
                                     f"arrays and objects nest {how_deep} levels deep (from this line), "
                                     "deeper than the JSON reader goes; not read"))
-        return JsonDocument(None, tuple(problems), {}, has_bom)
+        return JsonDocument(None, tuple(problems), None, has_bom)
     except ValueError as exc:  # NaN / Infinity via parse_constant
         line, col = 1, 1
         m = _first_bare_constant(text)
@@ -166,9 +247,8 @@ def loads_with_lines(data: bytes | str, *, parse_int=None, parse_float=None, tra
             line = text.count("\n", 0, m) + 1
             col = m - (text.rfind("\n", 0, m) + 1) + 1
         problems.append(JsonProblem("not-js-json", line, col, str(exc)))
-        return JsonDocument(None, tuple(problems), {}, has_bom)
-    lines = _map_lines(text) if track_lines else {}
-    return JsonDocument(value, tuple(problems), lines, has_bom)
+        return JsonDocument(None, tuple(problems), None, has_bom)
+    return JsonDocument(value, tuple(problems), text if track_lines else None, has_bom)
 
 
 # A string (closed, or unterminated at the line's end: then every quote
