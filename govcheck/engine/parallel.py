@@ -81,6 +81,22 @@ def run_forked(job: Callable, items: Sequence, state: tuple, chunksize: int = 1)
         _FORKED = None
 
 
+def affinity_chunks(items: Sequence, keys: Sequence, size: int, group_cap: int) -> list[list]:
+    """``items`` in chunks for workers: items of one key (other than the
+    empty ``()``) stay together, up to ``group_cap`` a chunk; keyless items
+    go in chunks of ``size``. Largest chunks first, so the last ones to be
+    handed out are short and every worker finishes at about the same time."""
+    groups: dict = {}
+    for item, key in zip(items, keys):
+        groups.setdefault(key, []).append(item)
+    chunks: list[list] = []
+    for key, group in groups.items():
+        step = group_cap if key != () else size
+        chunks.extend(group[i : i + step] for i in range(0, len(group), step))
+    chunks.sort(key=len, reverse=True)  # stable: equal sizes keep their order
+    return chunks
+
+
 def forked_state() -> tuple:
     assert _FORKED is not None, "called outside a forked worker"
     return _FORKED
