@@ -66,20 +66,22 @@ class JsonDocument:
         """Line of the value at ``path``, else of its nearest enclosing
         value that has one, else 1.
 
-        Callers ask for a dozen paths of a document they rarely report on,
-        so the paths are looked up in the text (C-speed skips over the
-        values in between) instead of mapping every value: the answer is
-        the one ``lines`` gives."""
+        Callers ask for a few dozen paths of a document they rarely report
+        on, so the paths are looked up in the text on demand (each
+        container's members are listed once, skipping their values at C
+        speed) instead of mapping every value: the answer is the one
+        ``lines`` gives."""
         if self.text is None:
             return 1
         try:
-            for k in range(len(path), -1, -1):
-                pos = _find(self.text, _value_start(self.text, 0), path[:k])
-                if pos is not None:
-                    return self.text.count("\n", 0, pos) + 1
-            return 1  # pragma: no cover - the root value is always found
+            return self._paths.line_of(path)
         except (ValueError, IndexError, StopIteration, RecursionError):  # pragma: no cover - decoded text
             return mapped_line_of(self.lines, path)
+
+    @cached_property
+    def _paths(self) -> "_PathIndex":
+        assert self.text is not None
+        return _PathIndex(self.text)
 
 
 def mapped_line_of(lines: dict, path: tuple) -> int:
@@ -106,51 +108,76 @@ _scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
 def _value_start(text: str, pos: int) -> int:
+    if pos < len(text) and text[pos] not in " \t\n\r":
+        return pos
     return _WS_RE.match(text, pos).end()  # type: ignore[union-attr]
 
 
-def _find(text: str, pos: int, path: tuple) -> int | None:
-    """Offset of the first value (in document order) at ``path`` below the
-    value starting at ``pos`` in well-formed JSON ``text``, or None. An
-    object may repeat a key: each occurrence is searched, in order (as
-    ``_map_lines`` records the first value it meets at a path)."""
-    if not path:
-        return pos
-    step, rest = path[0], path[1:]
-    opener = text[pos]
-    if opener == "{":
-        if not isinstance(step, str):
-            return None
+class _PathIndex:
+    """Where the values of well-formed JSON ``text`` start, found on demand:
+    each container's members are listed once (keys read, values skipped
+    by the C scanner), so looking up every item of a long list costs one
+    pass over it, not one per item."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._members: dict[int, dict[str, list[int]] | list[int]] = {}
+
+    def members(self, pos: int) -> dict[str, list[int]] | list[int]:
+        """The members of the container starting at ``pos``: key -> value
+        offsets (every occurrence, in order) for an object, item offsets
+        for an array."""
+        found = self._members.get(pos)
+        if found is not None:
+            return found
+        text = self.text
+        close = "}" if text[pos] == "{" else "]"
+        keyed: dict[str, list[int]] = {}
+        items: list[int] = []
         i = _value_start(text, pos + 1)
-        if text[i] == "}":
-            return None
-        while True:
-            key, i = _scanstring(text, i + 1)  # i: the opening quote
-            i = _value_start(text, _value_start(text, i) + 1)  # past ':'
-            if key == step:
-                found = _find(text, i, rest)
+        if text[i] != close:
+            while True:
+                if close == "}":
+                    key, i = _scanstring(text, i + 1)  # i: the opening quote
+                    i = _value_start(text, _value_start(text, i) + 1)  # past ':'
+                    keyed.setdefault(key, []).append(i)
+                else:
+                    items.append(i)
+                i = _value_start(text, _SCAN(text, i)[1])
+                if text[i] == close:
+                    break
+                i = _value_start(text, i + 1)  # past ','
+        found = keyed if close == "}" else items
+        self._members[pos] = found
+        return found
+
+    def find(self, pos: int, path: tuple) -> int | None:
+        """Offset of the first value (in document order) at ``path`` below
+        the value at ``pos``, or None. An object may repeat a key: each
+        occurrence is searched, in order (as ``_map_lines`` records the
+        first value it meets at a path)."""
+        if not path:
+            return pos
+        step, rest = path[0], path[1:]
+        opener = self.text[pos]
+        if opener == "{" and isinstance(step, str):
+            for at in self.members(pos).get(step, ()):  # type: ignore[union-attr]
+                found = self.find(at, rest)
                 if found is not None:
                     return found
-            i = _value_start(text, _SCAN(text, i)[1])
-            if text[i] == "}":
-                return None
-            i = _value_start(text, i + 1)  # past ','
-    if opener == "[":
-        if not isinstance(step, int) or step < 0:
-            return None
-        i = _value_start(text, pos + 1)
-        if text[i] == "]":
-            return None
-        index = 0
-        while True:
-            if index == step:
-                return _find(text, i, rest)
-            i = _value_start(text, _SCAN(text, i)[1])
-            if text[i] == "]":
-                return None
-            i = _value_start(text, i + 1)
-            index += 1
-    return None
+        elif opener == "[" and isinstance(step, int) and step >= 0:
+            items = self.members(pos)
+            if step < len(items):
+                return self.find(items[step], rest)  # type: ignore[index]
+        return None
+
+    def line_of(self, path: tuple) -> int:
+        root = _value_start(self.text, 0)
+        for k in range(len(path), -1, -1):
+            pos = self.find(root, path[:k])
+            if pos is not None:
+                return self.text.count("\n", 0, pos) + 1
+        return 1  # pragma: no cover - the root value is always found
 
 
 def _line_starts(text: str) -> list[int]:
