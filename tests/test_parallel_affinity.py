@@ -67,3 +67,17 @@ def test_forked_run_with_old_versions_from_history_matches_serial(history_repo, 
     assert _json(history_repo, tmp_path / "p", "--no-cache") == serial
     assert _json(history_repo, tmp_path / "q") == serial  # workers fill the caches
     assert _json(history_repo, tmp_path / "q") == serial  # and a warm run reads them
+
+
+def test_a_few_large_packets_are_worth_forking_for(monkeypatch):
+    import govcheck.engine.parallel as parallel_mod
+
+    monkeypatch.setattr(parallel_mod, "workers", lambda: 2)
+    big = parallel_mod.PARALLEL_MIN_BYTES + 1
+    assert parallel_mod.can_fork(parallel_mod.PARALLEL_MIN + 1)
+    assert parallel_mod.can_fork(100, big)  # the reference's folder packets: 100 packets, 4.5 MB
+    assert not parallel_mod.can_fork(100, parallel_mod.PARALLEL_MIN_BYTES)  # small packets: not worth it
+    assert not parallel_mod.can_fork(100)  # size unknown
+    assert not parallel_mod.can_fork(parallel_mod.PARALLEL_MIN_LARGE - 1, big)
+    monkeypatch.setattr(parallel_mod, "workers", lambda: 1)
+    assert not parallel_mod.can_fork(1000, big)

@@ -27,6 +27,10 @@ from govcheck.model import Packet
 from govcheck.repo.repository import Repo
 
 PARALLEL_MIN = 200  # below this, forking workers costs more than it saves
+# ... unless the packets are large: the reference's folder packets (contracts,
+# microtasks, old spec versions to compare with) cost ~50 ms each to check.
+PARALLEL_MIN_BYTES = 1_000_000
+PARALLEL_MIN_LARGE = 16  # and never for fewer packets than this
 MAX_WORKERS = 8
 
 # What forked workers inherit: set by the parent right before forking.
@@ -41,8 +45,11 @@ def workers() -> int:
     return max(1, min(cpus, MAX_WORKERS))
 
 
-def can_fork(count: int) -> bool:
-    return workers() >= 2 and count > PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods()
+def can_fork(count: int, size: int | None = None) -> bool:
+    """Whether ``count`` packets (of ``size`` bytes, when known) are worth
+    forking workers for."""
+    enough = count > PARALLEL_MIN or (size is not None and count >= PARALLEL_MIN_LARGE and size > PARALLEL_MIN_BYTES)
+    return enough and workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextmanager

@@ -25,7 +25,15 @@ from govcheck.engine import shard as shards
 from govcheck.engine.checks import check_repo, input_sha, packet_outcome
 from govcheck.engine.context import Context
 from govcheck.engine.loader import is_unread, load_packet, open_repo, read_packet_bytes
-from govcheck.engine.parallel import affinity_chunks, can_fork, forked_state, load_packets, run_forked, workers
+from govcheck.engine.parallel import (
+    PARALLEL_MIN_BYTES,
+    affinity_chunks,
+    can_fork,
+    forked_state,
+    load_packets,
+    run_forked,
+    workers,
+)
 from govcheck.engine.selection import ChangeSet, Judging, select_changed, select_packets
 from govcheck.engine.verdict import decide_packet, overall
 from govcheck.errors import GovcheckError, UsageError
@@ -226,24 +234,22 @@ def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, tuple[
     """Parse and check ``misses`` across the cores (fork), when there are
     enough of them. Returns id -> (CachedResult, anchors); {} means "do it
     in-process"."""
-    if not can_fork(len(misses)):
+    if not can_fork(len(misses), PARALLEL_MIN_BYTES + 1):
+        return {}
+    # The packets' bytes are read here, in the parent: the workers inherit
+    # them (and a run that does not fork reads them anyway).
+    read = [read_packet_bytes(run.repo, loc) for loc in misses]
+    if not can_fork(len(misses), sum(len(r[0]) + len(r[1] or b"") for r in read if r is not None)):
         return {}
     size = max(10, len(misses) // (workers() * 30))  # small chunks keep every worker busy to the end
     # Packets anchored to the same old spec version go to one worker (as
     # far as their bytes tell), which reads and indexes that text once:
     # each worker used to index every old version its packets met.
-    keys = [_likely_version(run.repo, loc) for loc in misses]
+    keys = [likely_version(r[0]) if r is not None else () for r in read]
     chunks = affinity_chunks(misses, keys, size, max(size, len(misses) // (workers() * 4)))
     _share_spec_work(run, keys)
     parts = run_forked(_check_chunk, chunks, (run,))
     return {wp_id: result for part in (parts or ()) for wp_id, result in part}
-
-
-def _likely_version(repo: Repo, loc: PacketLocation) -> tuple[int, ...]:
-    """The version a packet's bytes mention most (read here, in the parent:
-    the workers inherit the bytes and do not read them again)."""
-    read = read_packet_bytes(repo, loc)
-    return likely_version(read[0]) if read is not None else ()
 
 
 def _share_spec_work(run: _Run, keys: Sequence[tuple[int, ...]]) -> None:
