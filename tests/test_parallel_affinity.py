@@ -81,3 +81,17 @@ def test_a_few_large_packets_are_worth_forking_for(monkeypatch):
     assert not parallel_mod.can_fork(parallel_mod.PARALLEL_MIN_LARGE - 1, big)
     monkeypatch.setattr(parallel_mod, "workers", lambda: 1)
     assert not parallel_mod.can_fork(1000, big)
+
+
+def test_few_collections_raises_the_thresholds_and_puts_them_back():
+    import gc
+
+    from govcheck.engine.parallel import GC_THRESHOLDS, few_collections
+
+    before = gc.get_threshold()
+    with few_collections():
+        assert gc.get_threshold() == GC_THRESHOLDS
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), few_collections():
+        raise RuntimeError("a failed run")
+    assert gc.get_threshold() == before

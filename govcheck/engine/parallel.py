@@ -67,11 +67,27 @@ def fork_pool(n: int):
         gc.unfreeze()
 
 
+# A run makes hundreds of thousands of containers (parse tokens, decoded
+# cache entries) and frees them without cycles: collecting the young
+# generation every 700 allocations (and the whole heap every 100 of those)
+# costs more than it frees.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
 def _worker_gc() -> None:
-    # A worker makes hundreds of thousands of short-lived containers (parse
-    # tokens) and keeps few: collecting the young generation every 700
-    # allocations costs more than it frees.
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+@contextmanager
+def few_collections():
+    """The collector's thresholds raised while the block runs (as in the
+    workers), then put back."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def run_forked(job: Callable, items: Sequence, state: tuple, chunksize: int = 1) -> list | None:

@@ -29,6 +29,7 @@ from govcheck.engine.parallel import (
     PARALLEL_MIN_BYTES,
     affinity_chunks,
     can_fork,
+    few_collections,
     forked_state,
     load_packets,
     run_forked,
@@ -149,6 +150,11 @@ class _Run:
 
 
 def validate(root: Path, options: ValidateOptions) -> Report:
+    with few_collections():
+        return _validate_run(root, options)
+
+
+def _validate_run(root: Path, options: ValidateOptions) -> Report:
     # ci judges with the merge base's config, unless the workflow names one (--config).
     judging_config = options.ci_judging.config if options.ci_judging and not options.config_file else None
     repo, config, rules = open_repo(root, judging_config, options.config_file)
