@@ -211,13 +211,7 @@ def _dataclass_decoder(cls: type) -> _Decoder:
     if count:
         lines.append("    " + "".join(f"a{i}, " for i in range(count)) + "= v")
     for i, (name, tp) in enumerate(fields):
-        check = _inline_check(tp)
-        if check is not None:
-            lines.append(f"    if not {check.format(v=f'a{i}')}:")
-            lines.append(f"        _fail({str(tp)!r}, a{i})")
-        else:
-            namespace[f"d{i}"] = _decoder(tp)
-            lines.append(f"    a{i} = d{i}(a{i}, d)")
+        lines.extend(_field_lines(i, tp, namespace))
     lines.append("    obj = new(cls)")
     lines.append("    obj.__dict__.update({" + ", ".join(f"{name!r}: a{i}" for i, (name, _) in enumerate(fields)) + "})")
     if namespace["post_init"] is not None:
@@ -225,6 +219,48 @@ def _dataclass_decoder(cls: type) -> _Decoder:
     lines.append("    return obj")
     exec("\n".join(lines), namespace)  # noqa: S102 - source built from type hints only (see above)
     return namespace["dec"]
+
+
+def _field_lines(i: int, tp: Any, namespace: dict[str, Any]) -> list[str]:
+    """Source lines that check (and convert) field value ``a{i}`` of a
+    compiled dataclass decoder, accepting exactly what ``_decoder(tp)``
+    accepts. The common shapes are written out (a call per value and a
+    try per union option cost more than the checks): simple types,
+    ``X | None``, tuples of simple types, of dataclasses and of pairs of
+    simple types, and str enums; anything else calls ``_decoder(tp)``."""
+    a, fail = f"a{i}", f"_fail({str(tp)!r}, a{i})"
+    check = _inline_check(tp)
+    if check is not None:
+        return [f"    if not {check.format(v=a)}:", f"        {fail}"]
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if (origin is typing.Union or origin is types.UnionType) and len(args) == 2 and type(None) in args:
+        other = args[0] if args[1] is type(None) else args[1]
+        namespace[f"d{i}"] = _decoder(other)
+        return [f"    if {a} is not None:", f"        {a} = d{i}({a}, d)"]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        namespace[f"e{i}"] = {m.value: m for m in tp}
+        return [f"    {a} = e{i}.get({a}) if type({a}) is str else None",
+                f"    if {a} is None:", f"        {fail}"]
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = args[0]
+        head = [f"    if type({a}) is not list:", f"        {fail}",
+                "    if d > MAX_DEPTH:", "        raise DecodeError('nested too deep')"]
+        item_check = _inline_check(item)
+        if item_check is not None:
+            return head + [f"    for x in {a}:", f"        if not {item_check.format(v='x')}:", f"            {fail}",
+                           f"    {a} = tuple({a})"]
+        pair = typing.get_args(item)
+        if typing.get_origin(item) is tuple and len(pair) == 2 and all(_inline_check(t) is not None for t in pair):
+            c0, c1 = (_inline_check(t).format(v=f"x[{k}]") for k, t in enumerate(pair))  # type: ignore[union-attr]
+            return head + [f"    for x in {a}:",
+                           f"        if type(x) is not list or len(x) != 2 or not {c0} or not {c1}:",
+                           f"            {fail}",
+                           f"    {a} = tuple([(x[0], x[1]) for x in {a}])"]
+        if dataclasses.is_dataclass(item) and isinstance(item, type):
+            namespace[f"d{i}"] = _decoder(item)
+            return head + [f"    {a} = tuple([d{i}(x, d + 1) for x in {a}])"]
+    namespace[f"d{i}"] = _decoder(tp)
+    return [f"    {a} = d{i}({a}, d)"]
 
 
 def _enum_decoder(cls: type[enum.Enum]) -> _Decoder:

@@ -27,6 +27,10 @@ from govcheck.model import Packet
 from govcheck.repo.repository import Repo
 
 PARALLEL_MIN = 200  # below this, forking workers costs more than it saves
+# ... unless the packets are large: the reference's folder packets (contracts,
+# microtasks, old spec versions to compare with) cost ~50 ms each to check.
+PARALLEL_MIN_BYTES = 1_000_000
+PARALLEL_MIN_LARGE = 16  # and never for fewer packets than this
 MAX_WORKERS = 8
 
 # What forked workers inherit: set by the parent right before forking.
@@ -41,8 +45,11 @@ def workers() -> int:
     return max(1, min(cpus, MAX_WORKERS))
 
 
-def can_fork(count: int) -> bool:
-    return workers() >= 2 and count > PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods()
+def can_fork(count: int, size: int | None = None) -> bool:
+    """Whether ``count`` packets (of ``size`` bytes, when known) are worth
+    forking workers for."""
+    enough = count > PARALLEL_MIN or (size is not None and count >= PARALLEL_MIN_LARGE and size > PARALLEL_MIN_BYTES)
+    return enough and workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextmanager
@@ -60,11 +67,27 @@ def fork_pool(n: int):
         gc.unfreeze()
 
 
+# A run makes hundreds of thousands of containers (parse tokens, decoded
+# cache entries) and frees them without cycles: collecting the young
+# generation every 700 allocations (and the whole heap every 100 of those)
+# costs more than it frees.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
 def _worker_gc() -> None:
-    # A worker makes hundreds of thousands of short-lived containers (parse
-    # tokens) and keeps few: collecting the young generation every 700
-    # allocations costs more than it frees.
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+@contextmanager
+def few_collections():
+    """The collector's thresholds raised while the block runs (as in the
+    workers), then put back."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def run_forked(job: Callable, items: Sequence, state: tuple, chunksize: int = 1) -> list | None:
@@ -79,6 +102,22 @@ def run_forked(job: Callable, items: Sequence, state: tuple, chunksize: int = 1)
         return None
     finally:
         _FORKED = None
+
+
+def affinity_chunks(items: Sequence, keys: Sequence, size: int, group_cap: int) -> list[list]:
+    """``items`` in chunks for workers: items of one key (other than the
+    empty ``()``) stay together, up to ``group_cap`` a chunk; keyless items
+    go in chunks of ``size``. Largest chunks first, so the last ones to be
+    handed out are short and every worker finishes at about the same time."""
+    groups: dict = {}
+    for item, key in zip(items, keys):
+        groups.setdefault(key, []).append(item)
+    chunks: list[list] = []
+    for key, group in groups.items():
+        step = group_cap if key != () else size
+        chunks.extend(group[i : i + step] for i in range(0, len(group), step))
+    chunks.sort(key=len, reverse=True)  # stable: equal sizes keep their order
+    return chunks
 
 
 def forked_state() -> tuple:

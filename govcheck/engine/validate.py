@@ -24,8 +24,17 @@ from govcheck.engine import baseline as baselines
 from govcheck.engine import shard as shards
 from govcheck.engine.checks import check_repo, input_sha, packet_outcome
 from govcheck.engine.context import Context
-from govcheck.engine.loader import is_unread, load_packet, open_repo
-from govcheck.engine.parallel import can_fork, forked_state, load_packets, run_forked, workers
+from govcheck.engine.loader import is_unread, load_packet, open_repo, read_packet_bytes
+from govcheck.engine.parallel import (
+    PARALLEL_MIN_BYTES,
+    affinity_chunks,
+    can_fork,
+    few_collections,
+    forked_state,
+    load_packets,
+    run_forked,
+    workers,
+)
 from govcheck.engine.selection import ChangeSet, Judging, select_changed, select_packets
 from govcheck.engine.verdict import decide_packet, overall
 from govcheck.errors import GovcheckError, UsageError
@@ -44,10 +53,11 @@ from govcheck.model import (
 )
 from govcheck.parse.board import parse_board
 from govcheck.parse.report_markers import LEDGER_NAME, parse_ledger
-from govcheck.parse.spec import SpecIndex
+from govcheck.parse.spec import SpecIndex, index_spec
+from govcheck.parse.versions import version_key
 from govcheck.repo.config import Config
 from govcheck.repo.repository import PacketLocation, Repo
-from govcheck.repo.spec_history import SpecStore
+from govcheck.repo.spec_history import SpecStore, likely_version
 from govcheck.rules import RuleSpec
 from govcheck.run.execute import run_packets
 from govcheck.run.options import RunOptions
@@ -140,6 +150,11 @@ class _Run:
 
 
 def validate(root: Path, options: ValidateOptions) -> Report:
+    with few_collections():
+        return _validate_run(root, options)
+
+
+def _validate_run(root: Path, options: ValidateOptions) -> Report:
     # ci judges with the merge base's config, unless the workflow names one (--config).
     judging_config = options.ci_judging.config if options.ci_judging and not options.config_file else None
     repo, config, rules = open_repo(root, judging_config, options.config_file)
@@ -225,12 +240,39 @@ def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, tuple[
     """Parse and check ``misses`` across the cores (fork), when there are
     enough of them. Returns id -> (CachedResult, anchors); {} means "do it
     in-process"."""
-    if not can_fork(len(misses)):
+    if not can_fork(len(misses), PARALLEL_MIN_BYTES + 1):
+        return {}
+    # The packets' bytes are read here, in the parent: the workers inherit
+    # them (and a run that does not fork reads them anyway).
+    read = [read_packet_bytes(run.repo, loc) for loc in misses]
+    if not can_fork(len(misses), sum(len(r[0]) + len(r[1] or b"") for r in read if r is not None)):
         return {}
     size = max(10, len(misses) // (workers() * 30))  # small chunks keep every worker busy to the end
-    chunks = [misses[i : i + size] for i in range(0, len(misses), size)]
+    # Packets anchored to the same old spec version go to one worker (as
+    # far as their bytes tell), which reads and indexes that text once:
+    # each worker used to index every old version its packets met.
+    keys = [likely_version(r[0]) if r is not None else () for r in read]
+    chunks = affinity_chunks(misses, keys, size, max(size, len(misses) // (workers() * 4)))
+    _share_spec_work(run, keys)
     parts = run_forked(_check_chunk, chunks, (run,))
     return {wp_id: result for part in (parts or ()) for wp_id, result in part}
+
+
+def _share_spec_work(run: _Run, keys: Sequence[tuple[int, ...]]) -> None:
+    """What every worker would otherwise compute for itself, done once
+    before forking: the current spec's section index (the parent needs it
+    for the report anyway) and, when packets may need older texts, the map
+    of spec versions in git history (one ``git log``)."""
+    try:
+        index_spec(run.repo.spec_text_bytes(run.spec_current))
+    except GovcheckError:
+        return  # spec-missing and friends: every worker finds the same
+    try:
+        current = version_key(run.spec_current.version)
+    except ValueError:
+        return
+    if any(key and key < current for key in keys):
+        run.spec_store.history()
 
 
 def _cached_results(run: _Run, locations: Sequence[PacketLocation]) -> tuple[ResultCache | None, dict]:

@@ -20,6 +20,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -44,8 +45,9 @@ class JsonProblem:
 class JsonDocument:
     value: Any  # the decoded document; None when it could not be decoded
     problems: tuple[JsonProblem, ...] = ()
-    # path -> line of the first character of the value at that path
-    lines: dict = field(default_factory=dict, compare=False, hash=False)
+    # The decoded text, kept when lines are tracked (None otherwise, or
+    # when it did not decode): line_of() looks paths up in it on demand.
+    text: str | None = field(default=None, compare=False, hash=False, repr=False)
     has_bom: bool = False
 
     @property
@@ -53,15 +55,43 @@ class JsonDocument:
         """Decoded (possibly with a BOM or replaced bytes noted)."""
         return not any(p.kind in ("invalid-json", "too-deep", "not-js-json") for p in self.problems)
 
+    @cached_property
+    def lines(self) -> dict:
+        """Path -> line of the first character of the value at that path
+        (the first occurrence, when an object repeats a key), for every
+        value of the document; {} without text."""
+        return _map_lines(self.text) if self.text is not None else {}
+
     def line_of(self, path: tuple) -> int:
         """Line of the value at ``path``, else of its nearest enclosing
-        value that has one, else 1."""
-        while path:
-            line = self.lines.get(path)
-            if line is not None:
-                return line
-            path = path[:-1]
-        return self.lines.get((), 1)
+        value that has one, else 1.
+
+        Callers ask for a few dozen paths of a document they rarely report
+        on, so the paths are looked up in the text on demand (each
+        container's members are listed once, skipping their values at C
+        speed) instead of mapping every value: the answer is the one
+        ``lines`` gives."""
+        if self.text is None:
+            return 1
+        try:
+            return self._paths.line_of(path)
+        except (ValueError, IndexError, StopIteration, RecursionError):  # pragma: no cover - decoded text
+            return mapped_line_of(self.lines, path)
+
+    @cached_property
+    def _paths(self) -> "_PathIndex":
+        assert self.text is not None
+        return _PathIndex(self.text)
+
+
+def mapped_line_of(lines: dict, path: tuple) -> int:
+    """``line_of`` from a full map (``_map_lines``)."""
+    while path:
+        line = lines.get(path)
+        if line is not None:
+            return line
+        path = path[:-1]
+    return lines.get((), 1)
 
 
 def _reject_constant(name: str) -> Any:
@@ -70,6 +100,84 @@ def _reject_constant(name: str) -> Any:
 
 _TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)
 _CONSTANT_RE = re.compile(r"-?Infinity|NaN")
+
+
+_WS_RE = re.compile(r"[ \t\n\r]*")
+_SCAN = json.JSONDecoder().scan_once  # C: skips a well-formed value, returns its end
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _value_start(text: str, pos: int) -> int:
+    if pos < len(text) and text[pos] not in " \t\n\r":
+        return pos
+    return _WS_RE.match(text, pos).end()  # type: ignore[union-attr]
+
+
+class _PathIndex:
+    """Where the values of well-formed JSON ``text`` start, found on demand:
+    each container's members are listed once (keys read, values skipped
+    by the C scanner), so looking up every item of a long list costs one
+    pass over it, not one per item."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._members: dict[int, dict[str, list[int]] | list[int]] = {}
+
+    def members(self, pos: int) -> dict[str, list[int]] | list[int]:
+        """The members of the container starting at ``pos``: key -> value
+        offsets (every occurrence, in order) for an object, item offsets
+        for an array."""
+        found = self._members.get(pos)
+        if found is not None:
+            return found
+        text = self.text
+        close = "}" if text[pos] == "{" else "]"
+        keyed: dict[str, list[int]] = {}
+        items: list[int] = []
+        i = _value_start(text, pos + 1)
+        if text[i] != close:
+            while True:
+                if close == "}":
+                    key, i = _scanstring(text, i + 1)  # i: the opening quote
+                    i = _value_start(text, _value_start(text, i) + 1)  # past ':'
+                    keyed.setdefault(key, []).append(i)
+                else:
+                    items.append(i)
+                i = _value_start(text, _SCAN(text, i)[1])
+                if text[i] == close:
+                    break
+                i = _value_start(text, i + 1)  # past ','
+        found = keyed if close == "}" else items
+        self._members[pos] = found
+        return found
+
+    def find(self, pos: int, path: tuple) -> int | None:
+        """Offset of the first value (in document order) at ``path`` below
+        the value at ``pos``, or None. An object may repeat a key: each
+        occurrence is searched, in order (as ``_map_lines`` records the
+        first value it meets at a path)."""
+        if not path:
+            return pos
+        step, rest = path[0], path[1:]
+        opener = self.text[pos]
+        if opener == "{" and isinstance(step, str):
+            for at in self.members(pos).get(step, ()):  # type: ignore[union-attr]
+                found = self.find(at, rest)
+                if found is not None:
+                    return found
+        elif opener == "[" and isinstance(step, int) and step >= 0:
+            items = self.members(pos)
+            if step < len(items):
+                return self.find(items[step], rest)  # type: ignore[index]
+        return None
+
+    def line_of(self, path: tuple) -> int:
+        root = _value_start(self.text, 0)
+        for k in range(len(path), -1, -1):
+            pos = self.find(root, path[:k])
+            if pos is not None:
+                return self.text.count("\n", 0, pos) + 1
+        return 1  # pragma: no cover - the root value is always found
 
 
 def _line_starts(text: str) -> list[int]:
@@ -146,7 +254,7 @@ def loads_with_lines(data: bytes | str, *, parse_int=None, parse_float=None, tra
         value = json.loads(text, **kwargs)
     except json.JSONDecodeError as exc:
         problems.append(JsonProblem("invalid-json", exc.lineno, exc.colno, exc.msg))
-        return JsonDocument(None, tuple(problems), {}, has_bom)
+        return JsonDocument(None, tuple(problems), None, has_bom)
     except RecursionError:
         # json recurses once per level: 100,000 "[" exhaust the stack. It
         # cannot go deeper than the recursion limit, so the scan for where
@@ -158,7 +266,7 @@ def loads_with_lines(data: bytes | str, *, parse_int=None, parse_float=None, tra
         problems.append(JsonProblem("too-deep", line, column,
                                     f"arrays and objects nest {how_deep} levels deep (from this line), "
                                     "deeper than the JSON reader goes; not read"))
-        return JsonDocument(None, tuple(problems), {}, has_bom)
+        return JsonDocument(None, tuple(problems), None, has_bom)
     except ValueError as exc:  # NaN / Infinity via parse_constant
         line, col = 1, 1
         m = _first_bare_constant(text)
@@ -166,9 +274,8 @@ def loads_with_lines(data: bytes | str, *, parse_int=None, parse_float=None, tra
             line = text.count("\n", 0, m) + 1
             col = m - (text.rfind("\n", 0, m) + 1) + 1
         problems.append(JsonProblem("not-js-json", line, col, str(exc)))
-        return JsonDocument(None, tuple(problems), {}, has_bom)
-    lines = _map_lines(text) if track_lines else {}
-    return JsonDocument(value, tuple(problems), lines, has_bom)
+        return JsonDocument(None, tuple(problems), None, has_bom)
+    return JsonDocument(value, tuple(problems), text if track_lines else None, has_bom)
 
 
 # A string (closed, or unterminated at the line's end: then every quote

@@ -41,6 +41,10 @@ HISTORY_PATHSPEC = "*Master*Spec_v*.md"
 _VERSION_TAIL_RE = re.compile(r"\d+(?:\.\d+)+")  # what normalize_version() returns
 _OBJECT_ID_RE = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256 repos
 
+# A version as packets write it beside a spec's name ("Spec_v02.90.md",
+# "Master Spec v02.90"): only to guess which old text a packet will need.
+_MENTION_RE = re.compile(rb"[vV](\d{1,9}(?:\.\d{1,9})+)")
+
 # The on-disk map: bump when its meaning or layout changes.
 MAP_FORMAT = 1
 MAP_FILE = "spec-history-map.json"
@@ -74,6 +78,19 @@ def spec_file_version(path: str) -> str | None:
     if not _VERSION_TAIL_RE.fullmatch(version) or "Master" not in stem[:cut]:
         return None
     return version
+
+
+def likely_version(data: bytes) -> tuple[int, ...]:
+    """The numeric key of the spec version ``data`` (a packet's bytes)
+    mentions most often (the first of those mentioned as often), or ()
+    when it names none. A guess, used only to order work: packets that
+    will ask for the same old spec text go to the same worker, which then
+    reads and indexes that text once."""
+    counts: dict[tuple[int, ...], int] = {}
+    for m in _MENTION_RE.finditer(data):
+        key = tuple(int(part) for part in m.group(1).split(b"."))
+        counts[key] = counts.get(key, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else ()
 
 
 VersionOf = Callable[[str], "str | None"]
