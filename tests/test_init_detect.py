@@ -6,6 +6,7 @@ bounds of the walk, refusals, and per dialect an end-to-end run: init, then
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -87,10 +88,10 @@ def test_id_stems_and_patterns():
     assert id_stem("TASK-001") == ("TASK", False)
     assert id_stem("PAY-12-refunds") == ("PAY", True)
     assert id_stem("CHG-7") == ("CHG", False)
+    assert id_stem("0007-refund-window") == ("", True) and id_stem("0042") == ("", False)
+    assert re.fullmatch(id_pattern([""], True), "0007-refund-window")
     for not_an_id in ("README", "payments-spec-v1.2", "TASK-", "-12", "TASK_001", "2024-01-01"):
         assert id_stem(not_an_id) is None, not_an_id
-    import re
-
     assert re.fullmatch(id_pattern(["TASK"], False), "TASK-001")
     assert not re.fullmatch(id_pattern(["TASK"], False), "TASK-001-x")
     assert re.fullmatch(id_pattern(["TASK"], True), "TASK-001-x")
@@ -171,6 +172,19 @@ def test_tasks_win_over_decision_records(tmp_path):
     guess = detect_packets(scan_tree(root))
     assert guess.folder == "tasks" and guess.prefixes == ("CHG",)
     assert any("docs/adr/" in o for o in guess.others)
+
+
+def test_tasks_named_by_number_alone(tmp_path):
+    root = write(tmp_path, {"docs/tasks/0001-create-orders.md": TASK, "docs/tasks/0002-fast-orders.md": TASK,
+                            **{f"docs/adr/000{n}-record.md": "# ADR\nStatus: Accepted\n" for n in range(1, 6)}})
+    guess = detect_packets(scan_tree(root))
+    assert guess.folder == "docs/tasks" and guess.packet_files == ("[0-9]*.md",)
+    assert re.fullmatch(guess.id_pattern, "0001-create-orders") and not re.fullmatch(guess.id_pattern, "README")
+
+
+def test_numbered_decision_records_alone_are_no_tasks(tmp_path):
+    root = write(tmp_path, {f"docs/adr/000{n}-record.md": "# ADR\nStatus: Accepted\n" for n in range(1, 6)})
+    assert detect_packets(scan_tree(root)) is None
 
 
 @pytest.mark.parametrize("files", [

@@ -107,6 +107,11 @@ STATUS_WORDS: Mapping[str, str] = {
 }
 
 _ID_STEM_RE = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9]*)-(?P<num>[0-9]+)(?P<rest>[-_.][A-Za-z0-9._-]*)?$")
+# Tasks named by number alone (0007-refund-window.md): the prefix is "".
+_NUMBER_STEM_RE = re.compile(r"^(?P<num>[0-9]{2,6})(?P<rest>[-_.][A-Za-z0-9._-]*)?$")
+_DATE_STEM_RE = re.compile(r"^[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?(?![0-9])")
+# Folders of numbered documents that are decision records, not tasks.
+NUMBERED_NOT_TASKS = frozenset({"adr", "adrs", "decisions", "decision-records", "rfc", "rfcs"})
 _VERSION_RE = re.compile(r"(?<![0-9.])(?P<version>[0-9]+(?:\.[0-9]+)+)(?![0-9])")
 _HEADING_RE = re.compile(r"^ {0,3}#{2,6}\s+(?P<name>.+?)\s*#*\s*$")  # a level-1 heading is a title
 _LABEL_RE = re.compile(
@@ -137,14 +142,27 @@ def id_stem(stem: str) -> tuple[str, bool] | None:
     """(prefix, has a suffix) of a name that is an id (``TASK-001`` ->
     (``TASK``, False); ``PAY-12-refunds`` -> (``PAY``, True)), or None."""
     m = _ID_STEM_RE.match(stem)
-    return (m.group("prefix"), m.group("rest") is not None) if m else None
+    if m:
+        return m.group("prefix"), m.group("rest") is not None
+    n = _NUMBER_STEM_RE.match(stem)
+    if n is None or _DATE_STEM_RE.match(stem):  # 2024-01-01.md is a journal entry, not task 2024
+        return None
+    return "", n.group("rest") is not None
+
+
+def _glob_head(prefix: str) -> str:
+    """The start of a packet-file glob for ids of this prefix."""
+    return f"{prefix}-*" if prefix else "[0-9]*"
 
 
 def id_pattern(prefixes: Iterable[str], suffixed: bool) -> str:
     """The ``layout.id_pattern`` for ids of these prefixes."""
     names = sorted(set(prefixes))
-    head = names[0] if len(names) == 1 else "(?:" + "|".join(names) + ")"
-    return f"{head}-[0-9]+" + (r"(?:[-_.][A-Za-z0-9._-]*)?" if suffixed else "")
+    named = [n for n in names if n]
+    head = (named[0] if len(named) == 1 else "(?:" + "|".join(named) + ")") + "-[0-9]+" if named else ""
+    if "" in names:  # tasks named by number alone
+        head = f"(?:{head}|[0-9]+)" if head else "[0-9]+"
+    return head + (r"(?:[-_.][A-Za-z0-9._-]*)?" if suffixed else "")
 
 
 def spec_template(name: str) -> tuple[str, str] | None:
@@ -272,8 +290,12 @@ class _Candidate:
 
     def key(self) -> tuple:
         hinted = self.folder.rsplit("/", 1)[-1].lower() in HINT_DIRS
-        return (self.hits > 0, self.prefix.upper() not in NOT_TASKS, hinted, len(self.paths), self.hits,
-                -self.folder.count("/"))
+        return (self.hits > 0, self.prefix.upper() not in NOT_TASKS and not self.decision_records, hinted,
+                len(self.paths), self.hits, -self.folder.count("/"))
+
+    @property
+    def decision_records(self) -> bool:
+        return not self.prefix and self.folder.rsplit("/", 1)[-1].lower() in NUMBERED_NOT_TASKS
 
     def acceptable(self) -> bool:
         return len(self.paths) >= 2 or (self.folder.rsplit("/", 1)[-1].lower() in HINT_DIRS and self.hits > 0)
@@ -351,15 +373,17 @@ def detect_packets(tree: Tree) -> PacketGuess | None:
             and (c is best or c.hits > 0)]
     prefixes = tuple(sorted({c.prefix for c in same}))
     paths = tuple(sorted(p for c in same for p in c.paths))
+    if best.decision_records:
+        return None  # numbered decision records only: no tasks
     if best.style == "file":
-        patterns = tuple(f"{p}-*.md" for p in prefixes)
+        patterns = tuple(f"{_glob_head(p)}.md" for p in prefixes)
     else:
         names = Counter()
         for c in same:
             names.update(c.file_names)
-        patterns = tuple(f"{p}-*/{p}-*.md" if n == "<id>.md" else f"{p}-*/{n}"
+        patterns = tuple(f"{_glob_head(p)}/{_glob_head(p)}.md" if n == "<id>.md" else f"{_glob_head(p)}/{n}"
                          for p in prefixes for n, _ in names.most_common())
-    others = tuple(f"{_where(c.folder)} ({len(c.paths)} {c.prefix}-* {'files' if c.style == 'file' else 'folders'})"
+    others = tuple(f"{_where(c.folder)} ({len(c.paths)} {_glob_head(c.prefix)} {'files' if c.style == 'file' else 'folders'})"
                    for c in cands if c not in same)[:5]
     return PacketGuess(best.folder, best.style, prefixes, patterns,
                        id_pattern(prefixes, any(c.suffixed for c in same)), paths, others)

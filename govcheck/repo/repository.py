@@ -126,7 +126,8 @@ def find_repo_root(start: Path) -> Path:
         for marker in _ROOT_MARKERS:
             if (folder / marker).exists():
                 return folder
-    raise RepoError(f"no governance repo found at or above {start} (looked for .GOV/, docs/SPEC_CURRENT.md, .git); pass --repo DIR")
+    raise RepoError(f"no governance repo found at or above {start} (looked for govcheck.yaml, .GOV/, docs/SPEC_CURRENT.md, "
+                    ".git); pass --repo DIR, or run govcheck init in the repository root")
 
 
 def check_plain_id(wp_id: str) -> str:
