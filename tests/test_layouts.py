@@ -65,3 +65,30 @@ def test_compat_copy_of_spec_current_must_agree(storage_repo):
     res = run_cli("validate", "--all", "--repo", storage_repo, "--no-run", "--format", "json")
     assert res.exit_code == 1
     assert any(f["rule"] == "spec-current-mismatch" for f in res.json()["repo_findings"])
+
+
+def test_inside_answers_as_realpath_does(tmp_path):
+    """Repo.inside caches folders' real paths and lstats only the last
+    component: it must answer exactly as a realpath of the whole path."""
+    import os
+
+    from govcheck.repo.repository import Repo
+
+    root = tmp_path / "repo"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "f.md").write_text("x")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "g.md").write_text("y")
+    os.symlink(outside, root / "a" / "out")  # a folder link leaving the repo
+    os.symlink(outside / "g.md", root / "a" / "b" / "link.md")  # a file link leaving it
+    os.symlink(root / "a" / "b" / "f.md", root / "a" / "in.md")  # a link staying inside
+    os.symlink("loop", root / "a" / "loop")  # a link to itself
+    repo = Repo(root)
+    cases = [root, root / "a", root / "a" / "b" / "f.md", root / "a" / "out", root / "a" / "out" / "g.md",
+             root / "a" / "b" / "link.md", root / "a" / "in.md", root / "a" / "missing.md", root / "a" / "loop",
+             root / "a" / "b" / ".." / ".." / ".." / "outside" / "g.md", root / "a" / "b" / "f.md" / "x",
+             tmp_path, root / "a" / "out" / "missing"]
+    for path in cases:
+        expected = os.path.realpath(path) == str(root) or os.path.realpath(path).startswith(str(root) + os.sep)
+        assert repo.inside(path) == expected, path

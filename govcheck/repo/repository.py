@@ -175,10 +175,32 @@ class Repo:
         # a symlink loop, and a loop inside the repo is a file that cannot be
         # read (said by whoever reads it), not one outside the repo.
         try:
-            Path(os.path.realpath(path)).relative_to(self.root)
+            Path(self._realpath(path)).relative_to(self.root)
             return True
         except (ValueError, OSError):  # ValueError also: a NUL byte in the path
             return False
+
+    def _realpath(self, path: str) -> str:
+        """``os.path.realpath(path)``, with the folder part's answer cached:
+        a last component that is no link (or does not exist) resolves to
+        itself under its folder's real path, so one lstat stands in for a
+        realpath walking every component (~0.15 ms; thousands of packets
+        share a few folders)."""
+        parent, name = os.path.split(path)
+        if parent and name not in ("", ".", ".."):
+            try:
+                last_is_link = stat.S_ISLNK(os.lstat(path).st_mode)
+            except FileNotFoundError:
+                last_is_link = False
+            except (OSError, ValueError):  # ValueError: a NUL byte in the path
+                last_is_link = True  # let realpath (and its errors) decide
+            if not last_is_link:
+                return os.path.join(self._real_folder(parent), name)
+        return os.path.realpath(path)
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one Repo per run
+    def _real_folder(self, folder: str) -> str:
+        return os.path.realpath(folder)
 
     def stat(self, path: Path | str) -> os.stat_result | None:
         """``os.stat`` of a path (links followed), or None when it cannot be
