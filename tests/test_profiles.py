@@ -421,3 +421,30 @@ def test_missing_spec_version_is_reported_once(tmp_path: Path, spec_line: str, e
     repo = make_repo(tmp_path, {"LED-1.md": TASK_OK.replace("spec: v1.3\n", spec_line)})
     _, report = validate_json(repo, "--all")
     assert rules_of(report, "LED-1") == expected
+
+
+def test_spec_versions_as_folders(tmp_path: Path) -> None:
+    """``spec_files: ["v{version}/spec.md"]``: one folder per version."""
+    config = CONFIG.replace('spec_files: ["ledger-spec-v{version}.md"]', 'spec_files: ["v{version}/spec.md"]')
+    stale = TASK_OK.replace("status: In Progress", "status: Done").replace("spec: v1.3", "spec: v1.2") \
+        .replace('anchors: ["2.2"]', 'anchors: ["2.1"]')
+    repo = make_repo(tmp_path, {"LED-1.md": stale, "LED-2.md": TASK_OK}, config=config, pointer="current: v1.3\n",
+                     extra={"spec/v1.2/spec.md": SPEC_OLD, "spec/v1.3/spec.md": SPEC_NEW, "spec/v1.3/notes.md": "x\n"})
+    assert build_profile("generic", {"layout": {"spec_files": ["v{version}/spec.md"]}}).spec_version_of(
+        "spec/v1.3/spec.md") == "1.3"
+    _, report = validate_json(repo, "--all")
+    assert report["spec_current"]["spec_file"] == "spec/v1.3/spec.md"
+    assert {p["id"]: p["verdict"] for p in report["packets"]} == {"LED-1": "OUTDATED", "LED-2": "PASS"}
+    assert "anchored sections changed since: 2.1" in findings(report, "LED-1", "spec-stale")[0]["message"]
+
+
+def test_id_from_front_matter_when_the_name_has_none(tmp_path: Path) -> None:
+    with_id = TASK_OK.replace("---\nstatus:", "---\nid: LED-7\nstatus:")
+    config = CONFIG.replace('packet_files: ["LED-*.md"]', 'packet_files: ["*.md"]')
+    repo = make_repo(tmp_path, {"currency-rules.md": with_id, "LED-1.md": TASK_OK, "README.md": "# About\n",
+                                "no-id.md": TASK_OK}, config=config)
+    repo_obj, _, _ = open_repo(repo)
+    assert sorted(repo_obj.packets) == ["LED-1", "LED-7"]
+    assert repo_obj.packets["LED-7"].path == "tasks/currency-rules.md"
+    _, report = validate_json(repo, "LED-7")
+    assert report["packets"][0]["verdict"] == "PASS"

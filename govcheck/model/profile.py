@@ -144,10 +144,13 @@ class Profile:
 
     def spec_version_of(self, name: str) -> str | None:
         """The version in a spec file's name per ``spec_files`` (None: not a
-        spec file of this profile). Only for profiles that configure them."""
-        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        spec file of this profile). Only for profiles that configure them.
+        A pattern with folders (``v{version}/spec.md``) is matched against
+        as many trailing components of the path."""
+        parts = name.replace("\\", "/").split("/")
         for pattern in self.spec_files:
-            m = spec_file_regex(pattern).match(base)
+            depth = pattern.count("/") + 1
+            m = spec_file_regex(pattern).match("/".join(parts[-depth:])) if len(parts) >= depth else None
             if m:
                 return m.group("version")
         return None

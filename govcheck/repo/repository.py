@@ -546,10 +546,10 @@ class Repo:
                 rel = f"{rel_here}/{name}" if rel_here != "." else name
                 if self._excluded(rel):
                     continue
-                packet_id = self._id_of(sub)
+                packet_id = self._id_of(sub) or self._front_matter_id(here / name)
                 if packet_id is None or packet_id in out:
                     continue
-                folder = rel.rsplit("/", 1)[0] if packet_id != name.rsplit(".", 1)[0] else None
+                folder = (rel.rsplit("/", 1)[0] if packet_id in rel.split("/")[:-1] else None)
                 if os.path.islink(here / name) and not self.inside(here / name):
                     escapes.add(packet_id)
                 out[packet_id] = PacketLocation(packet_id, rel, "folder" if folder else "file",
@@ -582,6 +582,38 @@ class Repo:
             name = sub.rsplit("/", 1)[-1]
             if any(fnmatch.fnmatchcase(sub if "/" in pat else name, pat) for pat in self.profile.packet_files):
                 return self._id_of(sub)
+        return None
+
+    # Front matter is at the top: an id there is within the first few KB.
+    _FRONT_ID_BYTES = 8192
+
+    def _front_matter_id(self, path: Path) -> str | None:
+        """The ``id:`` of a packet file's front matter when its name holds no
+        id (``refund-window.md`` with ``id: TASK-7``), for profiles that read
+        front matter; None otherwise. Reads at most the first 8 KB of a
+        regular file inside the repo."""
+        if not self.profile.front_matter or not self.inside(path):
+            return None
+        try:
+            fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+        except OSError:
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            head = os.read(fd, self._FRONT_ID_BYTES)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        from govcheck.parse.front_matter import read_front_matter  # only for such names; parse layer, no cycle
+
+        front = read_front_matter(head.decode("utf-8", "replace").split("\n"))
+        if front is None or front.problem is not None:
+            return None
+        for value in front.values:
+            if value.key.lower() == "id" and self.profile.is_id(value.value.strip()):
+                return value.value.strip()
         return None
 
     def _id_of(self, sub: str) -> str | None:
@@ -694,18 +726,30 @@ class Repo:
     def spec_files(self) -> tuple[SpecFile, ...]:
         """Master spec files in the spec folders, oldest version first."""
         found: dict[str, SpecFile] = {}
+        # Patterns with folders (``v{version}/spec.md``) look that deep.
+        depth = max((p.count("/") for p in self.profile.spec_files), default=0)
         for d in self.spec_dirs:
-            folder = self.root / d
-            try:
-                names = sorted(os.listdir(folder))
-            except OSError:
-                continue
-            for name in names:
+            for name in self._names_below(self.root / d, depth):
                 version = self.spec_version_of(name)
-                if version and (folder / name).is_file():
+                if version and (self.root / d / name).is_file() and self.inside(self.root / d / name):
                     rel = name if d == "." else f"{d}/{name}"
                     found.setdefault(rel, SpecFile(rel, version))
         return tuple(sorted(found.values(), key=lambda s: (version_key(s.version), s.path)))
+
+    @staticmethod
+    def _names_below(folder: Path, depth: int) -> list[str]:
+        """Entry names in ``folder`` and, ``depth`` levels down, paths below
+        it (``v1.3/spec.md``), sorted; hidden folders skipped."""
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return []
+        out = list(names)
+        if depth > 0:
+            for name in names:
+                if not name.startswith(".") and (folder / name).is_dir() and not (folder / name).is_symlink():
+                    out += [f"{name}/{sub}" for sub in Repo._names_below(folder / name, depth - 1)]
+        return out
 
     def spec_version_of(self, name: str) -> str | None:
         """The version in a spec file's name, by the profile's
@@ -741,6 +785,11 @@ class Repo:
         cleaned = name_or_path.strip().strip("`").replace("\\", "/").lstrip("./") if not name_or_path.strip().startswith(".GOV") else name_or_path.strip().strip("`").replace("\\", "/")
         if "/" in cleaned and self.is_file(cleaned):
             return cleaned
+        if "/" in cleaned:  # a path below a spec folder (v1.3/spec.md)
+            for d in self.spec_dirs:
+                rel = cleaned if d == "." else f"{d}/{cleaned}"
+                if self.is_file(rel):
+                    return rel
         base = cleaned.rsplit("/", 1)[-1]
         for d in self.spec_dirs:
             rel = base if d == "." else f"{d}/{base}"
