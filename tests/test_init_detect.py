@@ -413,3 +413,25 @@ def test_unused_tree_is_not_read(tmp_path, monkeypatch):
     monkeypatch.setattr(Tree, "read", spy)
     assert init(root).exit_code == 0
     assert not any(r.startswith("notes/") for r in reads)
+
+
+def test_a_folder_per_spec_version_is_found(tmp_path):
+    root = write(tmp_path, {"tasks/TASK-1.md": TASK, "tasks/TASK-2.md": TASK,
+                            "spec/v1.2/spec.md": SPEC.format(v="1.2", days=30),
+                            "spec/v1.3/spec.md": SPEC.format(v="1.3", days=14),
+                            "spec/v1.3/notes.md": "# notes\n"})
+    text, report = _init_and_validate(root)
+    assert 'spec_files: ["v{version}/spec.md"]' in text
+    assert report["spec_current"]["version"] == "1.3"
+    assert sorted(p["id"] for p in report["packets"]) == ["TASK-1", "TASK-2"]
+
+
+def test_slug_named_tasks_with_ids_in_front_matter(tmp_path):
+    def task(n: int) -> str:
+        return f"---\nid: TASK-{n}\nstatus: Done\nspec: v1.3\n---\n# T\n\n## Acceptance criteria\n- works\n"
+
+    root = write(tmp_path, {"tasks/refund-window.md": task(1), "tasks/partial-refunds.md": task(2),
+                            "tasks/README.md": "# About our tasks\n", **specs()})
+    text, report = _init_and_validate(root)
+    assert 'packet_files: ["*.md"]' in text and "with an id in their front matter" in text
+    assert sorted(p["id"] for p in report["packets"]) == ["TASK-1", "TASK-2"]

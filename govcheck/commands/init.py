@@ -342,7 +342,44 @@ def _candidates(tree: Tree) -> list[_Candidate]:
             cand.paths.append(_join(inner, name))
             cand.file_names[name if name != f"{sub}.md" else "<id>.md"] += 1
             cand.suffixed = cand.suffixed or parsed[1]
-    return out + list(folders.values())
+    found = out + list(folders.values())
+    # Only when no name holds an id: then slug-named files may carry theirs
+    # in front matter (reading them costs reads the id names spare).
+    return found or _front_matter_candidates(tree)
+
+
+# Files read to find ids in front matter (slug-named tasks), at most.
+FRONT_ID_READS = 60
+_FRONT_ID_RE = re.compile(r"^id\s*[:=]\s*[\"']?(?P<id>[A-Za-z0-9][A-Za-z0-9._-]*)[\"']?\s*$", re.M)
+
+
+def _front_matter_candidates(tree: Tree) -> list[_Candidate]:
+    """Folders of slug-named Markdown files (``refund-window.md``) whose
+    front matter names an id (``id: TASK-7``): style "front" (packet_files
+    ``*.md``, the id from front matter)."""
+    out: dict[tuple[str, str], _Candidate] = {}
+    reads = 0
+    for folder, names in sorted(tree.md_files.items()):
+        slugs = [n for n in names if id_stem(n[:-3]) is None and not _excluded(_join(folder, n))]
+        if len(slugs) < 2:
+            continue
+        for k, name in enumerate(slugs):
+            if reads >= FRONT_ID_READS:
+                return list(out.values())
+            if k >= 5 and not any(c.folder == folder for c in out.values()):
+                break  # five files without an id: not a folder of tasks
+            reads += 1
+            text = tree.read(_join(folder, name), cap=4096) or ""
+            if not text.startswith(("---", "+++")):
+                continue
+            m = _FRONT_ID_RE.search("\n".join(text.split("\n")[:40]))
+            parsed = id_stem(m.group("id")) if m else None
+            if parsed is None:
+                continue
+            cand = out.setdefault((folder, parsed[0]), _Candidate(folder, "front", parsed[0], []))
+            cand.paths.append(_join(folder, name))
+            cand.suffixed = cand.suffixed or parsed[1]
+    return list(out.values())
 
 
 def _task_file(md: Sequence[str], folder_name: str) -> str:
@@ -375,7 +412,9 @@ def detect_packets(tree: Tree) -> PacketGuess | None:
     paths = tuple(sorted(p for c in same for p in c.paths))
     if best.decision_records:
         return None  # numbered decision records only: no tasks
-    if best.style == "file":
+    if best.style == "front":  # slug names, ids in front matter
+        patterns = ("*.md",)
+    elif best.style == "file":
         patterns = tuple(f"{_glob_head(p)}.md" for p in prefixes)
     else:
         names = Counter()
@@ -421,6 +460,15 @@ def detect_specs(tree: Tree, packet_paths: Sequence[str] = ()) -> SpecGuess | No
             if found is None or _join(folder, name) in skip:
                 continue
             groups.setdefault((folder, found[0]), []).append(found[1])
+        # A folder per version (spec/v1.3/spec.md): the version is the
+        # folder's name, the pattern "v{version}/spec.md" under its parent.
+        parent, _, leaf = folder.rpartition("/")
+        folder_version = _VERSION_RE.fullmatch(leaf.lstrip("vV")) if leaf else None
+        if folder_version is not None and parent:
+            prefix = leaf[: len(leaf) - len(leaf.lstrip("vV"))]
+            for name in names:
+                if _join(folder, name) not in skip and _VERSION_RE.search(name[:-3]) is None:
+                    groups.setdefault((parent, f"{prefix}{{version}}/{name}"), []).append(folder_version.group("version"))
 
     def specish(folder: str, template: str) -> bool:
         return "spec" in template.lower() or folder.rsplit("/", 1)[-1].lower() in ("spec", "specs", "specification")
@@ -690,11 +738,12 @@ def generic_config(found: Detection) -> str:
     p, s, f = found.packets, found.spec, found.fields
     ids = [_id_of_path(path, p) for path in p.paths]
     shown = ", ".join(ids[:6]) + (f", ... ({len(ids)} in all)" if len(ids) > 6 else "")
-    kind = "task files" if p.style == "file" else "task folders"
+    kind = "task files" if p.style in ("file", "front") else "task folders"
+    named = "with an id in their front matter" if p.style == "front" else f"named by id: {shown}"
     lines = [*_HEADER, "# What init guessed is said beside it: check each guess.",
              "profile: generic   # no .GOV/ or docs/SPEC_CURRENT.md: Markdown tasks, any team's names", "",
              "layout:",
-             f"  # {len(ids)} {kind} in {_where(p.folder)} named by id: {shown}"]
+             f"  # {len(ids)} {kind} in {_where(p.folder)} {named}"]
     for other in p.others:
         lines.append(f"  # also seen, not used: {other}; add its folder to packets if those are tasks too")
     lines += [f"  packets: {_list([p.folder])}",
@@ -798,8 +847,8 @@ def checked_starter(root: Path) -> tuple[str, str]:
     if found is None:
         return text, "profile handshake: the reference layout"
     repo, _config, _rules = open_repo(root, config=config)
-    seen = {_id_of_path(p, found.packets) for p in found.packets.paths}
-    missing = sorted(seen - set(repo.packets))
+    # Compared by path: a task whose id is in its front matter is named otherwise.
+    missing = sorted(set(found.packets.paths) - {loc.path for loc in repo.packets.values()})
     if missing:
         raise GovcheckError(f"init: internal error: the starter config would not find {', '.join(missing[:5])} "
                             "(a bug; please report it)")
