@@ -448,3 +448,15 @@ def test_id_from_front_matter_when_the_name_has_none(tmp_path: Path) -> None:
     assert repo_obj.packets["LED-7"].path == "tasks/currency-rules.md"
     _, report = validate_json(repo, "LED-7")
     assert report["packets"][0]["verdict"] == "PASS"
+
+
+def test_a_command_that_is_only_a_template_slot_is_a_placeholder(tmp_path: Path) -> None:
+    text = TASK_OK.split("## Test plan")[0] + "## Test plan\n\n- `<command>`\n"
+    repo = make_repo(tmp_path, {"LED-1.md": text})
+    _, report = validate_json(repo, "--all")
+    assert [f["message"] for f in findings(report, "LED-1", "placeholder-left")] == \
+        ["TEST_PLAN command still holds the placeholder '<command>'"]
+    real = TASK_OK.split("## Test plan")[0] + "## Test plan\n\n- `git log <base>..HEAD`\n"
+    repo = make_repo(tmp_path, {"LED-1.md": real})
+    _, report = validate_json(repo, "--all")
+    assert findings(report, "LED-1", "placeholder-left") == []

@@ -94,12 +94,13 @@ FIELD_NAMES: Mapping[str, str] = {
 STATUS_WORDS: Mapping[str, str] = {
     **dict.fromkeys(("done", "shipped", "closed", "complete", "completed", "finished", "resolved", "merged",
                      "released", "delivered", "validated", "deployed", "fixed", "live", "launched", "in production",
+                     "implemented", "verified",
                      "accepted and live"), "done"),
     **dict.fromkeys(("in progress", "doing", "in review", "review", "wip", "started", "active", "ongoing",
                      "in development", "in dev", "implementing", "under review", "in qa", "testing", "building",
                      "in build", "coding"), "active"),
     **dict.fromkeys(("todo", "to do", "queued", "open", "ready", "backlog", "planned", "new", "not started",
-                     "pending", "ready for dev", "next", "accepted"), "ready"),
+                     "pending", "ready for dev", "next", "accepted", "approved"), "ready"),
     **dict.fromkeys(("blocked", "on hold", "waiting", "paused", "stalled"), "blocked"),
     **dict.fromkeys(("draft", "stub", "idea", "proposed"), "stub"),
     **dict.fromkeys(("superseded", "replaced", "obsolete", "cancelled", "canceled", "abandoned", "dropped",
@@ -795,8 +796,11 @@ def generic_config(found: Detection) -> str:
         lines.append("statuses:")
         for meaning, words in st.by_meaning.items():
             lines.append(f"  {meaning}: {_list(words)}")
-    else:
+    elif not st.unplaced:
         lines.append("# statuses: no status found in the packets read; the generic profile's words apply.")
+    else:
+        lines.append("# statuses: none of the status words found could be placed (below); until they are, the")
+        lines.append("# generic profile's words apply and these are field-invalid.")
     if st.unplaced:
         lines.append(f"# Status words found that init could not place: {', '.join(st.unplaced)}.")
         lines.append("# Add each under its meaning (" + ", ".join(STATUS_MEANINGS) + "), or validate reports "

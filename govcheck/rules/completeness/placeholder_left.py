@@ -42,6 +42,8 @@ _CLAIMED_PLACEHOLDER_NAMES = _PLACEHOLDER_NAMES | {"CODER_MODEL", "CODER_REASONI
 
 _COMMAND_PLACEHOLDER_RE = re.compile(r"\{\{(?!WP_ID\}\}|MERGE_BASE_SHA\}\})[^}]*\}\}")
 
+_SLOT_COMMAND_RE = re.compile(r"<[a-z]+(?:[ _-][a-z]+){0,3}>")
+
 
 @rule(
     "placeholder-left",
@@ -55,7 +57,8 @@ def placeholder_left(packet: Packet, ctx: Context) -> Iterator[Finding]:
     RISK_TIER, the END_TO_END_CLOSURE_PLAN fields and lists, TEST_PLAN
     commands) must not hold template placeholders: ``{{...}}``,
     ``<fill...>``, ``<pending>``, ``<unclaimed>``, ``tbd``, or the
-    template's choice lists ``LOW | MEDIUM | HIGH`` and ``YES | NO``.
+    template's choice lists ``LOW | MEDIUM | HIGH`` and ``YES | NO``; a
+    TEST_PLAN command that is nothing but a template slot (``<command>``).
     ``CODER_MODEL: <unclaimed>`` is fine before a coder claims the packet;
     it is reported only once the packet is In Progress or later.
 
@@ -89,6 +92,10 @@ def placeholder_left(packet: Packet, ctx: Context) -> Iterator[Finding]:
     if packet.test_plan is not None:
         for cmd in packet.test_plan.commands:
             m = _COMMAND_PLACEHOLDER_RE.search(cmd.text) if "{{" in cmd.text else None
+            # A command that is nothing but a template slot (`<command>`);
+            # slots inside a real command (--range <merge_base>..HEAD) are
+            # the runner's to fill (docs/running-commands.md).
+            m = m or (_SLOT_COMMAND_RE.fullmatch(cmd.text.strip()) if cmd.text.startswith("<") else None)
             if m:
                 yield hit(
                     f"TEST_PLAN command still holds the placeholder '{m.group(0)}'",
