@@ -85,6 +85,52 @@ def test_fuzz_packet_markdown(repo: FuzzRepo, data, which: str) -> None:
     _packet_budget.run(repo, {f"{PACKETS}/{which}.md": body}, which, setup_may_fail=False)
 
 
+# A team's own dialect (profile generic) in the same fixture: front matter,
+# other field names, a pointer read from the fixture's SPEC_CURRENT.
+GENERIC_CONFIG = """\
+profile: generic
+layout:
+  packets: [tasks]
+  packet_files: ["TASK-*.md"]
+  id_pattern: 'TASK-[0-9]+'
+  spec_current: [.GOV/roles_shared/SPEC_CURRENT.md]
+  spec_dirs: ["."]
+  spec_files: ["Handshake_Master_Spec_v{version}.md"]
+"""
+GENERIC_TASK = """\
+---
+id: TASK-1
+status: Done
+spec: v02.90
+anchors: ["4.2", "2.10"]
+tags:
+  - jobs
+---
+# Job queue acknowledgements
+
+## Acceptance criteria
+- An acknowledged job is removed from the queue.
+- Given <context>, When <action>, Then <outcome>
+
+## Test plan
+- `python3 -m pytest -q tests/test_queue.py`
+
+    python3 -c 'print(1)'
+"""
+_generic_budget = budget("packet-generic")
+
+
+@seeded
+@given(data=st.data(), front=st.sampled_from(["---", "+++"]))
+def test_fuzz_packet_generic_profile(repo: FuzzRepo, data, front: str) -> None:
+    """The generic profile's readers (front matter YAML/TOML, aliases, the
+    TEST_PLAN forms, keyed pointers) on mutated text."""
+    template = GENERIC_TASK if front == "---" else GENERIC_TASK.replace("---\n", "+++\n").replace(": ", " = ", 5)
+    body = data.draw(encoded(data.draw(mutated_lines(template))))
+    _generic_budget.run(repo, {"govcheck.yaml": GENERIC_CONFIG.encode(), "tasks/TASK-1.md": body},
+                        setup_may_fail=False)
+
+
 def _json_body(data, form: str, template: str, deep_prefix: str, deep_suffix: str) -> bytes:
     """A JSON file's bytes in one of four forms: any JSON value, the
     template mutated line by line, nesting thousands deep, or raw bytes."""
@@ -142,13 +188,17 @@ config_docs = st.recursive(
 
 
 @seeded
-@given(data=st.data(), form=st.sampled_from(["doc", "mutated", "deep", "anchors", "pyproject"]))
+@given(data=st.data(), form=st.sampled_from(["doc", "mutated", "generic", "deep", "anchors", "pyproject"]))
 def test_fuzz_config(repo: FuzzRepo, data, form: str) -> None:
     name = "govcheck.yaml"
     if form == "doc":
         body = yaml.safe_dump(data.draw(config_docs), allow_unicode=True).encode()
     elif form == "mutated":
         body = data.draw(encoded(data.draw(mutated_lines(CONFIG))))
+    elif form == "generic":  # the profile keys: globs, id pattern, {version} names, fields, statuses
+        extra = "fields:\n  done_means: [Acceptance criteria]\nrequired_fields: [status, owner]\n" \
+                "statuses:\n  done: [Shipped]\n"
+        body = data.draw(encoded(data.draw(mutated_lines(GENERIC_CONFIG + extra))))
     elif form == "deep":
         depth = data.draw(st.integers(200, 30_000))
         body = data.draw(st.sampled_from(["rules: " + deep_json(depth) + "\n",
