@@ -106,6 +106,9 @@ _LINES = [
     "[ref]: /url", "[ref]: /url 'title'", "[not a ref] text", "[ref]:", "[a\\]b]: /x",
     "<div>html</div>", "| a | b |", "|---|---|",
     "\tTab indented", "  \t mixed", "    indented code", "        deeper code",
+    # one-line items and what may follow them (blocks._one_line_item)
+    "- a", "  - b", "    - c", " - d", "   - e", "- # h", "- > q", "- ```", "- 1. x", "-\tx", "- -", "  text",
+    "   text",
 ]
 
 
@@ -142,6 +145,8 @@ def test_same_tokens_on_generated_documents():
     "1. a\n2. b\n3) c\n", "text\n1. interrupts\n", "text\n2. does not interrupt\n", "text\n-\n",
     "- ```\n  code\n```\n", "> a\nlazy\n===\n", "para\n    lazy indented\n---\n", "\t- tab item\n\t\tnested\n",
     "- a\n\n\n  b\n", "-\n\n  foo\n", "# h\n```\nunterminated\n# not a heading\n",
+    # a one-line item whose blank line is the quote's last: the item ends there
+    "> - quoted item\n>\n    \t\n- [ ] open box\n", "- a\nlazy\n- b\n", "- a\n  b\n", "- a\n\n  b\n- c\n",
 ])
 def test_same_tokens_on_edge_cases(text):
     _assert_same(text, repr(text))

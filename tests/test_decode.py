@@ -50,3 +50,28 @@ def test_mojibake_and_lost_chars_reported_and_matchable():
 
 def test_question_marks_in_prose_are_left_alone():
     assert normalize_for_matching("Why?? Because.") == "Why?? Because."
+
+
+def test_quick_screen_says_what_the_three_patterns_say():
+    """decode() looks line by line only when the text may hold mojibake,
+    lost characters or control characters; the quick screen must answer as
+    the three patterns do, on valid UTF-8 and on repaired invalid bytes."""
+    import random
+
+    from govcheck.parse import text as T
+
+    r = random.Random(5)
+    pieces = ["a", " ", "\n", "\r", "?", "??", "???", "\x00", "\x07", "\x0b", "\x1f", "\x7f", "\t", "\u00c3\u00a9",
+              "\u00e2\u20ac\u2122", "\u00c2", "\u00f0", "\u00e9", "\u0081", "x1"]
+
+    def expected(t: str) -> bool:
+        return bool(T._MOJIBAKE_HINT_RE.search(t) or "??" in t or T._CONTROL_RE.search(t))
+
+    for _ in range(20_000):
+        data = "".join(r.choice(pieces) for _ in range(r.randint(0, 12))).encode("utf-8")
+        t = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        assert T._worth_a_line_scan(t, data) == expected(t), data
+    for _ in range(20_000):
+        data = bytes(r.choice([0x41, 0x0A, 0x81, 0xC3, 0xA9, 0x9D, 0x00, 0x3F, 0x7F, 0xE2, 0x80]) for _ in range(r.randint(0, 10)))
+        t = T._decode_repairing(data)[0].replace("\r\n", "\n").replace("\r", "\n")
+        assert T._worth_a_line_scan(t, data) == expected(t), data

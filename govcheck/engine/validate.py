@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -224,11 +225,21 @@ def _report_ledger(state: StateDir | None) -> Mapping[str, dict]:
         return {}
 
 
+# A forked worker's Context: one per run and process, as an in-process run
+# has one, so what it computes once (the current spec's text and index, a
+# bundle's modules, the board, memoised registries, packets loaded on
+# demand) is computed once per worker, not once per chunk of ~10-60 packets.
+_WORKER_CONTEXT: tuple[_Run, Context] | None = None
+
+
 def _check_chunk(chunk: list) -> list:
     """In a worker: parse and check these packets; return slim results and
     each packet's anchors (which the slim packet drops)."""
+    global _WORKER_CONTEXT
     (run,) = forked_state()
-    ctx = run.context()
+    if _WORKER_CONTEXT is None or _WORKER_CONTEXT[0] is not run:
+        _WORKER_CONTEXT = (run, run.context())
+    ctx = _WORKER_CONTEXT[1]
     out = []
     for loc in chunk:
         packet = load_packet(run.repo, loc, run.cache)
@@ -242,9 +253,17 @@ def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, tuple[
     in-process"."""
     if not can_fork(len(misses), PARALLEL_MIN_BYTES + 1):
         return {}
+    # The map of spec versions in git history (one ``git log``, seconds on
+    # a long history) is built while the packets are read: git works on the
+    # other core. Joined before forking (no thread may run across a fork).
+    history = _start(run.spec_store.history) if run.spec_store.git.is_repo() else None
     # The packets' bytes are read here, in the parent: the workers inherit
     # them (and a run that does not fork reads them anyway).
-    read = [read_packet_bytes(run.repo, loc) for loc in misses]
+    try:
+        read = [read_packet_bytes(run.repo, loc) for loc in misses]
+    finally:
+        if history is not None:
+            history.join()
     if not can_fork(len(misses), sum(len(r[0]) + len(r[1] or b"") for r in read if r is not None)):
         return {}
     size = max(10, len(misses) // (workers() * 30))  # small chunks keep every worker busy to the end
@@ -256,6 +275,20 @@ def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, tuple[
     _share_spec_work(run, keys)
     parts = run_forked(_check_chunk, chunks, (run,))
     return {wp_id: result for part in (parts or ()) for wp_id, result in part}
+
+
+def _start(work: Callable[[], object]) -> threading.Thread:
+    """``work`` in a thread, ahead of need: whoever needs its result calls
+    it again (memoised), which also raises what it raised here."""
+    def ahead() -> None:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - asked again, in the open, when needed
+            pass
+
+    thread = threading.Thread(target=ahead, name="govcheck-prefetch", daemon=True)
+    thread.start()
+    return thread
 
 
 def _share_spec_work(run: _Run, keys: Sequence[tuple[int, ...]]) -> None:

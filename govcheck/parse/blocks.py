@@ -381,7 +381,7 @@ def _list_block(self, state: StateBlock, startLine: int, endLine: int, silent: b
         if contentStart >= maximum and state.isEmpty(startLine + 1):
             # An empty item followed by a blank line ends the list.
             state.line = min(state.line + 2, endLine)
-        else:
+        elif not _one_line_item(self, state, startLine, endLine):
             self.tokenize(state, startLine, endLine)
 
         if (not state.tight) or prevEmptyEnd:
@@ -434,6 +434,63 @@ def _list_block(self, state: StateBlock, startLine: int, endLine: int, silent: b
     state.parentType = oldParentType
     if tight:
         markTightParagraphs(state, listTokIdx)
+    return True
+
+
+def _one_line_item(self, state: StateBlock, startLine: int, endLine: int) -> bool:
+    """The tokens ``tokenize`` makes for a list item that is one line of
+    paragraph text (``- TASK_ID: WP-1``: most items of a packet), made
+    directly; False (nothing pushed) for any other item.
+
+    Decided before anything is pushed, from what ``tokenize`` and
+    ``_paragraph`` would look at: the item's line starts no block (its
+    first character opens no rule, it is not indented code), and the next
+    line ends the paragraph and the item (a blank line followed by a line
+    left of the item's indent or the end, or a line left of the item's
+    indent that some rule starts). A line the paragraph would take as lazy
+    continuation, a nesting limit, a text end inside the item: the full
+    path."""
+    bMarks, eMarks, sCount = state.bMarks, state.eMarks, state.sCount
+    blkIndent = state.blkIndent
+    pos = bMarks[startLine] + state.tShift[startLine]
+    if (pos >= eMarks[startLine] or state.level >= state.md.options.maxNesting
+            or not 0 <= sCount[startLine] - blkIndent < 4 or state.src[pos] in self._starts):
+        return False
+    nextLine = startLine + 1
+    if nextLine >= endLine:
+        return False  # the paragraph may read on past endLine
+    if bMarks[nextLine] + state.tShift[nextLine] >= eMarks[nextLine]:
+        # A blank line ends the paragraph; the item ends at the next line
+        # that is not blank when it is left of the item's indent.
+        # (tokenize's loop stops at endLine before skipping blank lines.)
+        after = nextLine + 1
+        if after < endLine:
+            lineMax = state.lineMax
+            while after < lineMax and bMarks[after] + state.tShift[after] >= eMarks[after]:
+                after += 1
+            if after < endLine and sCount[after] >= blkIndent:
+                return False
+    else:
+        after = nextLine
+        if not 0 <= sCount[nextLine] < blkIndent:
+            return False
+        oldParentType = state.parentType
+        state.parentType = "paragraph"  # what _paragraph sets before asking the terminators
+        if not self._terminates(state, nextLine, endLine):
+            state.parentType = oldParentType
+            return False  # lazy continuation
+    state.parentType = "paragraph"  # as _paragraph leaves it
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [startLine, nextLine]
+    token = state.push("inline", "", 0)
+    token.content = (
+        mdTrim(state.getLines(startLine, nextLine, blkIndent, False)) if self.keep_paragraph_text else ""
+    )
+    token.map = [startLine, nextLine]
+    token.children = []
+    state.push("paragraph_close", "p", -1)
+    state.tight = True
+    state.line = after
     return True
 
 

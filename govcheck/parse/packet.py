@@ -25,8 +25,8 @@ import bisect
 import functools
 import hashlib
 import re
-from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from markdown_it import MarkdownIt
 
@@ -148,9 +148,10 @@ _SIGNATURE_NAMES = ("USER_SIGNATURE", "USER_SIGNATURE_LOCKED")
 _PLACEHOLDER_ONLY_RE = re.compile(r"^\s*(?:\(.*\)|none|n/a)?\s*$", re.I)
 
 
-@dataclass(frozen=True)
-class FieldNode:
-    """A field before it becomes model attributes: where its body lies."""
+class FieldNode(NamedTuple):
+    """A field before it becomes model attributes: where its body lies.
+    (A named tuple, not a frozen dataclass: ~70 are made per packet, and a
+    frozen dataclass sets each field through object.__setattr__.)"""
 
     name: str
     value: str
@@ -162,8 +163,7 @@ class FieldNode:
     items: tuple[tuple[str, int], ...] = ()  # a front-matter list: its items and their lines
 
 
-@dataclass(frozen=True)
-class _Fence:
+class _Fence(NamedTuple):
     start: int  # 1-based line of the opening fence
     end: int  # 1-based line of the closing fence (or last line)
     info: str
@@ -753,7 +753,7 @@ def _field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section],
         nodes = _with_label_bodies(nodes, tokens, len(doc.lines))
     if aliases:
         # A team's own name for a field (``Acceptance criteria``) is that field.
-        nodes = [replace(n, name=aliases[n.name]) if n.name in aliases else n for n in nodes]
+        nodes = [n._replace(name=aliases[n.name]) if n.name in aliases else n for n in nodes]
     return nodes
 
 
@@ -768,7 +768,7 @@ def _with_label_bodies(nodes: list[FieldNode], tokens: list, last_line: int) -> 
         if n.kind == "line" and not _clean_value(n.value):
             after = bisect.bisect_right(stops, n.line)
             end = stops[after] - 1 if after < len(stops) else last_line
-            n = replace(n, body_end=end)
+            n = n._replace(body_end=end)
         out.append(n)
     return out
 

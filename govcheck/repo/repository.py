@@ -154,6 +154,10 @@ class Repo:
         self._texts: dict[str, str] = {}
         self._recording: list[dict[str, str]] = []
         self._bytes: dict[str, bytes] = {}
+        # bundle folder -> (module paths read, joined text): assembled once a
+        # run (the same bytes object every time, so its spec index is found
+        # by identity, not by hashing megabytes again).
+        self._bundle_texts: dict[str, tuple[tuple[str, ...], bytes | None]] = {}
         # path as recorded -> its fingerprint, fixed at first sight in this run
         self._fingerprints: dict[str, str] = {}
 
@@ -943,13 +947,22 @@ class Repo:
     def bundle_text_bytes(self, bundle: str) -> bytes | None:
         """A bundle's ``spec-modules/*.md`` joined in name order, front
         matter removed; None when the bundle holds no modules."""
-        modules = self.root / bundle / "spec-modules"
         self.record(f"{bundle}/spec-modules")
+        known = self._bundle_texts.get(bundle)
+        if known is not None:
+            paths, text = known
+            for path in paths:
+                self.read_bytes(path)  # memoised: only records the dependency
+            return text
+        modules = self.root / bundle / "spec-modules"
         if not modules.is_dir():
+            self._bundle_texts[bundle] = ((), None)
             return None
-        chunks = [_closed_fences(_strip_front_matter(self.read_bytes(self.rel(p))))
-                  for p in sorted(modules.glob("*.md")) if self.inside(p)]
-        return b"\n".join(chunks) if chunks else None
+        paths = tuple(self.rel(p) for p in sorted(modules.glob("*.md")) if self.inside(p))
+        chunks = [_closed_fences(_strip_front_matter(self.read_bytes(path))) for path in paths]
+        text = b"\n".join(chunks) if chunks else None
+        self._bundle_texts[bundle] = (paths, text)
+        return text
 
     # -- configuration files ------------------------------------------------------
 
