@@ -266,17 +266,22 @@ class _DispatchingParserBlock(ParserBlock):
         # No underline: lheading returned False without restoring
         # parentType, so paragraph saves and restores "paragraph".
         state.line = nextLine
+        self._push_paragraph(state, startLine, nextLine)
+        return True
+
+    def _push_paragraph(self, state: StateBlock, startLine: int, nextLine: int) -> None:
+        """The tokens of a paragraph of lines ``startLine`` to ``nextLine``
+        (exclusive); parentType left at "paragraph", as markdown-it-py leaves it."""
         token = state.push("paragraph_open", "p", 1)
         token.map = [startLine, nextLine]
         token = state.push("inline", "", 0)
         token.content = (
-            mdTrim(state.getLines(startLine, nextLine, blkIndent, False)) if self.keep_paragraph_text else ""
+            mdTrim(state.getLines(startLine, nextLine, state.blkIndent, False)) if self.keep_paragraph_text else ""
         )
         token.map = [startLine, nextLine]
         token.children = []
         state.push("paragraph_close", "p", -1)
         state.parentType = "paragraph"
-        return True
 
 
 def _list_block(self, state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
@@ -479,16 +484,7 @@ def _one_line_item(self, state: StateBlock, startLine: int, endLine: int) -> boo
         if not self._terminates(state, nextLine, endLine):
             state.parentType = oldParentType
             return False  # lazy continuation
-    state.parentType = "paragraph"  # as _paragraph leaves it
-    token = state.push("paragraph_open", "p", 1)
-    token.map = [startLine, nextLine]
-    token = state.push("inline", "", 0)
-    token.content = (
-        mdTrim(state.getLines(startLine, nextLine, blkIndent, False)) if self.keep_paragraph_text else ""
-    )
-    token.map = [startLine, nextLine]
-    token.children = []
-    state.push("paragraph_close", "p", -1)
+    self._push_paragraph(state, startLine, nextLine)
     state.tight = True
     state.line = after
     return True
