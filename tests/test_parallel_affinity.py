@@ -24,6 +24,10 @@ def test_likely_version_is_the_most_mentioned():
     assert likely_version(text) == (2, 90)
     assert likely_version(b"v1.2 then v1.3") == (1, 2)  # a tie: the first mentioned
     assert likely_version(b"no version, 2.3.12 is a section, vX.1 is not one") == ()
+    # a spec's version outweighs versions in pasted output, however many
+    build_log = b"Compiling core v0.2.8\n" * 5
+    assert likely_version(b"- SPEC_BASELINE: Handshake_Master_Spec_v02.149.md\n" + build_log) == (2, 149)
+    assert likely_version(b"per payments-spec-v1.3.md\n" + build_log) == (1, 3)
 
 
 def test_affinity_chunks_keep_a_version_together_and_lose_nothing():

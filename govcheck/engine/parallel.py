@@ -15,9 +15,7 @@ commands under test can reach.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Callable, Sequence
 
@@ -49,7 +47,11 @@ def can_fork(count: int, size: int | None = None) -> bool:
     """Whether ``count`` packets (of ``size`` bytes, when known) are worth
     forking workers for."""
     enough = count > PARALLEL_MIN or (size is not None and count >= PARALLEL_MIN_LARGE and size > PARALLEL_MIN_BYTES)
-    return enough and workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    if not (enough and workers() >= 2):
+        return False
+    import multiprocessing  # here, not at import: a warm run never forks (~10 ms of imports)
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextmanager
@@ -58,6 +60,9 @@ def fork_pool(n: int):
     of the garbage collector first: the children inherit them, and every
     full collection in a child would otherwise walk the inherited heap
     (touching, and so copying, its pages)."""
+    import multiprocessing  # loaded only by a run that forks (see can_fork)
+    from concurrent.futures import ProcessPoolExecutor  # the same
+
     gc.freeze()
     try:
         ctx = multiprocessing.get_context("fork")

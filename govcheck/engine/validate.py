@@ -60,7 +60,6 @@ from govcheck.repo.config import Config
 from govcheck.repo.repository import PacketLocation, Repo
 from govcheck.repo.spec_history import SpecStore, likely_version
 from govcheck.rules import RuleSpec
-from govcheck.run.execute import run_packets
 from govcheck.run.options import RunOptions
 
 
@@ -338,6 +337,8 @@ def _validate(run: _Run, locations: list[PacketLocation], packets: list[Packet],
         runnable = [p for p in packets if not is_unread(p)]
         if options.on_event is not None:  # the overall counter of the progress display
             options.on_event("plan", "", 0, len(runnable), "")
+        from govcheck.run.execute import run_packets  # the runner only when commands run (--no-run skips it)
+
         commands = run_packets(runnable, repo.root, config, options.run or RunOptions(), options.on_event)
 
     ctx = run.context(commands, {p.id: p for p in packets})

@@ -89,7 +89,9 @@ def decide(findings: Sequence[Finding], policy: RiskPolicy | None = None, tier: 
     warnings_fail = bool(policy is not None and policy.warnings_fail)
     failing_warnings = [f for f in warnings if warnings_fail and not (closed and is_drift(f))]
     drift = [f for f in errors if closed and is_drift(f)]
-    real = [f for f in errors if f not in drift]
+    # (not ``f not in drift``: that compares findings field by field,
+    # diffs included, errors x drift times)
+    real = [f for f in errors if not (closed and is_drift(f))]
     if real or failing_warnings:
         parts = []
         if real:

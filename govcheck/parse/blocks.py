@@ -479,15 +479,30 @@ def _one_line_item(self, state: StateBlock, startLine: int, endLine: int) -> boo
         after = nextLine
         if not 0 <= sCount[nextLine] < blkIndent:
             return False
-        oldParentType = state.parentType
-        state.parentType = "paragraph"  # what _paragraph sets before asking the terminators
-        if not self._terminates(state, nextLine, endLine):
-            state.parentType = oldParentType
-            return False  # lazy continuation
+        if not _next_bullet(state, nextLine):
+            oldParentType = state.parentType
+            state.parentType = "paragraph"  # what _paragraph sets before asking the terminators
+            if not self._terminates(state, nextLine, endLine):
+                state.parentType = oldParentType
+                return False  # lazy continuation
     self._push_paragraph(state, startLine, nextLine)
     state.tight = True
     state.line = after
     return True
+
+
+def _next_bullet(state: StateBlock, line: int) -> bool:
+    """True when ``line``, left of the current item's indent, is a bullet
+    the list rule would accept (silently) as ending a paragraph: the next
+    item of most lists, answered without asking every terminator rule.
+    (False only means "ask them": a line indented 4+ past the list's own
+    indent, an ordered marker, anything else.)"""
+    src = state.src
+    pos = state.bMarks[line] + state.tShift[line]
+    maximum = state.eMarks[line]
+    if src[pos] not in "-*+" or (pos + 1 < maximum and src[pos + 1] not in " \t"):
+        return False
+    return not (state.listIndent >= 0 and state.sCount[line] - state.listIndent >= 4)
 
 
 def _dispatch(table: dict, state: StateBlock, line: int, endLine: int, silent: bool) -> bool:

@@ -289,7 +289,7 @@ def _parse(
         if front is not None and front.problem is not None:
             parse_issues.append(DecodeIssue("front-matter", front.problem[0], front.problem[1]))
     doc = _Doc(text)
-    deep = _deep_nesting_line(doc.lines, text)
+    deep = _deep_nesting_line(doc.lines)
     if deep:
         parse_issues.append(
             DecodeIssue("deep-nesting", deep, f"list nesting deeper than {_MAX_NESTING} levels is not parsed")
@@ -621,16 +621,11 @@ def _swallowed_structure(lines: Sequence[str], start: int, close: int, info: str
     return None
 
 
-# Any run of 2 * _MAX_NESTING whitespace characters at a line start: what a
-# too-deep bullet needs. (\s may run across blank lines, so this only
-# says where to look.)
-_DEEP_INDENT_RE = re.compile(r"^\s{%d}" % (2 * _MAX_NESTING), re.M)
-
-
-def _deep_nesting_line(lines: Sequence[str], text: str = "") -> int | None:
+def _deep_nesting_line(lines: Sequence[str]) -> int | None:
+    """The first bullet indented past the nesting the parser descends to.
+    (A loop over the lines already split: a ``^\\s{40}`` MULTILINE regex
+    as a prefilter tried every character of the text, 4x slower.)"""
     limit = 2 * _MAX_NESTING
-    if text and not _DEEP_INDENT_RE.search(text):
-        return None
     for n, line in enumerate(lines, 1):
         if len(line) > limit and line[:limit].isspace() and _BULLET_RE.match(line):
             return n

@@ -90,10 +90,19 @@ def likely_version(data: bytes) -> tuple[int, ...]:
     will ask for the same old spec text go to the same worker, which then
     reads and indexes that text once."""
     counts: dict[tuple[int, ...], int] = {}
-    for m in _MENTION_RE.finditer(data.lower()):
+    low = data.lower()
+    for m in _MENTION_RE.finditer(low):
         key = tuple(int(part) for part in m.group(1).split(b"."))
-        counts[key] = counts.get(key, 0) + 1
+        # A version beside the word "spec" (``Master_Spec_v02.90``,
+        # ``payments-spec-v1.3``) outweighs any number of others (a crate's
+        # ``v0.2.8`` in pasted build output).
+        weight = _SPEC_WEIGHT if b"spec" in low[max(0, m.start() - _SPEC_NEAR) : m.start()] else 1
+        counts[key] = counts.get(key, 0) + weight
     return max(counts, key=counts.__getitem__) if counts else ()
+
+
+_SPEC_NEAR = 12  # bytes before the "v" in which "spec" marks a spec version
+_SPEC_WEIGHT = 1_000_000
 
 
 VersionOf = Callable[[str], "str | None"]

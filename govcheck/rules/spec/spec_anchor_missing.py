@@ -60,8 +60,14 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     old_version = None
     if anchoring is not None and compare_versions(anchoring.version, ctx.spec_current.version) < 0:
         old_version = anchoring.version
-    old = ctx.spec_store.get(old_version) if old_version and packet.anchors else None
-    old_index = index_spec(old.data) if old is not None else None
+    old_text: list = []  # the packet's version's text, read when an anchor is missing (most packets: never)
+
+    def old_spec():
+        if not old_text:
+            old = ctx.spec_store.get(old_version)
+            old_text.append((old, index_spec(old.data) if old is not None else None))
+        return old_text[0]
+
     for anchor in packet.anchors:
         ids = [anchor.section] + ([anchor.range_end] if anchor.range_end else [])
         missing = [i for i in ids if not section_exists(index, data, i)]
@@ -75,6 +81,7 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
                 where += (f"; the spec writes {', '.join(coded)} as a heading inside fenced code, which no reader "
                           "shows as a section (an embedded template, or a code fence the spec leaves open above it)")
             if old_version is not None:
+                old, old_index = old_spec()
                 if old_index is None:
                     where += f"; whether it existed in v{old_version} (the packet's version) is unknown: that text is not available"
                 else:
