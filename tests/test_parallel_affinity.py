@@ -45,6 +45,14 @@ def test_affinity_chunks_split_a_group_past_its_cap():
     assert chunks == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
 
 
+def test_affinity_chunks_costliest_first():
+    # three keyless items of 1, 50 and 5 (chunks of one), a group of two
+    # light items whose key costs a text to index: 2 + 100
+    chunks = affinity_chunks(["a", "b", "c", "d", "e"], [(), (), (), (2, 9), (2, 9)], size=1, group_cap=10,
+                             weights=[1, 50, 5, 1, 1], key_cost=lambda key: 100)
+    assert chunks == [["d", "e"], ["b"], ["c"], ["a"]]
+
+
 @pytest.fixture(scope="module")
 def history_repo(tmp_path_factory):
     root = tmp_path_factory.mktemp("hist") / "repo"

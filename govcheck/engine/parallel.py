@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import os
 from contextlib import contextmanager
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from govcheck.cache.parse import ParseCache, packet_key
 from govcheck.engine.loader import load_packet, read_packet_bytes
@@ -109,20 +109,29 @@ def run_forked(job: Callable, items: Sequence, state: tuple, chunksize: int = 1)
         _FORKED = None
 
 
-def affinity_chunks(items: Sequence, keys: Sequence, size: int, group_cap: int) -> list[list]:
+def affinity_chunks(items: Sequence, keys: Sequence, size: int, group_cap: int,
+                    weights: Sequence[float] | None = None,
+                    key_cost: Callable[[Any], float] | None = None) -> list[list]:
     """``items`` in chunks for workers: items of one key (other than the
     empty ``()``) stay together, up to ``group_cap`` a chunk; keyless items
-    go in chunks of ``size``. Largest chunks first, so the last ones to be
-    handed out are short and every worker finishes at about the same time."""
+    go in chunks of ``size``. Costliest chunks first (the sum of the items'
+    ``weights``, 1 each by default, plus ``key_cost(key)`` for a chunk of a
+    key), so the last ones to be handed out are cheap and every worker
+    finishes at about the same time."""
     groups: dict = {}
-    for item, key in zip(items, keys):
-        groups.setdefault(key, []).append(item)
-    chunks: list[list] = []
+    weight_of: dict[int, float] = {}
+    for n, (item, key) in enumerate(zip(items, keys)):
+        groups.setdefault(key, []).append((n, item))
+        weight_of[n] = weights[n] if weights is not None else 1
+    costed: list[tuple[float, list]] = []
     for key, group in groups.items():
         step = group_cap if key != () else size
-        chunks.extend(group[i : i + step] for i in range(0, len(group), step))
-    chunks.sort(key=len, reverse=True)  # stable: equal sizes keep their order
-    return chunks
+        extra = key_cost(key) if key_cost is not None and key != () else 0
+        for i in range(0, len(group), step):
+            part = group[i : i + step]
+            costed.append((sum(weight_of[n] for n, _ in part) + extra, [item for _, item in part]))
+    costed.sort(key=lambda c: c[0], reverse=True)  # stable: equal costs keep their order
+    return [chunk for _, chunk in costed]
 
 
 def forked_state() -> tuple:

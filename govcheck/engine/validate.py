@@ -270,10 +270,24 @@ def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, tuple[
     # far as their bytes tell), which reads and indexes that text once:
     # each worker used to index every old version its packets met.
     keys = [likely_version(r[0]) if r is not None else () for r in read]
-    chunks = affinity_chunks(misses, keys, size, max(size, len(misses) // (workers() * 4)))
+    # What a chunk costs, in bytes of packet text: its packets' bytes; a
+    # packet with no Markdown (a contract or microtasks only: contracts,
+    # microtask files, projections to check) as a large one; an old spec
+    # version's text to read from git and index (~50 ms) as 250 KB.
+    try:
+        current = version_key(run.spec_current.version)
+    except ValueError:
+        current = ()
+    weights = [len(r[0]) + len(r[1] or b"") if r is not None else _UNREAD_PACKET_WEIGHT for r in read]
+    chunks = affinity_chunks(misses, keys, size, max(size, len(misses) // (workers() * 4)), weights,
+                             lambda key: _OLD_TEXT_WEIGHT if current and key < current else 0)
     _share_spec_work(run, keys)
     parts = run_forked(_check_chunk, chunks, (run,))
     return {wp_id: result for part in (parts or ()) for wp_id, result in part}
+
+
+_UNREAD_PACKET_WEIGHT = 400_000
+_OLD_TEXT_WEIGHT = 250_000
 
 
 def _start(work: Callable[[], object]) -> threading.Thread:
