@@ -10,7 +10,11 @@ subprocesses:
 * warm: the cache populated;
 * peak RSS of each child (``ru_maxrss`` from a fresh process per run), and
   the CPU seconds it used (the cores are shared: wall time alone misleads);
-* the spec section index of every spec in the repo (in-process, best of 5).
+* the spec section index of every spec in the repo (in-process, best of 5);
+* a yardstick per row: the best time of a fixed Python workload before and
+  after the row, since the project's machines are shared and their speed
+  changes (the same code has timed 1.5-2x apart within one day): a figure
+  compares only with figures beside a similar yardstick.
 
 Rows: ``bench`` (bench/gen_repo.py, every spec version in the tree),
 ``history`` (bench/gen_history.py: the same packets over a 1,200-commit
@@ -164,12 +168,14 @@ def bench_repo(name: str, repo: Path, runs: int, code: Path | None = None, index
     def clear() -> None:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
+    yardstick = yardstick_ms()
     result = {
         "cold": best(cold_args, env, runs, cwd=cwd),
         "fill": best(base, cached_env, runs, before=clear, cwd=cwd),
     }
     run_once(base, cached_env, cwd)  # make sure the cache is populated
     result["warm"] = best(base, cached_env, runs, cwd=cwd)
+    result["yardstick"] = min(yardstick, yardstick_ms())  # the machine's speed while the row ran
     result["index"] = spec_index_ms(repo) if index else []
     from govcheck.engine.loader import open_repo
 
@@ -270,9 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     print(f"machine: {platform.machine()} {platform.system()}, {cores} cores{load}, Python {platform.python_version()}, "
-          f"{args.stat} of {args.runs}; yardstick {yardstick_ms():.1f} ms (lower is faster)")
+          f"{args.stat} of {args.runs}; yardstick: the best of a fixed Python workload before and after each row, "
+          f"in ms (lower is faster; ~20 ms on a quiet machine)")
     header = (f"{'repo':<12} {'packets':>7} {'MB':>6} {'cold s':>7} {'fill s':>7} {'warm s':>7} {'peak RSS MB':>11} "
-              f"{'cold cpu s':>10}  targets")
+              f"{'cold cpu s':>10} {'yardstick':>9}  targets")
     print(header)
     for name, _, r in rows:
         tg = TARGETS.get(name, {})
@@ -296,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
 def _row(name: str, r: dict, packets: int, size: int) -> str:
     rss = max(r[k]["rss_kb"] for k in ("cold", "fill", "warm")) / 1024
     return (f"{name:<12} {packets:>7} {size / 1e6:6.1f} {r['cold']['wall']:7.2f} {r['fill']['wall']:7.2f} "
-            f"{r['warm']['wall']:7.2f} {rss:11.0f} {r['cold']['cpu']:10.2f}")
+            f"{r['warm']['wall']:7.2f} {rss:11.0f} {r['cold']['cpu']:10.2f} {r['yardstick']:7.1f}ms")
 
 
 if __name__ == "__main__":
