@@ -81,11 +81,14 @@ def _command_rows(commands: Iterable[CommandResult]) -> list[str]:
     return rows
 
 
-def _reason(result: PacketResult, report: Report) -> list[str]:
+def _reason(result: PacketResult, fixes: dict[str, str]) -> list[str]:
     lines = [f"REASON FOR {result.verdict.value}: {result.reason}."]
-    fixes = {r.id: r.fix for r in report.rules}
     lines += [f"- {rule_id}: {fixes[rule_id]}" for rule_id in result.deciding_rules if fixes.get(rule_id)]
     return lines
+
+
+def _fixes(report: Report) -> dict[str, str]:
+    return {r.id: r.fix for r in report.rules}
 
 
 def _receipt(report: Report, name: str) -> str:
@@ -122,7 +125,9 @@ def _form_line(p) -> str:
     return f"contract+projection (authority {contract}; {p.path} is its generated view)"
 
 
-def render_packet(result: PacketResult, report: Report) -> str:
+def render_packet(result: PacketResult, report: Report, fixes: dict[str, str] | None = None) -> str:
+    """One packet's report (``fixes``: each rule's "How to fix" line, made
+    once per report by a caller rendering many packets)."""
     p = result.packet
     date = report.generated_at[:10]
     status = p.status.value if p.status else "missing"
@@ -163,7 +168,7 @@ def render_packet(result: PacketResult, report: Report) -> str:
         out += _command_rows(result.commands)
     else:
         out.append("- No commands.")
-    out += [""] + _reason(result, report)
+    out += [""] + _reason(result, fixes if fixes is not None else _fixes(report))
     return "\n".join(out) + "\n"
 
 
@@ -198,6 +203,7 @@ def render(report: Report, options: object = None) -> str:
                 f"{'v' + r.spec_version if r.spec_version else '-'} | {_md_cell(status[:40])} |"
             )
         out.append("")
+    fixes = _fixes(report)
     for r in report.packets:
-        out.append(render_packet(r, report))
+        out.append(render_packet(r, report, fixes))
     return "\n".join(out).rstrip("\n") + "\n"
