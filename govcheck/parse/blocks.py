@@ -136,10 +136,11 @@ def _columns(indent: str) -> int:
 
 
 class _DispatchingParserBlock(ParserBlock):
-    def __init__(self, ruler, keep_paragraph_text: bool, tasklists: bool = False) -> None:
+    def __init__(self, ruler, keep_paragraph_text: bool, tasklists: bool = False, lean_items: bool = False) -> None:
         super().__init__()
         self.ruler = ruler
         self.keep_paragraph_text = keep_paragraph_text
+        self.lean_items = lean_items
         rules = {r.name: r.fn for r in ruler.__rules__ if r.enabled}
         self._code = rules["code"]
         # The list rule is ported below (markdown-it-py's, minus its
@@ -485,7 +486,10 @@ def _one_line_item(self, state: StateBlock, startLine: int, endLine: int) -> boo
             if not self._terminates(state, nextLine, endLine):
                 state.parentType = oldParentType
                 return False  # lazy continuation
-    self._push_paragraph(state, startLine, nextLine)
+    if self.lean_items:
+        state.parentType = "paragraph"  # as the paragraph's tokens would have left it
+    else:
+        self._push_paragraph(state, startLine, nextLine)
     state.tight = True
     state.line = after
     return True
@@ -546,9 +550,15 @@ def _tested_version(version: str) -> bool:
     return major in (3, 4)
 
 
-def install(md: MarkdownIt, *, keep_paragraph_text: bool = False) -> bool:
+def install(md: MarkdownIt, *, keep_paragraph_text: bool = False, lean_items: bool = False) -> bool:
     """Make ``md`` parse blocks by first-character dispatch. Returns False
-    (and changes nothing) when its rules are not the ones this knows."""
+    (and changes nothing) when its rules are not the ones this knows.
+
+    ``lean_items``: a list item that is one line of text gets no paragraph
+    tokens (``list_item_open`` and ``list_item_close`` only): three of the
+    five tokens of most packet list items, which a reader that takes an
+    item's text from its line, as the packet parser does, never looks at.
+    Every other token is markdown-it-py's."""
     if mdTrim is None or not _tested_version(markdown_it.__version__):
         return False
     ruler = md.block.ruler
@@ -557,7 +567,7 @@ def install(md: MarkdownIt, *, keep_paragraph_text: bool = False) -> bool:
         return False
     if any(r.enabled and "paragraph" in r.alt and r.name not in _RULE_MARKERS for r in ruler.__rules__):
         return False
-    md.block = _DispatchingParserBlock(ruler, keep_paragraph_text, bool(md.options.get("tasklists", False)))
+    md.block = _DispatchingParserBlock(ruler, keep_paragraph_text, bool(md.options.get("tasklists", False)), lean_items)
     core = md.core.ruler
     core_active = core.get_active_rules()
     if "normalize" in core_active:
