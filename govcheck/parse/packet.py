@@ -185,9 +185,32 @@ class _Doc:
 
     def __init__(self, text: str) -> None:
         self.lines = text.split("\n")
-        self.match_lines = normalize_for_matching(text).split("\n")
+        matched = normalize_for_matching(text)
+        # Most packets need no repair: the same lines then (no second split).
+        self.match_lines = self.lines if matched is text else matched.split("\n")
+        self.match_text = matched
         if len(self.match_lines) != len(self.lines):  # defensive: keep 1:1 lines
             self.match_lines = self.lines
+            self.match_text = text
+
+    def lines_holding(self, word: str) -> list[int]:
+        """The (1-based) match lines holding ``word`` (lower case) in any
+        case, as ``word in line.casefold()`` says. For ASCII text one
+        search through the lowered text instead of folding every line."""
+        text = self.match_text
+        if not text.isascii():
+            return [n for n, raw in enumerate(self.match_lines, 1) if word in raw.casefold()]
+        low = text.lower()
+        out: list[int] = []
+        line, counted = 1, 0
+        at = low.find(word)
+        while at >= 0:
+            line += low.count("\n", counted, at)
+            counted = at
+            if not out or out[-1] != line:
+                out.append(line)
+            at = low.find(word, at + 1)
+        return out
 
     def mark_fences(self, fences: Sequence["_Fence"]) -> None:
         # One flag per line: "is this line inside a fence" is asked for
@@ -1226,11 +1249,10 @@ def _spec_refs(
             for m in spec_reference_regex(pattern).finditer(raw):
                 refs.append(SpecRef("inline", m.group("version"), raw.strip()[:300], ln, file=m.group(0)))
     # Inline statements in prose: "per Master Spec v02.90 §2.3.12".
-    for ln, raw in enumerate(doc.match_lines, 1):
-        # Both patterns need the letters "spec" (case-insensitive; casefold
-        # also maps the long s that re.I accepts): most lines lack them.
-        if "spec" not in raw.casefold():
-            continue
+    # Both patterns need the letters "spec" (case-insensitive; casefold
+    # also maps the long s that re.I accepts): most lines lack them.
+    for ln in doc.lines_holding("spec"):
+        raw = doc.match_lines[ln - 1]
         if ln in seen_lines or len(raw) > _MAX_PARSED_LINE or in_history(ln):
             continue
         for m in _MASTER_SPEC_VERSION_RE.finditer(raw):
