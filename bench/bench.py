@@ -27,7 +27,10 @@ from validate is expected (packets fail).
 
 ``--before REV`` also times the code of git revision REV (its ``govcheck``
 package exported to a temp folder, run from there) once per history row:
-the "before" figure of a change.
+the "before" figure of a change. ``--before REV --interleave`` instead runs
+REV's code and this checkout alternately, ``--runs`` times each, on every
+row, and prints the median and best cold and warm times of each side: the
+comparison to trust on a machine whose speed changes while it runs.
 
 The package timed is byte-compiled first, as ``pip install`` does: with
 ``PYTHONDONTWRITEBYTECODE=1`` (set on the project's machines) a checkout
@@ -186,6 +189,35 @@ def bench_repo(name: str, repo: Path, runs: int, code: Path | None = None, index
     return result
 
 
+def interleaved(name: str, repo: Path, runs: int, code_before: Path) -> dict:
+    """Cold and warm wall times of the code ``code_before`` and of this
+    checkout, run alternately (before, after, before, after ...) so both see
+    the same machine: medians and bests of ``runs`` each."""
+    sides: dict[str, dict] = {}
+    for side, code in (("before", code_before), ("after", None)):
+        work = Path(tempfile.mkdtemp(prefix=f"govcheck-bench-{name}-{side}-"))
+        cmd = [sys.executable, "-m", "govcheck.cli"] if code is not None else govcheck_cmd()
+        byte_compile((code if code is not None else ROOT) / "govcheck")
+        base = cmd + ["validate", "--all", "--no-run", "--repo", str(repo), "-q", "--state-dir", str(work / "state"),
+                      "-o", os.devnull]
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+        if code is not None:
+            env["PYTHONPATH"] = str(code)
+        sides[side] = {"work": work, "cold": base + ["--no-cache"], "warm": base, "env": env,
+                       "cwd": code, "times": {"cold": [], "warm": []}}
+        run_once(base, env, code)  # fills the caches for the warm runs
+    for _ in range(runs):
+        for kind in ("cold", "warm"):
+            for side in ("before", "after"):
+                s = sides[side]
+                s["times"][kind].append(run_once(s[kind], s["env"], s["cwd"])["wall"])
+    out = {}
+    for side, s in sides.items():
+        shutil.rmtree(s["work"], ignore_errors=True)
+        out[side] = {kind: (statistics.median(ts), min(ts)) for kind, ts in s["times"].items()}
+    return out
+
+
 def ensure_repo(path: Path, packets: int) -> Path:
     marker = path / ".GOV" / "spec" / "SPEC_CURRENT.md"
     if marker.is_file():
@@ -247,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stat", choices=("best", "median"), default="best", help="which run's time to print")
     ap.add_argument("--before", metavar="REV", default=None,
                     help="also time git revision REV's code once on the history rows")
+    ap.add_argument("--interleave", action="store_true",
+                    help="with --before: time REV's code and this checkout alternately, --runs times each, on "
+                         "every row (the fair comparison on a shared machine); prints medians and bests only")
     args = ap.parse_args(argv)
     global STAT
     STAT = min if args.stat == "best" else statistics.median
@@ -265,6 +300,20 @@ def main(argv: list[str] | None = None) -> int:
         plan.append(("corpus", CORPUS))
     if "corpus-hist" in wanted and CORPUS_HALF.is_dir():
         plan.append(("corpus-hist", ensure_corpus_history(args.corpus_commits)))
+    if args.interleave:
+        if not args.before:
+            ap.error("--interleave compares with --before REV")
+        code = export_code(args.before)
+        print(f"{'repo':<12} {'side':<7} {'cold median':>11} {'cold best':>9} {'warm median':>11} {'warm best':>9}"
+              f"  (interleaved with {args.before}, {args.runs} runs each; yardstick {yardstick_ms():.1f} ms)")
+        for name, repo in plan:
+            result = interleaved(name, repo, args.runs, code)
+            for side in ("before", "after"):
+                r = result[side]
+                print(f"{name:<12} {side:<7} {r['cold'][0]:11.2f} {r['cold'][1]:9.2f} {r['warm'][0]:11.2f} "
+                      f"{r['warm'][1]:9.2f}")
+        shutil.rmtree(code, ignore_errors=True)
+        return 0
     rows = [(name, repo, bench_repo(name, repo, args.runs)) for name, repo in plan]
     before: list[tuple[str, dict]] = []
     if args.before:
