@@ -257,19 +257,22 @@ def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, tuple[
     # other core. Joined before forking (no thread may run across a fork).
     history = _start(run.spec_store.history) if run.spec_store.git.is_repo() else None
     # The packets' bytes are read here, in the parent: the workers inherit
-    # them (and a run that does not fork reads them anyway).
+    # them (and a run that does not fork reads them anyway). Packets
+    # anchored to the same old spec version go to one worker (as far as
+    # their bytes tell), which reads and indexes that text once: each worker
+    # used to index every old version its packets met. The current spec is
+    # indexed here too, while the log may still run (the report needs it
+    # whether or not the run forks).
     try:
         read = [read_packet_bytes(run.repo, loc) for loc in misses]
+        keys = [likely_version(r[0]) if r is not None else () for r in read]
+        _index_current_spec(run)
     finally:
         if history is not None:
             history.join()
     if not can_fork(len(misses), sum(len(r[0]) + len(r[1] or b"") for r in read if r is not None)):
         return {}
     size = max(10, len(misses) // (workers() * 30))  # small chunks keep every worker busy to the end
-    # Packets anchored to the same old spec version go to one worker (as
-    # far as their bytes tell), which reads and indexes that text once:
-    # each worker used to index every old version its packets met.
-    keys = [likely_version(r[0]) if r is not None else () for r in read]
     # What a chunk costs, in bytes of packet text: its packets' bytes; a
     # packet with no Markdown (a contract or microtasks only: contracts,
     # microtask files, projections to check) as a large one; an old spec
@@ -304,15 +307,24 @@ def _start(work: Callable[[], object]) -> threading.Thread:
     return thread
 
 
+def _index_current_spec(run: _Run) -> bool:
+    """The current spec's section index, made (and memoised) now; False
+    when the spec cannot be read (spec-missing and friends: every worker
+    finds the same)."""
+    try:
+        index_spec(run.repo.spec_text_bytes(run.spec_current))
+    except GovcheckError:
+        return False
+    return True
+
+
 def _share_spec_work(run: _Run, keys: Sequence[tuple[int, ...]]) -> None:
     """What every worker would otherwise compute for itself, done once
     before forking: the current spec's section index (the parent needs it
     for the report anyway) and, when packets may need older texts, the map
     of spec versions in git history (one ``git log``)."""
-    try:
-        index_spec(run.repo.spec_text_bytes(run.spec_current))
-    except GovcheckError:
-        return  # spec-missing and friends: every worker finds the same
+    if not _index_current_spec(run):
+        return
     try:
         current = version_key(run.spec_current.version)
     except ValueError:
