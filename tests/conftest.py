@@ -47,9 +47,12 @@ def run_cli(*args: str, env: dict | None = None) -> Result:
         touches_tree = (str(Path.cwd()) + "/").startswith(shared)
     if touches_tree and "--state-dir" not in args and args and args[0] in ("validate", "ci"):
         if _CORPUS_STATE is None:
+            import atexit
             import tempfile
 
             _CORPUS_STATE = tempfile.mkdtemp(prefix="govcheck-corpus-state-")
+            # one folder per test process, gone when the process ends
+            atexit.register(shutil.rmtree, _CORPUS_STATE, True)
         args = args + ("--state-dir", _CORPUS_STATE)
     runner = CliRunner()
     res = runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)

@@ -24,7 +24,6 @@ import threading
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-_ANY_HEADING_RE = re.compile(rb"^(#{1,6})(?:[ \t]|\r?$)")
 _FENCE_RE = re.compile(rb"^ {0,3}(`{3,}|~{3,})(.*?)\r?$")
 
 
@@ -225,51 +224,51 @@ def iter_headings(data: bytes) -> Iterable[tuple[int, int, int, bytes | None, by
     return iter(_headings(data))
 
 
-# A line that may be a heading or a fence, found with the newline before it
-# (the search for a literal first byte runs at C speed); the scan prepends
-# a newline to the text so the first line is found the same way.
-_CANDIDATE_LINE_RE = re.compile(rb"\n((?:#| {0,3}(?:```|~~~))[^\n]*)")
+# A heading or a fence line, found with the newline before it (the search
+# for a literal first byte runs at C speed; the scan prepends a newline to
+# the text so the first line is found the same way), its parts taken by
+# the same match: the hashes, the number and the greedy title of a
+# numbered heading (_NUMBERED_SCAN_RE's reading); the hashes alone of an
+# unnumbered one (``#{1,6}`` then a space, a tab or the line's end); a fence's marker and info string.
+# One match per line and no second regex: the Python work per candidate
+# line was most of the scan.
+_HEADING_OR_FENCE_RE = re.compile(
+    rb"\n(?:(#{1,6})(?:[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+([^\n]*)|[ \t]*\r?)(?![^\n])|(?=[ \t\n]|\r?(?![^\n])))"
+    rb"| {0,3}(`{3,}|~{3,})([^\n]*))"
+)
 
 
 def _headings(data: bytes) -> list[tuple[int, int, int, bytes | None, bytes]]:
-    # One loop over the candidate lines, each handed over with its text (no
-    # find and slice per line), lines counted only up to headings: the
-    # index of an old spec version is built for every version packets
+    # One loop over the candidate lines, lines counted only up to headings:
+    # the index of an old spec version is built for every version packets
     # anchor to, so this runs 20-30 times over 4 MB in a cold run.
     out: list[tuple[int, int, int, bytes | None, bytes]] = []
     append = out.append
-    count = data.count
-    fence_match, numbered_match, any_match = _FENCE_RE.match, _NUMBERED_SCAN_RE.match, _ANY_HEADING_RE.match
+    count, find = data.count, data.find
     fence: bytes | None = None
     line_no, counted = 1, 0  # line_no is the line holding byte offset ``counted``
-    for m in _CANDIDATE_LINE_RE.finditer(b"\n" + data):
-        raw = m.group(1)
-        if raw[0] != 35:  # not '#': fence open/close
-            f = fence_match(raw)
-            if f is None:
-                continue
-            marker = f.group(1)
+    for m in _HEADING_OR_FENCE_RE.finditer(b"\n" + data):
+        hashes, number, title, marker, info = m.groups()
+        if hashes is None:  # a fence opens or closes
             if fence is None:
                 # a backtick fence's info string may not contain backticks
-                if marker[0] == 96 and b"`" in f.group(2):
+                if marker[0] == 96 and b"`" in info:
                     continue
                 fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence) and not f.group(2).strip():
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not info.strip():
                 fence = None
             continue
         if fence is not None:
             continue
-        start = m.start(1) - 1  # in ``data``, without the newline put before it
+        start = m.start()  # in ``data``: the newline put before it shifts by one
         line_no += count(b"\n", counted, start)
         counted = start
-        h = numbered_match(raw)
-        if h:
-            hashes, number, title = h.groups()
+        if number is not None:
             append((line_no, start, len(hashes), number, _title_end(title) if title else b""))
-            continue
-        h = any_match(raw)
-        if h:
-            append((line_no, start, len(h.group(1)), None, raw[len(h.group(1)) :].strip()))
+        else:
+            end = find(b"\n", start)
+            raw = data[start:] if end < 0 else data[start:end]
+            append((line_no, start, len(hashes), None, raw[len(hashes) :].strip()))
     return out
 
 
@@ -279,7 +278,6 @@ def build_index(data: bytes, sha256: str | None = None) -> SpecIndex:
     headings = _headings(data)
     total_lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
     size = len(data)
-    all_sections: list[SpecSection] = []
     # For each numbered heading, find the next heading that ends it: any
     # later heading of the same or higher level that is not numbered beneath
     # it. Only numbered sections are kept open: an unnumbered heading closes
@@ -292,39 +290,37 @@ def build_index(data: bytes, sha256: str | None = None) -> SpecIndex:
     # each section is popped once. (Testing every open section at every
     # heading was quadratic: 7.6 s for a 1 MB spec numbered 300 levels deep
     # followed by 100,000 headings.)
-    open_at: list[list[tuple[str, int]]] = [[] for _ in range(7)]  # level -> [(id + ".", idx)]
-    results: dict[int, tuple[int, int]] = {}  # idx -> (end_line, end_offset)
-    for idx, (line, start, level, number, title) in enumerate(headings):
+    # Sections are built as the codec builds them (no __init__: a frozen
+    # dataclass sets each field through object.__setattr__, which cost
+    # more than the scan on a spec of 5,000 sections); a section's end is
+    # written into it when a later heading closes it.
+    open_at: list[list[tuple[str, dict]]] = [[] for _ in range(7)]  # level -> [(id + ".", fields)]
+    new = object.__new__
+    first: dict[str, SpecSection] = {}
+    dups: list[SpecSection] = []
+    for line, start, level, number, title in headings:
         num = number.decode("ascii") if number is not None else None
         for opened in open_at[level:]:
             while opened and not (num is not None and num.startswith(opened[-1][0])):
-                results[opened.pop()[1]] = (line - 1, start)
-        if num is not None:
-            open_at[level].append((num + ".", idx))
-    for opened in open_at:
-        for _, idx in opened:
-            results[idx] = (total_lines, size)
-
-    # Sections are built as the codec builds them (no __init__: a frozen
-    # dataclass sets each field through object.__setattr__, which cost
-    # more than the scan on a spec of 5,000 sections).
-    new = object.__new__
-    for idx, (line, start, level, number, title) in enumerate(headings):
-        if number is None:
+                fields = opened.pop()[1]
+                # a section's text ends with its last line's newline
+                fields["end_line"] = max(fields["line"], line - 1)
+                fields["end"] = max(fields["start"], start)
+        if num is None:
             continue
-        end_line, end = results[idx]
         section = new(SpecSection)
-        # a section's text ends with its last line's newline
-        section.__dict__.update(id=number.decode("ascii"), title=title.decode("utf-8", "replace").strip(),
-                                level=level, line=line, end_line=max(line, end_line), start=start, end=max(end, start))
-        all_sections.append(section)
-    first: dict[str, SpecSection] = {}
-    dups: list[SpecSection] = []
-    for s in all_sections:
-        if s.id in first:
-            dups.append(s)
+        fields = section.__dict__
+        fields.update(id=num, title=title.decode("utf-8", "replace").strip(), level=level, line=line,
+                      end_line=line, start=start, end=start)
+        open_at[level].append((num + ".", fields))
+        if num in first:
+            dups.append(section)
         else:
-            first[s.id] = s
+            first[num] = section
+    for opened in open_at:
+        for _, fields in opened:
+            fields["end_line"] = max(fields["line"], total_lines)
+            fields["end"] = max(fields["start"], size)
     return SpecIndex(
         sha256=sha256 or hashlib.sha256(data).hexdigest(),
         size=size,
