@@ -1,5 +1,5 @@
 """The packet parser tokenises one-line list items without their paragraph
-tokens (parse.blocks ``lean_items``). That may change no parsed packet:
+tokens (parse.blocks ``lean``). That may change no parsed packet:
 every packet is parsed both ways here and the two must be equal, on the
 fixtures, a generated repo, generated packet-like documents and (slow)
 every packet of the corpora."""
@@ -17,7 +17,7 @@ from govcheck.parse import packet as packet_mod
 from govcheck.parse.packet import packet_markdown, parse_packet
 
 SHARED = ROOT.parent / "shared" / "corpus"
-FULL = packet_markdown(lean_items=False)
+FULL = packet_markdown(lean=False)
 
 
 def _both(data: bytes, monkeypatch, where: str, packet_json: bytes | None = None) -> None:
@@ -28,14 +28,24 @@ def _both(data: bytes, monkeypatch, where: str, packet_json: bytes | None = None
     assert lean == full, where
 
 
-def test_lean_items_drop_only_item_paragraphs():
+def test_lean_parse_keeps_the_opening_tokens_and_heading_text():
     text = "# T\n\n- STATUS: Ready\n- second\n  continued\n\nA paragraph.\n"
     full = [(t.type, t.map) for t in FULL.parse(text)]
-    lean = [(t.type, t.map) for t in packet_mod._md.parse(text)]
-    # the one-line item loses its three paragraph tokens; the two-line item and the paragraph keep theirs
-    assert full[:5] + full[8:] == lean  # tokens 5-7: the first item's paragraph
-    assert full[5:8] == [("paragraph_open", [2, 3]), ("inline", [2, 3]), ("paragraph_close", None)]
-    assert ("paragraph_open", [3, 5]) in lean and ("paragraph_open", [6, 7]) in lean
+    lean_tokens = packet_mod._md.parse(text)
+    lean = [(t.type, t.map) for t in lean_tokens]
+    # the one-line item loses its paragraph; closings of items, paragraphs
+    # and headings go, and so do paragraphs' (textless) inline tokens
+    assert lean == [
+        ("heading_open", [0, 1]), ("inline", [0, 1]),
+        ("bullet_list_open", [2, 6]),
+        ("list_item_open", [2, 3]),
+        ("list_item_open", [3, 6]), ("paragraph_open", [3, 5]),
+        ("bullet_list_close", None),
+        ("paragraph_open", [6, 7]),
+    ]
+    assert lean_tokens[1].content == "T"  # a heading keeps its text
+    # every token kept is one markdown-it-py makes, with the same line map
+    assert all(tok in full for tok in lean)
 
 
 def _packet_files(root: Path) -> list[Path]:

@@ -267,6 +267,10 @@ def _parallel_check(run: _Run, misses: list[PacketLocation]) -> dict[str, tuple[
         read = [read_packet_bytes(run.repo, loc) for loc in misses]
         keys = [likely_version(r[0]) if r is not None else () for r in read]
         _index_current_spec(run)
+        # The Markdown parser's modules (markdown-it-py's among them, ~35 ms
+        # to import), loaded once here, where the log leaves time to spare,
+        # rather than by every worker.
+        import govcheck.parse.packet  # noqa: F401
     finally:
         if history is not None:
             history.join()

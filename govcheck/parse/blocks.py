@@ -90,9 +90,10 @@ class _Token(Token):
 class _LineState(StateBlock):
     """A StateBlock whose line markers come from one split per line."""
 
-    def __init__(self, src: str, md: MarkdownIt, env, tokens: list) -> None:
+    def __init__(self, src: str, md: MarkdownIt, env, tokens: list, lean: bool = False) -> None:
         super().__init__("", md, env, tokens)
         self.src = src
+        self.lean = lean
         length = len(src)
         lines = src.split("\n")
         if src.endswith("\n") or not src:
@@ -120,11 +121,21 @@ class _LineState(StateBlock):
         # StateBlock.push, with the cheaper token.
         if nesting < 0:
             self.level -= 1
+            if self.lean and ttype in _UNREAD_CLOSINGS:
+                return _DISCARDED  # the rule may still set its markup: nobody reads it
         token = _Token(ttype, tag, nesting, self.level)
         if nesting > 0:
             self.level += 1
         self.tokens.append(token)
         return token
+
+
+# What a lean parse leaves out: closing tokens whose opening token carries
+# everything a reader of the block structure needs (its line map), and
+# which no block rule looks back at. List and quote closings stay: a
+# reader counts nesting depth with them.
+_UNREAD_CLOSINGS = frozenset({"list_item_close", "paragraph_close", "heading_close"})
+_DISCARDED = _Token("discarded", "", -1, 0)
 
 
 def _columns(indent: str) -> int:
@@ -136,11 +147,11 @@ def _columns(indent: str) -> int:
 
 
 class _DispatchingParserBlock(ParserBlock):
-    def __init__(self, ruler, keep_paragraph_text: bool, tasklists: bool = False, lean_items: bool = False) -> None:
+    def __init__(self, ruler, keep_paragraph_text: bool, tasklists: bool = False, lean: bool = False) -> None:
         super().__init__()
         self.ruler = ruler
         self.keep_paragraph_text = keep_paragraph_text
-        self.lean_items = lean_items
+        self.lean = lean
         rules = {r.name: r.fn for r in ruler.__rules__ if r.enabled}
         self._code = rules["code"]
         # The list rule is ported below (markdown-it-py's, minus its
@@ -159,7 +170,7 @@ class _DispatchingParserBlock(ParserBlock):
     def parse(self, src, md, env, outTokens):
         if not src:
             return None
-        state = _LineState(src, md, env, outTokens)
+        state = _LineState(src, md, env, outTokens, self.lean)
         self.tokenize(state, state.line, state.lineMax)
         return state.tokens
 
@@ -275,6 +286,11 @@ class _DispatchingParserBlock(ParserBlock):
         (exclusive); parentType left at "paragraph", as markdown-it-py leaves it."""
         token = state.push("paragraph_open", "p", 1)
         token.map = [startLine, nextLine]
+        if self.lean and not self.keep_paragraph_text:
+            # its inline token would carry no text: a lean parse leaves it out
+            state.push("paragraph_close", "p", -1)
+            state.parentType = "paragraph"
+            return
         token = state.push("inline", "", 0)
         token.content = (
             mdTrim(state.getLines(startLine, nextLine, state.blkIndent, False)) if self.keep_paragraph_text else ""
@@ -439,7 +455,8 @@ def _list_block(self, state: StateBlock, startLine: int, endLine: int, silent: b
     state.line = nextLine
     state.parentType = oldParentType
     if tight:
-        markTightParagraphs(state, listTokIdx)
+        if not self.lean:  # it marks paragraphs hidden, walking tokens a lean parse leaves out
+            markTightParagraphs(state, listTokIdx)
     return True
 
 
@@ -486,7 +503,7 @@ def _one_line_item(self, state: StateBlock, startLine: int, endLine: int) -> boo
             if not self._terminates(state, nextLine, endLine):
                 state.parentType = oldParentType
                 return False  # lazy continuation
-    if self.lean_items:
+    if self.lean:
         state.parentType = "paragraph"  # as the paragraph's tokens would have left it
     else:
         self._push_paragraph(state, startLine, nextLine)
@@ -550,15 +567,18 @@ def _tested_version(version: str) -> bool:
     return major in (3, 4)
 
 
-def install(md: MarkdownIt, *, keep_paragraph_text: bool = False, lean_items: bool = False) -> bool:
+def install(md: MarkdownIt, *, keep_paragraph_text: bool = False, lean: bool = False) -> bool:
     """Make ``md`` parse blocks by first-character dispatch. Returns False
     (and changes nothing) when its rules are not the ones this knows.
 
-    ``lean_items``: a list item that is one line of text gets no paragraph
-    tokens (``list_item_open`` and ``list_item_close`` only): three of the
-    five tokens of most packet list items, which a reader that takes an
-    item's text from its line, as the packet parser does, never looks at.
-    Every other token is markdown-it-py's."""
+    ``lean``: only the tokens a reader of the block structure that takes
+    text from the lines (as the packet parser does) looks at. A list item
+    that is one line of text gets no paragraph tokens; a paragraph has no
+    inline token (it would carry no text); list items, paragraphs and
+    headings have no closing token (their opening token's line map says
+    where they end); paragraphs are not marked hidden in tight lists. Of
+    the ~290 tokens of a packet, about half. Every other token is
+    markdown-it-py's."""
     if mdTrim is None or not _tested_version(markdown_it.__version__):
         return False
     ruler = md.block.ruler
@@ -567,7 +587,7 @@ def install(md: MarkdownIt, *, keep_paragraph_text: bool = False, lean_items: bo
         return False
     if any(r.enabled and "paragraph" in r.alt and r.name not in _RULE_MARKERS for r in ruler.__rules__):
         return False
-    md.block = _DispatchingParserBlock(ruler, keep_paragraph_text, bool(md.options.get("tasklists", False)), lean_items)
+    md.block = _DispatchingParserBlock(ruler, keep_paragraph_text, bool(md.options.get("tasklists", False)), lean)
     core = md.core.ruler
     core_active = core.get_active_rules()
     if "normalize" in core_active:

@@ -82,16 +82,17 @@ MAX_PACKET_LINES = 25_000
 # block parser sets). The core "inline" rule, which splits every paragraph,
 # list item and heading into child tokens nobody reads, is a third of the
 # parse time: it stays off.
-def packet_markdown(lean_items: bool = True) -> MarkdownIt:
+def packet_markdown(lean: bool = True) -> MarkdownIt:
     """The block parser packets are read with. Same tokens as markdown-it-py,
     a third of the time: rules dispatched by first character. With
-    ``lean_items``, one-line list items come without their paragraph tokens:
-    this parser reads an item's text from its line and paragraphs only
-    outside lists (depth 0); tests parse every packet both ways."""
+    ``lean``, only the tokens this parser reads (parse.blocks.install):
+    it reads an item's text from its line, paragraphs only outside lists
+    (depth 0), and blocks by their opening tokens' line maps; tests parse
+    every packet both ways."""
     md = MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).disable(
         ["html_block", "html_inline", "entity", "link", "image", "autolink", "backticks", "emphasis", "inline"]
     )
-    install_block_dispatch(md, lean_items=lean_items)
+    install_block_dispatch(md, lean=lean)
     return md
 
 

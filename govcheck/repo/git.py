@@ -78,10 +78,12 @@ class CatFileBatch:
                 if len(fields) != 3 or not fields[2].isdigit():
                     raise BatchReaderError(f"git cat-file --batch: unexpected answer {header[:200]!r}")
                 size = int(fields[2])
-                body = proc.stdout.read(size + 1)  # the object, then one newline
-                if len(body) != size + 1 or body[-1:] != b"\n":
+                # The object, then one newline, read apart: slicing the
+                # newline off a 4 MB spec text would copy it again.
+                body = proc.stdout.read(size)
+                if len(body) != size or proc.stdout.read(1) != b"\n":
                     raise BatchReaderError("git cat-file --batch: answer cut short (exited or timed out)")
-                return body[:-1] if fields[1] == b"blob" else None
+                return body if fields[1] == b"blob" else None
             except (OSError, ValueError, BatchReaderError) as exc:
                 self._close_locked()
                 if isinstance(exc, BatchReaderError):
