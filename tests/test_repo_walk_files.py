@@ -64,6 +64,24 @@ def test_what_is_looked_at_is_recorded(tree):
     assert "\0unrecordable" in repo.stop_recording()
 
 
+def test_reads_are_not_recorded_when_nobody_keeps_them(tree, monkeypatch):
+    # A run without a results cache turns recording off: nothing is
+    # fingerprinted (hashing every file a rule looks at) and nothing kept.
+    repo = Repo(tree)
+    repo.record_reads(False)
+    hashed = []
+    monkeypatch.setattr(repo, "fingerprint", lambda path: hashed.append(path) or "x")
+    repo.start_recording()
+    assert repo.is_file("src/a.py") and repo.read_bytes("docs/readme.md") == b"text\n"
+    assert repo.stop_recording() == {} and hashed == []
+    repo.record_reads(True)
+    repo.start_recording()
+    assert repo.is_file("src/a.py")
+    with pytest.raises(RuntimeError):
+        repo.record_reads(False)  # never in the middle of a recording
+    assert repo.stop_recording() == {"src/a.py": "x"} and hashed == ["src/a.py"]
+
+
 @pytest.mark.parametrize(
     "data, expected",
     [

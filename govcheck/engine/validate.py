@@ -187,6 +187,8 @@ def _validate_run(root: Path, options: ValidateOptions) -> Report:
         hits: dict[str, CachedResult] = {}
         if cache is not None:
             run.results_cache, hits = _cached_results(run, locations)
+        # What the rules read is recorded for the results cache alone.
+        repo.record_reads(run.results_cache is not None)
         # The anchors of every packet, for the report's coverage data (slim
         # packets from the results cache and from workers keep them).
         anchors: dict[str, tuple[SectionAnchor, ...]] = {}

@@ -153,6 +153,7 @@ class Repo:
         self.profile = profile or Profile()
         self._texts: dict[str, str] = {}
         self._recording: list[dict[str, str]] = []
+        self._records_reads = True
         self._bytes: dict[str, bytes] = {}
         # bundle folder -> (module paths read, joined text): assembled once a
         # run (the same bytes object every time, so its spec index is found
@@ -219,14 +220,25 @@ class Repo:
     # -- dependency recording (govcheck.cache.results: a packet's result is reused
     # only while every file its rules looked at is unchanged) ---------------
 
+    def record_reads(self, on: bool) -> None:
+        """Whether recordings are kept (by default they are). A run with no
+        results cache has no use for them, and a recording fingerprints
+        every path a rule looks at (hashing every evidence file it finds).
+        Set between recordings, never inside one."""
+        if self._recording:
+            raise RuntimeError("record_reads() called while a recording is open")
+        self._records_reads = on
+
     def start_recording(self) -> None:
-        self._recording.append({})
+        if self._records_reads:
+            self._recording.append({})
 
     def stop_recording(self) -> dict[str, str]:
         """Paths (repo-relative or absolute) looked at since the matching
-        start_recording, each with its fingerprint as the rules saw it.
-        Recordings nest; an inner one's paths also count for the outer ones."""
-        return self._recording.pop()
+        start_recording, each with its fingerprint as the rules saw it
+        (nothing when reads are not recorded). Recordings nest; an inner
+        one's paths also count for the outer ones."""
+        return self._recording.pop() if self._records_reads else {}
 
     def record(self, path) -> None:
         """Note that a rule depends on ``path`` (a file, or a folder's entries)."""
