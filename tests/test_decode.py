@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from govcheck.parse.text import decode, normalize_for_matching
+import pytest
+
+from govcheck.parse.text import decode, line_breaks, newline_style, normalize_for_matching
 
 
 def test_bom_and_crlf():
@@ -12,6 +14,19 @@ def test_bom_and_crlf():
 
 def test_mixed_newlines():
     assert decode(b"a\r\nb\nc").newline == "mixed"
+
+
+@pytest.mark.parametrize("data, text, newline, breaks", [
+    (b"a\nb\n", "a\nb\n", "\n", 2),
+    (b"a\rb\rc", "a\nb\nc", "\n", 2),  # lone CRs end lines too; no CRLF: "\n"
+    (b"a\r\nb\rc\n", "a\nb\nc\n", "mixed", 3),
+    (b"a\r\nb\r\n", "a\nb\n", "\r\n", 2),
+    (b"no break", "no break", "\n", 0),
+])
+def test_line_endings_with_and_without_carriage_returns(data, text, newline, breaks):
+    d = decode(data)
+    assert (d.text, d.newline, newline_style(data), line_breaks(data)) == (text, newline, newline, breaks)
+    assert line_breaks(data, 3) == data[:3].count(b"\n") + data[:3].count(b"\r") - data[:4].count(b"\r\n")
 
 
 def test_stray_cp1252_byte_is_recovered_with_line():

@@ -579,10 +579,13 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
         hi = j
         return None
 
+    rewritten = False
+
     def rewrite(j: int, new: str) -> None:
-        nonlocal lo, hi
+        nonlocal lo, hi, rewritten
         lines[j] = new
         lo = hi = 0  # what was known clear may have changed
+        rewritten = True
 
     i = 0
     while i < len(lines):
@@ -633,7 +636,7 @@ def _repair_mangled_fences(text: str) -> tuple[str, list[DecodeIssue]]:
                 ))
                 i = j
         i += 1
-    return "\n".join(lines), issues
+    return ("\n".join(lines) if rewritten else text), issues
 
 
 _SWALLOWED_HEADING_RE = re.compile(r"^#{2,6}\s+\S")

@@ -111,6 +111,8 @@ def _decode_repairing(data: bytes) -> tuple[str, list[tuple[int, str, str]]]:
 
 def newline_style(data: bytes) -> str:
     """``"\\r\\n"``, ``"\\n"`` or ``"mixed"``: how the bytes end their lines."""
+    if b"\r" not in data:  # most files: one C-speed search instead of two counts
+        return "\n"
     crlf = data.count(b"\r\n")
     lf = data.count(b"\n")
     return "\r\n" if crlf and crlf == lf else ("mixed" if crlf else "\n")
@@ -120,6 +122,8 @@ def line_breaks(data: bytes, end: int | None = None) -> int:
     """Line breaks in ``data[:end]`` as ``decode`` reads them: CRLF, LF and
     a lone CR each end one line (counted in C, without decoding)."""
     end = len(data) if end is None else end
+    if b"\r" not in data:  # no CR: the line feeds alone
+        return data.count(b"\n", 0, end)
     crlf = data.count(b"\r\n", 0, end)
     if end and data[end - 1 : end + 1] == b"\r\n":
         # A CRLF split by ``end`` ends the line the byte at ``end`` is on:
@@ -176,7 +180,8 @@ def decode(data: bytes) -> DecodedText:
         line += data.count(b"\n", counted, offset)
         counted = offset
         add(kind, line, detail)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if newline != "\n" or "\r" in text:  # a lone CR is a line break too
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _worth_a_line_scan(text, data):
         for n, line in enumerate(text.split("\n"), 1):
             m = _MOJIBAKE_HINT_RE.search(line)
