@@ -141,3 +141,52 @@ def test_generated_spec_indexes_like_the_line_scan():
 def test_corpus_specs_index_like_the_line_scan():
     for path in sorted(CORPUS.rglob("*Master_Spec_v*.md")):
         _check(path.read_bytes())
+
+
+def _finder_agrees(data: bytes, asked: list[str]) -> spec_mod.SectionFinder:
+    full = spec_mod.build_index(data)
+    finder = spec_mod.SectionFinder(data)
+    for sid in asked:
+        assert finder.lookup(sid) == full.lookup(sid), (sid, data)
+        assert finder.text(data, sid) == full.text(data, sid)
+    assert finder.sha256 == full.sha256
+    return finder
+
+
+def test_section_finder_finds_what_the_index_holds():
+    # Sections found one by one (what an old spec version is asked for)
+    # are the index's: ends, duplicates (the first one answers), ids that
+    # are not there, leading zeros and the forms normalize_section_id reads.
+    rng = random.Random(12)
+    for _ in range(1500):
+        lines = [rng.choice(_PIECES) for _ in range(rng.randint(0, 25))]
+        data = b"\n".join(lines) + (b"\n" if rng.random() < 0.3 else b"")
+        full = spec_mod.build_index(data)
+        asked = [s.id for s in full.sections] + ["9.9", "1.1.", "§1.2", "2.6.6.7.11.0", "\u0662", "x"]
+        rng.shuffle(asked)
+        _finder_agrees(data, asked)
+
+
+def test_section_finder_builds_the_index_when_looking_ahead_costs_more():
+    # 300 headings at one level, each numbered beneath the one before: every
+    # section runs to the end of the text, so finding them one by one would
+    # look ahead ~45,000 times. Past its budget the finder builds the index
+    # once and answers from it.
+    data = b"\n".join(b"## " + b".".join([b"1"] * k) + b" Part\ntext" for k in range(1, 301))
+    full = spec_mod.build_index(data)
+    finder = _finder_agrees(data, [s.id for s in full.sections])
+    assert finder._full is not None
+    assert spec_mod.whole_index(finder) == full
+    few = _finder_agrees(data, [full.sections[-1].id, full.sections[-2].id])
+    assert few._full is None  # two sections near the end: a few steps each
+    assert few.expand_range("1.1", "1.1") == ["1.1"]  # anything but a look-up asks the full index
+    assert few._full is not None
+
+
+def test_section_finder_is_used_for_old_texts_without_a_cache():
+    data = b"# 1 A\n## 1.1 B\n"
+    found = spec_mod.section_finder(data)
+    assert isinstance(found, spec_mod.SectionFinder) and spec_mod.section_finder(data) is found
+    indexed = spec_mod.index_spec(data)
+    assert spec_mod.section_finder(data) is indexed  # an index at hand answers instead
+    assert spec_mod.whole_index(found) == indexed

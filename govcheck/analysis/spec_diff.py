@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from govcheck.model import SectionAnchor
-from govcheck.parse.spec import SpecIndex, index_spec, normalize_section_id
+from govcheck.parse.spec import SectionFinder, SpecIndex, index_spec, normalize_section_id, section_finder
 
 CHANGED, UNCHANGED, ADDED, REMOVED = "changed", "unchanged", "added", "removed"
 DIFF_LINE_CAP = 60
@@ -38,7 +38,7 @@ def normalized(text: bytes) -> list[str]:
     return [ln.rstrip() for ln in text.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")]
 
 
-def _section_lines(data: bytes, index: SpecIndex, section_id: str) -> list[str] | None:
+def _section_lines(data: bytes, index: SpecIndex | SectionFinder, section_id: str) -> list[str] | None:
     raw = index.text(data, section_id)
     if raw is None:
         return None
@@ -70,6 +70,10 @@ def section_diff(old: bytes, new: bytes, section_id: str, old_label: str, new_la
     """Unified diff of one section (empty string when unchanged)."""
     a = _section_lines(old, index_spec(old), section_id) or []
     b = _section_lines(new, index_spec(new), section_id) or []
+    return _unified(a, b, section_id, old_label, new_label, cap)
+
+
+def _unified(a: list[str], b: list[str], section_id: str, old_label: str, new_label: str, cap: int | None) -> str:
     lines = list(difflib.unified_diff(a, b, f"{old_label} §{section_id}", f"{new_label} §{section_id}", lineterm="", n=2))
     if cap is not None and len(lines) > cap:
         dropped = len(lines) - cap
@@ -77,7 +81,8 @@ def section_diff(old: bytes, new: bytes, section_id: str, old_label: str, new_la
     return "\n".join(lines)
 
 
-def anchored_ids(anchors: Iterable[SectionAnchor], index: SpecIndex, fallback: SpecIndex | None = None) -> list[str]:
+def anchored_ids(anchors: Iterable[SectionAnchor], index: SpecIndex,
+                 fallback: SpecIndex | SectionFinder | None = None) -> list[str]:
     """The section ids a packet's anchors name, ranges expanded (in the
     newer spec, else the older), in the order stated, without repeats."""
     out: list[str] = []
@@ -98,7 +103,9 @@ def changed_anchored_sections(store, old_version: str, new_version: str,
     old_text = store.get(old_version)
     if new_text is None or old_text is None:
         return AnchoredChanges(None, None, {})
-    oi, ni = index_spec(old_text.data), index_spec(new_text.data)
+    # The old text is asked for the anchored sections only: found one by
+    # one (an old version's full index cost more than all its questions).
+    oi, ni = section_finder(old_text.data), index_spec(new_text.data)
     changed: list[str] = []
     diffs: dict[str, str] = {}
     for sid in anchored_ids(anchors, ni, oi):
@@ -112,8 +119,8 @@ def changed_anchored_sections(store, old_version: str, new_version: str,
                 result = None  # named in neither version: spec-anchor-missing says so
             elif a == b:
                 result = ""
-            else:
-                result = section_diff(old_text.data, new_text.data, sid, f"v{old_version}", f"v{new_version}")
+            else:  # section_diff's, from the lines at hand
+                result = _unified(a or [], b or [], sid, f"v{old_version}", f"v{new_version}", DIFF_LINE_CAP)
             _SECTION_CHANGES[key] = result
         result = _SECTION_CHANGES[key]
         if result:

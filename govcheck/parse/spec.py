@@ -275,8 +275,34 @@ def _headings(data: bytes) -> list[tuple[int, int, int, bytes | None, bytes]]:
 def build_index(data: bytes, sha256: str | None = None) -> SpecIndex:
     """The section index of a spec text (``sha256``: its digest, when the
     caller has it already)."""
-    headings = _headings(data)
-    total_lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    return _index_headings(data, _headings(data), sha256)
+
+
+def _line_count(data: bytes) -> int:
+    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+
+
+def _new_section(line: int, start: int, level: int, number: bytes, title: bytes) -> SpecSection:
+    """A section whose end is not known yet (``end_line``/``end`` are set
+    when it closes). Built as the codec builds them (no __init__: a frozen
+    dataclass sets each field through object.__setattr__, which cost more
+    than the scan on a spec of 5,000 sections)."""
+    section = object.__new__(SpecSection)
+    section.__dict__.update(id=number.decode("ascii"), title=title.decode("utf-8", "replace").strip(), level=level,
+                            line=line, end_line=line, start=start, end=start)
+    return section
+
+
+def _close(section: SpecSection, end_line: int, end: int) -> None:
+    # a section's text ends with its last line's newline
+    fields = section.__dict__
+    fields["end_line"] = max(fields["line"], end_line)
+    fields["end"] = max(fields["start"], end)
+
+
+def _index_headings(data: bytes, headings: list[tuple[int, int, int, bytes | None, bytes]],
+                    sha256: str | None = None) -> SpecIndex:
+    total_lines = _line_count(data)
     size = len(data)
     # For each numbered heading, find the next heading that ends it: any
     # later heading of the same or higher level that is not numbered beneath
@@ -290,29 +316,26 @@ def build_index(data: bytes, sha256: str | None = None) -> SpecIndex:
     # each section is popped once. (Testing every open section at every
     # heading was quadratic: 7.6 s for a 1 MB spec numbered 300 levels deep
     # followed by 100,000 headings.)
-    # Sections are built as the codec builds them (no __init__: a frozen
-    # dataclass sets each field through object.__setattr__, which cost
-    # more than the scan on a spec of 5,000 sections); a section's end is
-    # written into it when a later heading closes it.
-    open_at: list[list[tuple[str, dict]]] = [[] for _ in range(7)]  # level -> [(id + ".", fields)]
+    # A section's end is written into it when a later heading closes it
+    # (_new_section and _close, inlined: this loop runs for every heading).
+    open_at: list[list[tuple[bytes, dict]]] = [[] for _ in range(7)]  # level -> [(number + ".", fields)]
     new = object.__new__
     first: dict[str, SpecSection] = {}
     dups: list[SpecSection] = []
     for line, start, level, number, title in headings:
-        num = number.decode("ascii") if number is not None else None
         for opened in open_at[level:]:
-            while opened and not (num is not None and num.startswith(opened[-1][0])):
+            while opened and not (number is not None and number.startswith(opened[-1][0])):
                 fields = opened.pop()[1]
-                # a section's text ends with its last line's newline
                 fields["end_line"] = max(fields["line"], line - 1)
                 fields["end"] = max(fields["start"], start)
-        if num is None:
+        if number is None:
             continue
         section = new(SpecSection)
         fields = section.__dict__
+        num = number.decode("ascii")
         fields.update(id=num, title=title.decode("utf-8", "replace").strip(), level=level, line=line,
                       end_line=line, start=start, end=start)
-        open_at[level].append((num + ".", fields))
+        open_at[level].append((number + b".", fields))
         if num in first:
             dups.append(section)
         else:
@@ -328,6 +351,84 @@ def build_index(data: bytes, sha256: str | None = None) -> SpecIndex:
         sections=tuple(first.values()),
         duplicates=tuple(dups),
     )
+
+
+class SectionFinder:
+    """The sections of one spec text, each found when asked for: what an
+    old spec version needs. Packets anchored to an old version ask it for
+    a few dozen sections, to compare them with the current text; building
+    the whole index (every one of ~5,000 sections) was half the cost of
+    reading that version. The headings are scanned once, as for the index;
+    a section's end is the first later heading that closes it (see
+    _index_headings), found by looking ahead from it. The same sections as
+    the full index, which it builds (and then answers from) for anything
+    but a lookup, or once the looking ahead has cost as much as building
+    it would."""
+
+    def __init__(self, data: bytes, sha256: str | None = None) -> None:
+        self.sha256 = sha256 or hashlib.sha256(data).hexdigest()
+        self._data = data
+        self._headings = _headings(data)
+        # number -> the first heading with it (later ones are duplicates)
+        self._first: dict[bytes, int] = {}
+        for i, heading in enumerate(self._headings):
+            if heading[3] is not None:
+                self._first.setdefault(heading[3], i)
+        self._found: dict[str, SpecSection | None] = {}
+        self._budget = 2 * len(self._headings) + 64  # look-ahead steps before the full index pays
+        self._full: SpecIndex | None = None
+
+    def full(self) -> SpecIndex:
+        """The whole index of the text (built once)."""
+        if self._full is None:
+            self._full = _index_headings(self._data, self._headings, self.sha256)
+        return self._full
+
+    def lookup(self, section_id: str) -> SpecSection | None:
+        sid = normalize_section_id(section_id)
+        if self._full is not None:
+            return self._full.lookup(sid)
+        if sid in self._found:
+            return self._found[sid]
+        try:
+            at = self._first.get(sid.encode("ascii"))
+        except UnicodeEncodeError:
+            at = None  # no heading number is anything but ASCII digits and dots
+        section = None if at is None else self._section_at(at)
+        if self._full is not None:  # the look-ahead ran out of budget
+            return self._full.lookup(sid)
+        self._found[sid] = section
+        return section
+
+    def _section_at(self, at: int) -> SpecSection | None:
+        headings = self._headings
+        line, start, level, number, title = headings[at]
+        section = _new_section(line, start, level, number, title)
+        prefix = number + b"."
+        for j in range(at + 1, len(headings)):
+            self._budget -= 1
+            if self._budget < 0:
+                self.full()
+                return None
+            later = headings[j]
+            if later[2] <= level and not (later[3] is not None and later[3].startswith(prefix)):
+                _close(section, later[0] - 1, later[1])
+                return section
+        _close(section, _line_count(self._data), len(self._data))
+        return section
+
+    def __contains__(self, section_id: str) -> bool:
+        return self.lookup(section_id) is not None
+
+    def text(self, data: bytes, section_id: str) -> bytes | None:
+        s = self.lookup(section_id)
+        return None if s is None else data[s.start : s.end]
+
+    def expand_range(self, start: str, end: str) -> list[str]:
+        return self.full().expand_range(start, end)
+
+    def has_subsections(self, section_id: str) -> bool:
+        return self.full().has_subsections(section_id)
 
 
 # In-process memo by content hash: every packet of a run shares one index
@@ -350,6 +451,42 @@ _MEMO_MAX = 64
 # Optional persistent store (govcheck.cache.parse.ParseCache): get_index(sha256)
 # -> SpecIndex | None, put_index(sha256, index). None: no on-disk cache.
 index_store = None
+
+
+# section_finder's memo, by identity as _BY_ID (and bounded alike).
+_FINDERS: dict[int, tuple[bytes, SectionFinder]] = {}
+
+
+def section_finder(data: bytes) -> SpecIndex | SectionFinder:
+    """What to ask an old spec version for a few sections: its index when
+    one is at hand (made this run, or in the on-disk cache, which keeps
+    indexes across runs), else a SectionFinder (kept for the run, by
+    identity of the bytes, like indexes)."""
+    with _MEMO_LOCK:
+        same = _BY_ID.get(id(data))
+        found = _FINDERS.get(id(data))
+    if same is not None and same[0] is data:
+        return same[1]
+    if found is not None and found[0] is data:
+        return found[1]
+    if index_store is not None:
+        return index_spec(data)
+    key = hashlib.sha256(data).hexdigest()
+    with _MEMO_LOCK:
+        hit = _MEMO.get(key)
+    if hit is not None:
+        return hit
+    finder = SectionFinder(data, key)
+    with _MEMO_LOCK:
+        if len(_FINDERS) > _MEMO_MAX:
+            _FINDERS.clear()
+        _FINDERS[id(data)] = (data, finder)
+    return finder
+
+
+def whole_index(found: SpecIndex | SectionFinder) -> SpecIndex:
+    """The full index behind what section_finder gave."""
+    return found.full() if isinstance(found, SectionFinder) else found
 
 
 def index_spec(data: bytes | str) -> SpecIndex:
