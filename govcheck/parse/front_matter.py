@@ -15,8 +15,6 @@ import re
 import sys
 from dataclasses import dataclass
 
-import yaml
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -81,6 +79,8 @@ class _Unreadable(Exception):
 
 
 def _yaml_values(body: str) -> list[FrontValue]:
+    import yaml  # here: only a dialect with YAML front matter needs it (~15 ms to import)
+
     try:
         root = yaml.compose(body, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

@@ -30,6 +30,7 @@ import copy
 import datetime as _dt
 import difflib
 import errno
+import functools
 import hashlib
 import json
 import math
@@ -41,8 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
-
-import yaml
 
 from govcheck.errors import ConfigError
 from govcheck.model import Severity
@@ -197,25 +196,39 @@ class _LineList(list):
         self.lines: list[int] = []
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader recording lines, YAML 1.2 booleans, dates as ISO strings."""
+# PyYAML is imported when a config file is read (most repos have none):
+# ~15 ms of a cold run's start otherwise, where nothing runs in parallel.
+@functools.cache
+def _yaml_loader() -> type:
+    """The SafeLoader subclass configs are read with: lines recorded, YAML
+    1.2 booleans, dates as ISO strings."""
+    import yaml
 
+    class _Loader(yaml.SafeLoader):
+        pass
 
-# YAML 1.1 reads yes/no/on/off as booleans: `severity: off` would be False.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
+    # YAML 1.1 reads yes/no/on/off as booleans: `severity: off` would be False.
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+    _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    return _Loader
+
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
+def _construct_mapping(loader: Any, node: Any) -> _LineDict:
+    import yaml
+
     own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
     loader.flatten_mapping(node)
     merged = len(node.value) - own  # pairs pulled in by `<<:` come first
@@ -241,7 +254,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _LineDict:
     return data
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LineList:
+def _construct_sequence(loader: Any, node: Any) -> _LineList:
     data = _LineList()
     data.line = node.start_mark.line + 1
     for item in node.value:
@@ -250,17 +263,14 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LineList:
     return data
 
 
-def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
+def _construct_timestamp(loader: Any, node: Any) -> str:
+    import yaml
+
     try:
         value = yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError:  # looks like a date but is none (2026-13-01): checked later
         return str(node.value)
     return value.isoformat()
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 # --------------------------------------------------------------------------
@@ -610,8 +620,11 @@ def _read_yaml(data: bytes, src: _Source) -> Any:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise src.error([], f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line) from None
+    loader = _yaml_loader()
+    import yaml  # imported by _yaml_loader
+
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
