@@ -202,7 +202,7 @@ class _LineList(list):
 def _yaml_loader() -> type:
     """The SafeLoader subclass configs are read with: lines recorded, YAML
     1.2 booleans, dates as ISO strings."""
-    import yaml
+    import yaml  # here, not at the top: see above
 
     class _Loader(yaml.SafeLoader):
         pass
@@ -227,7 +227,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _construct_mapping(loader: Any, node: Any) -> _LineDict:
-    import yaml
+    import yaml  # loaded already: the loader calling this is _yaml_loader's
 
     own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
     loader.flatten_mapping(node)
@@ -264,7 +264,7 @@ def _construct_sequence(loader: Any, node: Any) -> _LineList:
 
 
 def _construct_timestamp(loader: Any, node: Any) -> str:
-    import yaml
+    import yaml  # loaded already: the loader calling this is _yaml_loader's
 
     try:
         value = yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
