@@ -149,6 +149,9 @@ def _finder_agrees(data: bytes, asked: list[str]) -> spec_mod.SectionFinder:
     for sid in asked:
         assert finder.lookup(sid) == full.lookup(sid), (sid, data)
         assert finder.text(data, sid) == full.text(data, sid)
+        assert finder.has_subsections(sid) == full.has_subsections(sid), (sid, data)
+        for item in (sid + ".1", sid + ".2", sid + ".10"):
+            assert finder.list_item(data, item) == full.list_item(data, item), (item, data)
     assert finder.sha256 == full.sha256
     return finder
 
@@ -167,6 +170,15 @@ def test_section_finder_finds_what_the_index_holds():
         _finder_agrees(data, asked)
 
 
+def test_section_finder_reads_numbered_list_items_and_parts_as_the_index():
+    rng = random.Random(13)
+    pieces = [b"# 1 Top", b"## 1.1 Sub", b"### 1.1.1 Deep", b"## 1.2 Other", b"#### 4.3.9 Part", b"1. first",
+              b"2) second", b"10. tenth", b"text", b"", b"```", b"# 2 Next", b"## 2.1.5 Skipped parent"]
+    for _ in range(800):
+        data = b"\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        _finder_agrees(data, ["1", "1.1", "1.2", "2", "2.1", "4.3", "4", "1.1.1", "9"])
+
+
 def test_section_finder_builds_the_index_when_looking_ahead_costs_more():
     # 300 headings at one level, each numbered beneath the one before: every
     # section runs to the end of the text, so finding them one by one would
@@ -176,7 +188,7 @@ def test_section_finder_builds_the_index_when_looking_ahead_costs_more():
     full = spec_mod.build_index(data)
     finder = _finder_agrees(data, [s.id for s in full.sections])
     assert finder._full is not None
-    assert spec_mod.whole_index(finder) == full
+    assert finder.full() == full
     few = _finder_agrees(data, [full.sections[-1].id, full.sections[-2].id])
     assert few._full is None  # two sections near the end: a few steps each
     assert few.expand_range("1.1", "1.1") == ["1.1"]  # anything but a look-up asks the full index
@@ -189,4 +201,4 @@ def test_section_finder_is_used_for_old_texts_without_a_cache():
     assert isinstance(found, spec_mod.SectionFinder) and spec_mod.section_finder(data) is found
     indexed = spec_mod.index_spec(data)
     assert spec_mod.section_finder(data) is indexed  # an index at hand answers instead
-    assert spec_mod.whole_index(found) == indexed
+    assert found.full() == indexed

@@ -428,7 +428,21 @@ class SectionFinder:
         return self.full().expand_range(start, end)
 
     def has_subsections(self, section_id: str) -> bool:
-        return self.full().has_subsections(section_id)
+        """As SpecIndex.has_subsections, from the heading numbers."""
+        if self._full is not None:
+            return self._full.has_subsections(section_id)
+        parents = self.__dict__.get("_parents")
+        if parents is None:
+            parents = self._parents = {n.rsplit(b".", k)[0] for n in self._first for k in range(1, n.count(b".") + 1)}
+        try:
+            return normalize_section_id(section_id).encode("ascii") in parents
+        except UnicodeEncodeError:
+            return False
+
+    # The numbered list items of a section's own text, as the index reads
+    # them: the same code, asking this object's look-ups.
+    list_item = SpecIndex.list_item
+    _own_list_items = SpecIndex._own_list_items
 
 
 # In-process memo by content hash: every packet of a run shares one index
@@ -482,11 +496,6 @@ def section_finder(data: bytes) -> SpecIndex | SectionFinder:
             _FINDERS.clear()
         _FINDERS[id(data)] = (data, finder)
     return finder
-
-
-def whole_index(found: SpecIndex | SectionFinder) -> SpecIndex:
-    """The full index behind what section_finder gave."""
-    return found.full() if isinstance(found, SectionFinder) else found
 
 
 def index_spec(data: bytes | str) -> SpecIndex:

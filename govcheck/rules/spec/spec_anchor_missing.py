@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 from govcheck.analysis.anchoring import anchored_version
 from govcheck.analysis.spec_anchors import anchor_context, heading_in_code, section_exists, tag_locations
 from govcheck.model import Finding, Packet
-from govcheck.parse.spec import section_finder, whole_index
+from govcheck.parse.spec import section_finder
 from govcheck.parse.versions import compare_versions
 from govcheck.rules import ERROR, hit, rule
 
@@ -65,8 +65,8 @@ def spec_anchor_missing(packet: Packet, ctx: Context) -> Iterator[Finding]:
     def old_spec():
         if not old_text:
             old = ctx.spec_store.get(old_version)
-            # the index spec-stale's look-ups into this text made, if any
-            old_text.append((old, whole_index(section_finder(old.data)) if old is not None else None))
+            # the look-ups spec-stale made into this text, if any
+            old_text.append((old, section_finder(old.data) if old is not None else None))
         return old_text[0]
 
     for anchor in packet.anchors:

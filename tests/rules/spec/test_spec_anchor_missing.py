@@ -132,6 +132,26 @@ def test_heading_in_code_is_said_only_for_headings_the_spec_writes() -> None:
     assert not heading_in_code(data, "7.1.2") and heading_in_code(data, "7.10")
 
 
+def test_heading_in_code_answers_as_the_whole_text_pattern() -> None:
+    # The literal search then a match from the line's start gives what the
+    # MULTILINE pattern searched over the whole text gave.
+    import random
+    import re
+
+    from govcheck.analysis.spec_anchors import heading_in_code
+
+    pieces = [b"## 7.1 A", b"   ### 7.1", b"    ## 7.1 indented code", b"#### \xc2\xa77.1 sign", b"see 7.1 ## 7.1",
+              b"## 7.10", b"## 7.1.2", b"##7.1 no space", b"####### 7.1", b"text 7.1", b"## 17.1 x", b"```",
+              b"## 2 7.1", b"\t## 7.1", b"## 7.1\r", b""]
+    rng = random.Random(7)
+    for _ in range(3000):
+        data = b"\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        for sid in ("7.1", "7.10", "1", "7.1.2", "\u00a77.1"):
+            number = sid.encode("ascii", "ignore")
+            old = re.compile(rb"(?m)^ {0,3}#{1,6}[ \t]+(?:\xc2\xa7)?" + re.escape(number) + rb"(?![0-9]|\.[0-9])")
+            assert heading_in_code(data, sid) == (old.search(data) is not None), (data, sid)
+
+
 def test_a_fence_a_bundle_module_leaves_open_ends_with_the_module(tmp_path) -> None:
     """Modules are files a reader renders one by one: a fence left open at
     the end of one must not swallow the next module's sections."""
