@@ -199,6 +199,8 @@ def test_section_finder_is_used_for_old_texts_without_a_cache():
     data = b"# 1 A\n## 1.1 B\n"
     found = spec_mod.section_finder(data)
     assert isinstance(found, spec_mod.SectionFinder) and spec_mod.section_finder(data) is found
+    assert found.lookup("1.1") is not None and "sha256" not in found.__dict__  # hashed only when asked
+    assert found.sha256 == hashlib.sha256(data).hexdigest()
     indexed = spec_mod.index_spec(data)
     assert spec_mod.section_finder(data) is indexed  # an index at hand answers instead
     assert found.full() == indexed

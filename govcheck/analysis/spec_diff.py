@@ -108,11 +108,9 @@ def changed_anchored_sections(store, old_version: str, new_version: str,
     oi, ni = section_finder(old_text.data), index_spec(new_text.data)
     changed: list[str] = []
     diffs: dict[str, str] = {}
+    compared = _compared(oi, ni)
     for sid in anchored_ids(anchors, ni, oi):
-        key = (oi.sha256, ni.sha256, sid)
-        if key not in _SECTION_CHANGES:
-            if len(_SECTION_CHANGES) > 50_000:
-                _SECTION_CHANGES.clear()  # bounded: keyed by content, so clearing only costs time
+        if sid not in compared:
             # Many packets anchor the same sections: compare each once.
             a, b = _section_lines(old_text.data, oi, sid), _section_lines(new_text.data, ni, sid)
             if a is None and b is None:
@@ -121,14 +119,27 @@ def changed_anchored_sections(store, old_version: str, new_version: str,
                 result = ""
             else:  # section_diff's, from the lines at hand
                 result = _unified(a or [], b or [], sid, f"v{old_version}", f"v{new_version}", DIFF_LINE_CAP)
-            _SECTION_CHANGES[key] = result
-        result = _SECTION_CHANGES[key]
+            compared[sid] = result
+        result = compared[sid]
         if result:
             changed.append(sid)
             diffs[sid] = result
     return AnchoredChanges(old_text.source, tuple(changed), diffs)
 
 
-# (old spec sha256, new spec sha256, section) -> diff text ("" unchanged,
-# None absent from both). Keyed by content, so it is never stale.
-_SECTION_CHANGES: dict[tuple[str, str, str], str | None] = {}
+def _compared(oi: SpecIndex | SectionFinder, ni: SpecIndex) -> dict[str, str | None]:
+    """Section id -> diff text ("" unchanged, None absent from both) for
+    this pair of texts: kept on the old text's SectionFinder (which lives
+    as long as the run keeps that text, and need not hash it), else by the
+    digests of both."""
+    if isinstance(oi, SectionFinder):
+        return oi.memo.setdefault(("changes", ni.sha256), {})
+    key = (oi.sha256, ni.sha256)
+    if key not in _SECTION_CHANGES and len(_SECTION_CHANGES) > 256:
+        _SECTION_CHANGES.clear()  # bounded: keyed by content, so clearing only costs time
+    return _SECTION_CHANGES.setdefault(key, {})
+
+
+# (old spec sha256, new spec sha256) -> section -> diff text. Keyed by
+# content, so it is never stale.
+_SECTION_CHANGES: dict[tuple[str, str], dict[str, str | None]] = {}

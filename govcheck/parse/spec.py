@@ -18,6 +18,7 @@ The rule, as validators read a spec:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -366,8 +367,12 @@ class SectionFinder:
     it would."""
 
     def __init__(self, data: bytes, sha256: str | None = None) -> None:
-        self.sha256 = sha256 or hashlib.sha256(data).hexdigest()
+        if sha256 is not None:
+            self.sha256 = sha256
         self._data = data
+        # What callers worked out about this text, kept as long as it is
+        # (spec_diff: the anchored sections it compared with a newer text).
+        self.memo: dict = {}
         self._headings = _headings(data)
         # number -> the first heading with it (later ones are duplicates)
         self._first: dict[bytes, int] = {}
@@ -377,6 +382,11 @@ class SectionFinder:
         self._found: dict[str, SpecSection | None] = {}
         self._budget = 2 * len(self._headings) + 64  # look-ahead steps before the full index pays
         self._full: SpecIndex | None = None
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        # Hashed when asked (most runs never ask): 4 MB costs ~3 ms.
+        return hashlib.sha256(self._data).hexdigest()
 
     def full(self) -> SpecIndex:
         """The whole index of the text (built once)."""
@@ -473,9 +483,9 @@ _FINDERS: dict[int, tuple[bytes, SectionFinder]] = {}
 
 def section_finder(data: bytes) -> SpecIndex | SectionFinder:
     """What to ask an old spec version for a few sections: its index when
-    one is at hand (made this run, or in the on-disk cache, which keeps
-    indexes across runs), else a SectionFinder (kept for the run, by
-    identity of the bytes, like indexes)."""
+    one is at hand (made this run for these bytes, or in the on-disk cache,
+    which keeps indexes across runs), else a SectionFinder (kept for the
+    run, by identity of the bytes, like indexes)."""
     with _MEMO_LOCK:
         same = _BY_ID.get(id(data))
         found = _FINDERS.get(id(data))
@@ -485,12 +495,7 @@ def section_finder(data: bytes) -> SpecIndex | SectionFinder:
         return found[1]
     if index_store is not None:
         return index_spec(data)
-    key = hashlib.sha256(data).hexdigest()
-    with _MEMO_LOCK:
-        hit = _MEMO.get(key)
-    if hit is not None:
-        return hit
-    finder = SectionFinder(data, key)
+    finder = SectionFinder(data)
     with _MEMO_LOCK:
         if len(_FINDERS) > _MEMO_MAX:
             _FINDERS.clear()
