@@ -754,16 +754,15 @@ def _match_field(text: str) -> tuple[str, str] | None:
     m = _FIELD_RE.match(text.strip())
     if not m:
         return None
-    name = m.group("name").strip()
-    bold = bool(m.group("b1"))
+    bold, name, b2, b3, rest = m.group("b1", "name", "b2", "b3", "rest")  # one call: this runs for most lines
+    name = name.strip()
     # Plain (not bold) names must look like keys, not sentences: at most four
     # words, or one upper-case identifier.
     if not bold and len(name.split()) > 4:
         return None
-    if bold and m.group("b2") is None and m.group("b3") is None and "**" not in m.group(0)[2:]:
+    if bold and b2 is None and b3 is None and "**" not in m.group(0)[2:]:
         return None
-    rest = m.group("rest")
-    if m.group("b1") and not m.group("b2") and rest.startswith("**"):
+    if bold and not b2 and rest.startswith("**"):
         rest = rest[2:]
     return _canonical_name(name), rest.strip()
 
@@ -825,6 +824,7 @@ def _raw_field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> li
     for s in sections:
         section_at.setdefault(s.line, s)
     kinds = _NODE_TOKEN_KINDS
+    lines = doc.lines
     for i, tok in enumerate(tokens):
         kind = kinds.get(tok.type)
         if kind is None:  # most tokens: inline, *_close, fences
@@ -835,7 +835,7 @@ def _raw_field_nodes(tokens: list, doc: _Doc, sections: Sequence[Section]) -> li
             depth -= 1
         elif kind == 2 and tok.map:
             first = tok.map[0] + 1
-            line = doc.line(first)
+            line = lines[first - 1] if first <= len(lines) else ""  # doc.line, inlined: once per list item
             if ":" not in line:  # no "NAME: value" possible; most items
                 continue
             raw = _BULLET_RE.sub("", line, count=1)
