@@ -230,9 +230,9 @@ def iter_headings(data: bytes) -> Iterable[tuple[int, int, int, bytes | None, by
 # the text so the first line is found the same way), its parts taken by
 # the same match: the hashes, the number and the greedy title of a
 # numbered heading (_NUMBERED_SCAN_RE's reading); the hashes alone of an
-# unnumbered one (``#{1,6}`` then a space, a tab or the line's end); a fence's marker and info string.
-# One match per line and no second regex: the Python work per candidate
-# line was most of the scan.
+# unnumbered one (``#{1,6}`` then a space, a tab or the line's end); a
+# fence's marker and info string. One match per line and no second regex:
+# the Python work per candidate line was most of the scan.
 _HEADING_OR_FENCE_RE = re.compile(
     rb"\n(?:(#{1,6})(?:[ \t]+(\d+(?:\.\d+)*)\.?(?:[ \t]+([^\n]*)|[ \t]*\r?)(?![^\n])|(?=[ \t\n]|\r?(?![^\n])))"
     rb"| {0,3}(`{3,}|~{3,})([^\n]*))"
