@@ -204,3 +204,28 @@ def test_section_finder_is_used_for_old_texts_without_a_cache():
     indexed = spec_mod.index_spec(data)
     assert spec_mod.section_finder(data) is indexed  # an index at hand answers instead
     assert found.full() == indexed
+
+
+def test_section_finder_reads_a_cached_index_and_never_writes_one(monkeypatch):
+    # With the on-disk cache: an index cached for these bytes answers; else
+    # a finder, and nothing is written (old versions are not indexed whole).
+    class Store:
+        def __init__(self) -> None:
+            self.held: dict = {}
+            self.puts = 0
+
+        def get_index(self, key):
+            return self.held.get(key)
+
+        def put_index(self, key, index):
+            self.puts += 1
+
+    store = Store()
+    monkeypatch.setattr(spec_mod, "index_store", store)
+    data = b"# 1 A\n## 1.1 B\ntext\n# 2 C\n"
+    found = spec_mod.section_finder(data)
+    assert isinstance(found, spec_mod.SectionFinder) and store.puts == 0
+    other = b"# 1 A\n" + b"x" * 10 + b"\n"  # other bytes: not the finder kept for ``data``
+    indexed = spec_mod.build_index(other)
+    store.held[indexed.sha256] = indexed
+    assert spec_mod.section_finder(other) is indexed and store.puts == 0

@@ -483,9 +483,13 @@ _FINDERS: dict[int, tuple[bytes, SectionFinder]] = {}
 
 def section_finder(data: bytes) -> SpecIndex | SectionFinder:
     """What to ask an old spec version for a few sections: its index when
-    one is at hand (made this run for these bytes, or in the on-disk cache,
-    which keeps indexes across runs), else a SectionFinder (kept for the
-    run, by identity of the bytes, like indexes)."""
+    one is at hand (made this run for these bytes, or in the on-disk cache),
+    else a SectionFinder (kept for the run, by identity of the bytes, like
+    indexes). A finder is never cached on disk: building and writing the
+    full index of every old version made a run that fills the caches
+    (every first run of a day: results are keyed by the date) twice as
+    slow as one without them, to save a scan that costs about as much as
+    reading the cached index back."""
     with _MEMO_LOCK:
         same = _BY_ID.get(id(data))
         found = _FINDERS.get(id(data))
@@ -493,9 +497,17 @@ def section_finder(data: bytes) -> SpecIndex | SectionFinder:
         return same[1]
     if found is not None and found[0] is data:
         return found[1]
-    if index_store is not None:
-        return index_spec(data)
-    finder = SectionFinder(data)
+    store = index_store
+    key = None
+    if store is not None:
+        key = hashlib.sha256(data).hexdigest()
+        with _MEMO_LOCK:
+            hit = _MEMO.get(key)
+        if hit is None:
+            hit = store.get_index(key)
+        if hit is not None:
+            return hit
+    finder = SectionFinder(data, key)
     with _MEMO_LOCK:
         if len(_FINDERS) > _MEMO_MAX:
             _FINDERS.clear()
